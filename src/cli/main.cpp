@@ -1,0 +1,2 @@
+// capsule command entry point (placeholder until the CLI lands).
+int main() { return 0; }

@@ -1,0 +1,115 @@
+// The HTTP layer every call of the library goes through: headers (1.3), errors (1.5), retries (1.6).
+#pragma once
+
+#include "core/job.h"
+#include "core/settings.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QUrl>
+#include <QUrlQuery>
+
+class QIODevice;
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace capsule {
+
+// Which retry table row of contract 1.6 applies to a request.
+enum class RetryPolicy {
+    None,          // CP POST/DELETE, host writes: one attempt
+    ControlPlaneGet, // 4 attempts on 429/502/503/504, transport errors, timeouts
+    AllocateInner, // 3 attempts on 502/504, transport errors, timeouts
+    HostRead,      // 2 attempts on ConnectionError/RequestTimeout/503; caller re-resolves the host
+    Exec,          // 2 attempts, only on 503 before any body byte; caller re-resolves the host
+};
+
+// Which idle timeout of Settings applies.
+enum class TimeoutClass { Request, Operation, None };
+
+struct HttpRequest
+{
+    QByteArray method = "GET";
+    QUrl url;
+    QByteArray body;          // sent when non-empty or when method is POST/PUT
+    QIODevice *bodyDevice = nullptr; // streamed instead of `body` when set (not owned)
+    qint64 bodySize = -1;     // size of bodyDevice for Content-Length
+    QByteArray contentType;   // e.g. application/json; empty = no Content-Type
+    QByteArray accept = "application/json";
+    QString requestId;        // empty = a fresh uuid4; the same id is sent on every retry
+    bool sendToken = true;    // host calls send it too (hosts ignore it)
+    RetryPolicy retry = RetryPolicy::None;
+    TimeoutClass timeout = TimeoutClass::Request;
+    QString timeoutOperation = QStringLiteral("request"); // RequestTimeout.operation
+    QList<QPair<QByteArray, QByteArray>> headers; // extra headers (e.g. Range)
+    bool stream = false;      // deliver the body through HttpJob::chunk instead of buffering it
+};
+
+struct HttpResponse
+{
+    int status = 0;
+    QByteArray body; // empty when the request streamed
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QString requestId; // the id that was sent
+
+    QByteArray header(const QByteArray &name) const; // case-insensitive, empty if absent
+    // SDK decoding: a JSON object gets "request_id" injected if absent; anything else becomes
+    // {"_raw": "<text>", "request_id": ...}.
+    QJsonObject json() const;
+};
+
+// One HTTP call, including its retries. Fails with the mapped Error for status >= 400 (3xx too
+// for host calls: a redirect is never followed) and for transport failures / idle timeouts.
+class HttpJob : public Job
+{
+    Q_OBJECT
+public:
+    using Job::Job;
+    const HttpResponse &response() const { return m_response; }
+
+signals:
+    // With HttpRequest::stream: the status line arrived (>= 400 replies are buffered and fail).
+    void headersReceived(int status);
+    // With HttpRequest::stream: body bytes as they arrive.
+    void chunk(const QByteArray &data);
+    void uploadProgress(qint64 sent, qint64 total);
+
+protected:
+    HttpResponse m_response;
+    friend class Http;
+};
+
+class Http : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Http(Settings settings, QObject *parent = nullptr);
+    ~Http() override;
+
+    const Settings &settings() const { return m_settings; }
+    QNetworkAccessManager *network() const { return m_nam; }
+
+    // Starts a request; the returned job is parented to this Http.
+    HttpJob *send(HttpRequest request);
+
+    // Control-plane URL: base URL (prefix kept) + path + query.
+    QUrl controlPlaneUrl(const QString &path, const QUrlQuery &query = {}) const;
+    // Host URL: "http://" prepended to a bare ip:port (kept if already http(s)://).
+    static QUrl hostUrl(const QString &hostAddress, const QString &path,
+                        const QUrlQuery &query = {});
+    // ws:// or wss:// (only for an https:// host) URL for the PTY socket.
+    static QUrl hostWebSocketUrl(const QString &hostAddress, const QString &path,
+                                 const QUrlQuery &query = {});
+
+    // Backoff of contract 1.6 for attempt n (0-based): Retry-After if > 0, else 0.5*2^n + U(0,0.5).
+    static double backoffSeconds(int attempt, std::optional<double> retryAfter);
+
+private:
+    Settings m_settings;
+    QNetworkAccessManager *m_nam = nullptr;
+};
+
+} // namespace capsule

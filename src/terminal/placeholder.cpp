@@ -1,0 +1,2 @@
+// Placeholder translation unit until the terminal surface lands.
+namespace capsule::terminal {}
