@@ -1,0 +1,42 @@
+// Test fixture: starts a real capsule-local on free loopback ports with a temporary data dir.
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace capsule::test {
+
+// Starts `$CAPSULE_LOCAL_BIN --port 0 --host-port 0 --data-dir <tmp>` and waits for its ready line
+// on stdout: {"event":"ready","base_url":"http://127.0.0.1:P","token":"T","hosts":["127.0.0.1:H"],"pid":N}
+class LocalServer
+{
+public:
+    LocalServer();
+    ~LocalServer(); // stops the server (SIGTERM, then SIGKILL)
+
+    // Starts the server; extra args are appended (e.g. {"--hosts","2"}). False + message on failure.
+    bool start(const QStringList &extraArgs = {}, QString *error = nullptr);
+    void stop();
+    void kill9();                // simulates a crash
+    bool restart(QString *error = nullptr); // same data dir, same token, same args
+
+    QString baseUrl() const { return m_baseUrl; }
+    QString token() const { return m_token; }
+    QStringList hostAddresses() const { return m_hosts; }
+    QString dataDir() const { return m_dataDir.path(); }
+    QString stderrText() const;  // what the server logged so far
+
+private:
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<QProcess> m_process;
+    QStringList m_args;
+    QString m_baseUrl;
+    QString m_token;
+    QStringList m_hosts;
+    QByteArray m_stderr;
+};
+
+} // namespace capsule::test
