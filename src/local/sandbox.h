@@ -2,6 +2,7 @@
 // Owned by the host-agent side; the control plane (builds, runners) only uses this surface.
 #pragma once
 
+#include <QJsonObject>
 #include <QMap>
 #include <QObject>
 #include <QString>
@@ -55,6 +56,24 @@ public:
     QString hostPath(const QString &sandboxPath) const;
     // This sandbox's own filesystem changes (overlay upper dir): a build's layer result.
     QString changesDir() const;
+
+    // --- additions by the host-agent side ---
+    // The runner user's uid/gid inside the sandbox (root for builds' run_as_root commands).
+    static constexpr int runnerUid = 1000;
+    // Starts a process on a new pseudo-terminal (new session, controlling tty) inside the sandbox.
+    // Returns the pid and the PTY master fd (caller closes it), or -1 + error.
+    qint64 startPty(const QStringList &argv, const QMap<QString, QString> &env,
+                    const QString &workingDir, int cols, int rows, int *masterFd, QString *error);
+    // The config's start_command ({"command":[...],"port","env","run_as"}): started once when the
+    // runner becomes ready (the registry calls this; the host agent also calls it lazily, it is
+    // idempotent). Output goes to serviceLogPath(). False + error if it could not start.
+    bool startService(const QJsonObject &startCommand, const QMap<QString, QString> &env,
+                      QString *error);
+    QString serviceLogPath() const; // empty while no start command was started
+    // What resource limits were applied at start(), e.g. "cgroup v2 memory.max=512M cpu.max=...".
+    QString limitsApplied() const;
+    // Unmounts leftovers of earlier runs (after a kill -9) below `dataDir`; call once at start-up.
+    static void cleanStaleMounts(const QString &dataDir);
 
 signals:
     void stopped();
