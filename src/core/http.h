@@ -1,4 +1,5 @@
-// The HTTP layer every call of the library goes through: headers (1.3), errors (1.5), retries (1.6).
+// The HTTP layer every call of the library goes through: headers (1.3), errors (1.5), retries
+// (1.6).
 #pragma once
 
 #include "core/job.h"
@@ -10,6 +11,8 @@
 #include <QPointer>
 #include <QUrl>
 #include <QUrlQuery>
+#include <functional>
+#include <optional>
 
 class QIODevice;
 class QNetworkAccessManager;
@@ -18,13 +21,15 @@ class QTimer;
 
 namespace capsule {
 
+class Http;
+
 // Which retry table row of contract 1.6 applies to a request.
 enum class RetryPolicy {
-    None,          // CP POST/DELETE, host writes: one attempt
+    None,            // CP POST/DELETE, host writes: one attempt
     ControlPlaneGet, // 4 attempts on 429/502/503/504, transport errors, timeouts
-    AllocateInner, // 3 attempts on 502/504, transport errors, timeouts
-    HostRead,      // 2 attempts on ConnectionError/RequestTimeout/503; caller re-resolves the host
-    Exec,          // 2 attempts, only on 503 before any body byte; caller re-resolves the host
+    AllocateInner,   // 3 attempts on 502/504, transport errors, timeouts
+    HostRead, // 2 attempts on ConnectionError/RequestTimeout/503; caller re-resolves the host
+    Exec,     // 2 attempts, only on 503 before any body byte; caller re-resolves the host
 };
 
 // Which idle timeout of Settings applies.
@@ -34,18 +39,26 @@ struct HttpRequest
 {
     QByteArray method = "GET";
     QUrl url;
-    QByteArray body;          // sent when non-empty or when method is POST/PUT
+    QByteArray body;                 // sent when non-empty or when method is POST/PUT
     QIODevice *bodyDevice = nullptr; // streamed instead of `body` when set (not owned)
-    qint64 bodySize = -1;     // size of bodyDevice for Content-Length
-    QByteArray contentType;   // e.g. application/json; empty = no Content-Type
+    qint64 bodySize = -1;            // size of bodyDevice for Content-Length
+    QByteArray contentType;          // e.g. application/json; empty = no Content-Type
     QByteArray accept = "application/json";
-    QString requestId;        // empty = a fresh uuid4; the same id is sent on every retry
-    bool sendToken = true;    // host calls send it too (hosts ignore it)
+    QString requestId;     // empty = a fresh uuid4; the same id is sent on every retry
+    bool sendToken = true; // host calls send it too (hosts ignore it)
     RetryPolicy retry = RetryPolicy::None;
     TimeoutClass timeout = TimeoutClass::Request;
     QString timeoutOperation = QStringLiteral("request"); // RequestTimeout.operation
-    QList<QPair<QByteArray, QByteArray>> headers; // extra headers (e.g. Range)
-    bool stream = false;      // deliver the body through HttpJob::chunk instead of buffering it
+    QList<QPair<QByteArray, QByteArray>> headers;         // extra headers (e.g. Range)
+    bool stream = false; // deliver the body through HttpJob::chunk instead of buffering it
+
+    // Host calls (HostRead/Exec retries): when set, the job asks this for the host address before
+    // each attempt (fresh = true before a retry, so the caller drops its cache entry and
+    // re-resolves) and sends to Http::hostUrl(address, hostPath, hostQuery). `url` is then unused.
+    // HostResolver::hostRequest() fills these in.
+    std::function<ResultJob<QString> *(bool fresh)> resolveHost;
+    QString hostPath;
+    QUrlQuery hostQuery;
 };
 
 struct HttpResponse
@@ -68,7 +81,10 @@ class HttpJob : public Job
     Q_OBJECT
 public:
     using Job::Job;
+    ~HttpJob() override;
     const HttpResponse &response() const { return m_response; }
+    // How many requests were sent so far (retries included).
+    int attempts() const { return m_attempt; }
 
 signals:
     // With HttpRequest::stream: the status line arrived (>= 400 replies are buffered and fail).
@@ -78,8 +94,36 @@ signals:
     void uploadProgress(qint64 sent, qint64 total);
 
 protected:
+    void onCancel() override;
+
     HttpResponse m_response;
     friend class Http;
+
+private:
+    void startAttempt();
+    void sendTo(const QUrl &url);
+    void onMetaData();
+    void onReadyRead();
+    void onReplyFinished();
+    void onIdleTimeout();
+    void finishAttempt(std::optional<Error> error);
+    bool retryable(const Error &error) const;
+    int maxAttempts() const;
+    void resetIdleTimer();
+    void dropReply();
+    bool isHostCall() const;
+
+    QPointer<Http> m_http;
+    HttpRequest m_request;
+    int m_attempt = 0;
+    QNetworkReply *m_reply = nullptr;
+    QTimer *m_idleTimer = nullptr;
+    QTimer *m_retryTimer = nullptr;
+    bool m_headersSeen = false;
+    bool m_errorReply = false; // status says error: buffer the body instead of streaming it
+    bool m_timedOut = false;
+    QByteArray m_buffer;
+    QPointer<Job> m_resolveJob;
 };
 
 class Http : public QObject
@@ -106,6 +150,11 @@ public:
 
     // Backoff of contract 1.6 for attempt n (0-based): Retry-After if > 0, else 0.5*2^n + U(0,0.5).
     static double backoffSeconds(int attempt, std::optional<double> retryAfter);
+    // Same, with base and jitter taken from Settings (tests shorten them).
+    double backoffFor(int attempt, std::optional<double> retryAfter) const;
+
+    // Whether `url` goes to the control plane (else it is a host call: 3xx fails there).
+    bool isControlPlane(const QUrl &url) const;
 
 private:
     Settings m_settings;

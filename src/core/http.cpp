@@ -1,0 +1,438 @@
+// The HTTP layer: one QNetworkAccessManager, SDK headers, idle timeouts, error mapping, retries.
+#include "core/http.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUuid>
+#include <cmath>
+
+namespace capsule {
+
+namespace {
+
+QString freshRequestId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+int msFromSeconds(double seconds)
+{
+    if (seconds <= 0)
+        return 0;
+    return int(std::min(seconds * 1000.0, 2147483000.0));
+}
+
+} // namespace
+
+// ---- HttpResponse ----
+
+QByteArray HttpResponse::header(const QByteArray &name) const
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+QJsonObject HttpResponse::json() const
+{
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    QJsonObject obj;
+    if (perr.error == QJsonParseError::NoError && doc.isObject())
+        obj = doc.object();
+    else
+        obj.insert(QStringLiteral("_raw"), QString::fromUtf8(body));
+    if (!obj.contains(QStringLiteral("request_id")))
+        obj.insert(QStringLiteral("request_id"), requestId);
+    return obj;
+}
+
+// ---- HttpJob ----
+
+HttpJob::~HttpJob()
+{
+    dropReply();
+}
+
+int HttpJob::maxAttempts() const
+{
+    switch (m_request.retry) {
+    case RetryPolicy::None:
+        return 1;
+    case RetryPolicy::ControlPlaneGet:
+        return 4;
+    case RetryPolicy::AllocateInner:
+        return 3;
+    case RetryPolicy::HostRead:
+    case RetryPolicy::Exec:
+        return 2;
+    }
+    return 1;
+}
+
+bool HttpJob::retryable(const Error &e) const
+{
+    const bool transport = e.kind == ErrorKind::Connection || e.kind == ErrorKind::RequestTimeout;
+    switch (m_request.retry) {
+    case RetryPolicy::None:
+        return false;
+    case RetryPolicy::ControlPlaneGet:
+        return transport || e.status == 429 || e.status == 502 || e.status == 503 ||
+               e.status == 504;
+    case RetryPolicy::AllocateInner:
+        return transport || e.status == 502 || e.status == 504;
+    case RetryPolicy::HostRead:
+        return transport || e.status == 503;
+    case RetryPolicy::Exec:
+        // Only a 503 can arrive before any event: error replies are buffered, never streamed.
+        return e.status == 503;
+    }
+    return false;
+}
+
+bool HttpJob::isHostCall() const
+{
+    if (m_request.resolveHost)
+        return true;
+    return m_http && !m_http->isControlPlane(m_request.url);
+}
+
+void HttpJob::startAttempt()
+{
+    if (isFinished())
+        return;
+    if (!m_http) {
+        fail(Error(ErrorKind::Connection, tr("The HTTP layer is gone.")));
+        return;
+    }
+    if (!m_request.resolveHost) {
+        sendTo(m_request.url);
+        return;
+    }
+    ResultJob<QString> *resolve = m_request.resolveHost(m_attempt > 0);
+    if (!resolve) {
+        fail(Error(ErrorKind::ServiceUnavailable, tr("No host address available.")));
+        return;
+    }
+    m_resolveJob = resolve;
+    auto onDone = [this, resolve] {
+        m_resolveJob = nullptr;
+        if (resolve->hasError()) {
+            fail(resolve->error());
+        } else {
+            sendTo(Http::hostUrl(resolve->result(), m_request.hostPath, m_request.hostQuery));
+        }
+        resolve->deleteLater();
+    };
+    if (resolve->isFinished())
+        onDone();
+    else
+        connect(resolve, &Job::finished, this, onDone);
+}
+
+void HttpJob::sendTo(const QUrl &url)
+{
+    ++m_attempt;
+    m_headersSeen = false;
+    m_errorReply = false;
+    m_timedOut = false;
+    m_buffer.clear();
+    m_response = HttpResponse();
+    m_response.requestId = m_request.requestId;
+
+    QNetworkRequest req(url);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                     QNetworkRequest::ManualRedirectPolicy);
+    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    req.setRawHeader("User-Agent", Settings::userAgent().toUtf8());
+    if (!m_request.accept.isEmpty())
+        req.setRawHeader("Accept", m_request.accept);
+    req.setRawHeader("X-Request-Id", m_request.requestId.toUtf8());
+    const Settings &settings = m_http->settings();
+    if (m_request.sendToken && settings.hasToken())
+        req.setRawHeader("Authorization", "Bearer " + settings.token->toUtf8());
+    if (!m_request.contentType.isEmpty())
+        req.setRawHeader("Content-Type", m_request.contentType);
+    for (const auto &h : m_request.headers)
+        req.setRawHeader(h.first, h.second);
+    // Our own idle timer handles timeouts; Qt's transfer timeout would be a total cap.
+    req.setTransferTimeout(0);
+
+    QNetworkAccessManager *nam = m_http->network();
+    if (m_request.bodyDevice) {
+        if (!m_request.bodyDevice->isSequential())
+            m_request.bodyDevice->seek(0);
+        if (m_request.bodySize >= 0)
+            req.setHeader(QNetworkRequest::ContentLengthHeader, m_request.bodySize);
+        m_reply = nam->sendCustomRequest(req, m_request.method, m_request.bodyDevice);
+    } else if (!m_request.body.isEmpty() || m_request.method == "POST" ||
+               m_request.method == "PUT") {
+        m_reply = nam->sendCustomRequest(req, m_request.method, m_request.body);
+    } else {
+        m_reply = nam->sendCustomRequest(req, m_request.method);
+    }
+
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &HttpJob::onMetaData);
+    connect(m_reply, &QIODevice::readyRead, this, &HttpJob::onReadyRead);
+    connect(m_reply, &QNetworkReply::finished, this, &HttpJob::onReplyFinished);
+    connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        resetIdleTimer();
+        if (total > 0 || sent > 0)
+            emit uploadProgress(sent, total);
+    });
+    connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 done, qint64 total) {
+        resetIdleTimer();
+        if (m_request.stream && !m_errorReply)
+            emit progress(done, total);
+    });
+    resetIdleTimer();
+}
+
+void HttpJob::resetIdleTimer()
+{
+    if (!m_http || m_request.timeout == TimeoutClass::None)
+        return;
+    const Settings &s = m_http->settings();
+    const double seconds =
+        m_request.timeout == TimeoutClass::Request ? s.requestTimeout : s.operationTimeout;
+    if (seconds <= 0)
+        return; // 0 = no timeout
+    if (!m_idleTimer) {
+        m_idleTimer = new QTimer(this);
+        m_idleTimer->setSingleShot(true);
+        connect(m_idleTimer, &QTimer::timeout, this, &HttpJob::onIdleTimeout);
+    }
+    m_idleTimer->start(std::max(1, msFromSeconds(seconds)));
+}
+
+void HttpJob::onMetaData()
+{
+    if (!m_reply || m_headersSeen)
+        return;
+    const QVariant statusAttr = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttr.isValid())
+        return;
+    m_headersSeen = true;
+    resetIdleTimer();
+    const int status = statusAttr.toInt();
+    m_response.status = status;
+    m_response.headers = m_reply->rawHeaderPairs();
+    m_errorReply = status >= 400 || (status >= 300 && isHostCall());
+    if (m_request.stream && !m_errorReply)
+        emit headersReceived(status);
+}
+
+void HttpJob::onReadyRead()
+{
+    if (!m_reply)
+        return;
+    resetIdleTimer();
+    onMetaData();
+    const QByteArray data = m_reply->readAll();
+    if (data.isEmpty())
+        return;
+    if (m_request.stream && !m_errorReply)
+        emit chunk(data);
+    else
+        m_buffer += data;
+}
+
+void HttpJob::onReplyFinished()
+{
+    if (!m_reply)
+        return;
+    onMetaData();
+    m_buffer += m_reply->readAll();
+    const QNetworkReply::NetworkError netError = m_reply->error();
+    const QString netErrorText = m_reply->errorString();
+    const int status = m_response.status;
+    dropReply();
+
+    if (status > 0 && (status < 300 || (status < 400 && !isHostCall()))) {
+        // Success, even when the transfer was cut after the headers: only if the body is complete.
+        if (netError != QNetworkReply::NoError && netError < QNetworkReply::ContentAccessDenied) {
+            finishAttempt(
+                Error(ErrorKind::Connection, tr("Connection failed: %1").arg(netErrorText)));
+            return;
+        }
+        if (!m_request.stream)
+            m_response.body = m_buffer;
+        m_buffer.clear();
+        finishAttempt(std::nullopt);
+        return;
+    }
+    if (status > 0) {
+        m_response.body = m_buffer; // kept so callers can tell a JSON error from a route miss
+        if (status < 400) {
+            // A redirect from a host is never followed.
+            Error e(ErrorKind::Http, tr("Unexpected redirect (HTTP %1) from %2")
+                                         .arg(status)
+                                         .arg(m_request.url.toString()));
+            e.status = status;
+            e.requestId = m_request.requestId;
+            finishAttempt(e);
+            return;
+        }
+        finishAttempt(Error::fromHttp(status, m_buffer, m_request.requestId,
+                                      m_response.header("Retry-After")));
+        return;
+    }
+    Error e(ErrorKind::Connection, tr("Connection failed: %1").arg(netErrorText));
+    e.requestId = m_request.requestId;
+    finishAttempt(e);
+}
+
+void HttpJob::onIdleTimeout()
+{
+    if (!m_reply)
+        return;
+    dropReply();
+    Error e(ErrorKind::RequestTimeout, tr("No data for %1 s (%2 timeout)")
+                                           .arg(m_request.timeout == TimeoutClass::Request
+                                                    ? m_http->settings().requestTimeout
+                                                    : m_http->settings().operationTimeout)
+                                           .arg(m_request.timeoutOperation));
+    e.operation = m_request.timeoutOperation;
+    e.requestId = m_request.requestId;
+    finishAttempt(e);
+}
+
+void HttpJob::finishAttempt(std::optional<Error> error)
+{
+    if (isFinished())
+        return;
+    if (!error) {
+        succeed();
+        return;
+    }
+    // A streamed body that already started cannot be replayed.
+    const bool streamStarted = m_request.stream && m_headersSeen && !m_errorReply;
+    if (m_attempt < maxAttempts() && retryable(*error) && !streamStarted) {
+        const double delay = m_http ? m_http->backoffFor(m_attempt - 1, error->retryAfter) : 0;
+        if (!m_retryTimer) {
+            m_retryTimer = new QTimer(this);
+            m_retryTimer->setSingleShot(true);
+            connect(m_retryTimer, &QTimer::timeout, this, &HttpJob::startAttempt);
+        }
+        m_retryTimer->start(msFromSeconds(delay));
+        return;
+    }
+    fail(*error);
+}
+
+void HttpJob::dropReply()
+{
+    if (m_idleTimer)
+        m_idleTimer->stop();
+    if (!m_reply)
+        return;
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    reply->disconnect(this);
+    if (reply->isRunning())
+        reply->abort();
+    reply->deleteLater();
+}
+
+void HttpJob::onCancel()
+{
+    if (m_retryTimer)
+        m_retryTimer->stop();
+    if (m_resolveJob)
+        m_resolveJob->disconnect(this);
+    dropReply();
+}
+
+// ---- Http ----
+
+Http::Http(Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_nam(new QNetworkAccessManager(this))
+{
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+Http::~Http() = default;
+
+HttpJob *Http::send(HttpRequest request)
+{
+    auto *job = new HttpJob(this);
+    if (request.requestId.isEmpty())
+        request.requestId = freshRequestId();
+    job->m_http = this;
+    job->m_request = std::move(request);
+    job->m_response.requestId = job->m_request.requestId;
+    // Start from the event loop so callers can connect to the job's signals first.
+    QTimer::singleShot(0, job, &HttpJob::startAttempt);
+    return job;
+}
+
+QUrl Http::controlPlaneUrl(const QString &path, const QUrlQuery &query) const
+{
+    QUrl url(m_settings.baseUrl + path);
+    if (!query.isEmpty())
+        url.setQuery(query);
+    return url;
+}
+
+bool Http::isControlPlane(const QUrl &url) const
+{
+    const QUrl base(m_settings.baseUrl);
+    return url.scheme() == base.scheme() && url.host() == base.host() &&
+           url.port(url.scheme() == QLatin1String("https") ? 443 : 80) ==
+               base.port(base.scheme() == QLatin1String("https") ? 443 : 80);
+}
+
+static QString hostBase(const QString &hostAddress)
+{
+    if (hostAddress.startsWith(QLatin1String("http://")) ||
+        hostAddress.startsWith(QLatin1String("https://"))) {
+        QString s = hostAddress;
+        while (s.endsWith(QLatin1Char('/')))
+            s.chop(1);
+        return s;
+    }
+    return QStringLiteral("http://") + hostAddress;
+}
+
+QUrl Http::hostUrl(const QString &hostAddress, const QString &path, const QUrlQuery &query)
+{
+    QUrl url(hostBase(hostAddress) + path);
+    if (!query.isEmpty())
+        url.setQuery(query);
+    return url;
+}
+
+QUrl Http::hostWebSocketUrl(const QString &hostAddress, const QString &path, const QUrlQuery &query)
+{
+    QUrl url = hostUrl(hostAddress, path, query);
+    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                         : QStringLiteral("ws"));
+    return url;
+}
+
+static double backoffWith(int attempt, std::optional<double> retryAfter, double base, double jitter)
+{
+    if (retryAfter && *retryAfter > 0)
+        return *retryAfter;
+    return base * std::pow(2.0, attempt) + QRandomGenerator::global()->generateDouble() * jitter;
+}
+
+double Http::backoffSeconds(int attempt, std::optional<double> retryAfter)
+{
+    return backoffWith(attempt, retryAfter, 0.5, 0.5);
+}
+
+double Http::backoffFor(int attempt, std::optional<double> retryAfter) const
+{
+    return backoffWith(attempt, retryAfter, m_settings.backoffBase, m_settings.backoffJitter);
+}
+
+} // namespace capsule
