@@ -1,2 +1,0 @@
-// Placeholder translation unit until the terminal surface lands.
-namespace capsule::terminal {}
