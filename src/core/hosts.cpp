@@ -1,0 +1,38 @@
+// Host listing and health.
+#include "core/hosts.h"
+
+namespace capsule {
+
+Hosts::Hosts(Http *http, QObject *parent)
+    : QObject(parent)
+    , m_http(http)
+{}
+
+ApiJob<HostList> *Hosts::list()
+{
+    HttpRequest req;
+    req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/hosts"));
+    req.retry = RetryPolicy::ControlPlaneGet;
+    return httpCall<HostList>(m_http, req, this, [](const HttpResponse &r) {
+        const QJsonObject o = r.json();
+        HostList l;
+        for (const QJsonValue &v : o.value(QStringLiteral("hosts")).toArray())
+            l.hosts.append(Host::fromJson(v.toObject()));
+        l.count = int(jsonInt(o.value(QStringLiteral("count")), l.hosts.size()));
+        l.requestId = r.requestId;
+        return l;
+    });
+}
+
+ApiJob<QString> *Hosts::health()
+{
+    HttpRequest req;
+    req.url = m_http->controlPlaneUrl(QStringLiteral("/health"));
+    req.retry = RetryPolicy::ControlPlaneGet;
+    req.accept = "text/plain, application/json";
+    return httpCall<QString>(m_http, req, this, [](const HttpResponse &r) {
+        return QString::fromUtf8(r.body).trimmed();
+    });
+}
+
+} // namespace capsule

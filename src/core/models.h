@@ -1,0 +1,289 @@
+// Typed replies of the control plane (contract 2, 10); unknown fields are ignored, raw kept where
+// useful.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <optional>
+
+namespace capsule {
+
+// Lenient field readers: booleans accept true/false and "true"/"false" (contract 7), numbers
+// accept numeric strings.
+bool jsonBool(const QJsonValue &v, bool fallback = false);
+qint64 jsonInt(const QJsonValue &v, qint64 fallback = 0);
+double jsonDouble(const QJsonValue &v, double fallback = 0);
+QString jsonString(const QJsonValue &v);
+// RFC 3339 with nanoseconds (Go) -> QDateTime (UTC); invalid when absent.
+QDateTime jsonTime(const QJsonValue &v);
+
+// One layer of a create reply (key "hash" there).
+struct CreatedLayer
+{
+    QString name;
+    QString hash;
+    int depth = 0;
+    QString status;
+    QString currentVersion;
+    static CreatedLayer fromJson(const QJsonObject &o);
+};
+
+// POST /api/v1/layered-configs reply.
+struct CreateConfigReply
+{
+    QString configId;
+    QString leafWorkloadKey;
+    QList<CreatedLayer> layers;
+    QString requestId;
+    static CreateConfigReply fromJson(const QJsonObject &o);
+};
+
+// A stored config (list entries and detail "config").
+struct StoredConfig
+{
+    QString configId;
+    QString displayName;
+    QString leafLayerHash;
+    QString leafWorkloadKey;
+    QString tier;
+    QJsonObject startCommand; // empty when absent
+    qint64 runnerTtlSeconds = 0;
+    qint64 sessionMaxAgeSeconds = 0;
+    bool autoPause = false;
+    bool autoRollout = false;
+    qint64 maxConcurrentRunners = 0;
+    QString buildSchedule;
+    QString networkPolicyPreset;
+    QJsonValue networkPolicy;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    QJsonObject raw;
+    static StoredConfig fromJson(const QJsonObject &o);
+};
+
+// A layer of GET /layered-configs/{id} (key "layer_hash" there).
+struct LayerStatus
+{
+    QString name;
+    QString layerHash;
+    QString status; // pending|active|inactive|unknown
+    QString currentVersion;
+    int depth = 0;
+    QString buildStatus; // queued|waiting_parent|running while a build is in flight, else empty
+    QString buildVersion;
+    QString buildInstanceName;
+    static LayerStatus fromJson(const QJsonObject &o);
+};
+
+struct ConfigDetail
+{
+    StoredConfig config;
+    QList<LayerStatus> layers; // root first; empty for "layers": null
+    QJsonObject definition;
+    QString requestId;
+    // Contract 2.1: the build finished when the last layer is active with a current version.
+    bool buildFinished() const;
+    // Some layer has a build queued/waiting/running.
+    bool buildInFlight() const;
+    static ConfigDetail fromJson(const QJsonObject &o);
+};
+
+struct ConfigList
+{
+    QList<StoredConfig> configs;
+    int count = 0;
+    QString requestId;
+    static ConfigList fromJson(const QJsonObject &o);
+};
+
+struct BuildReply
+{
+    QString configId;
+    QString status; // build_enqueued | no_build_needed
+    int enqueued = 0;
+    bool force = false;
+    bool clean = false;
+    QString requestId;
+    static BuildReply fromJson(const QJsonObject &o);
+};
+
+struct RefreshReply
+{
+    QString configId;
+    QString layerName;
+    QString status; // refresh_enqueued | no_refresh_needed
+    int enqueued = 0;
+    QString requestId;
+    static RefreshReply fromJson(const QJsonObject &o);
+};
+
+// Section 10 build list entry.
+struct BuildInfo
+{
+    QString layerName;
+    QString version;
+    QString status;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    std::optional<int> exitCode;
+    static BuildInfo fromJson(const QJsonObject &o);
+};
+
+// GET .../builds: `offered` is false when the server does not have the route (404): the caller
+// falls back to polling the config's layers.
+struct BuildList
+{
+    bool offered = true;
+    QList<BuildInfo> builds;
+};
+
+struct BuildLog
+{
+    bool offered = true;
+    QByteArray text;
+};
+
+struct AllocateReply
+{
+    QString runnerId;
+    QString hostId;
+    QString hostAddress;
+    QString internalIp;
+    QString sessionId;
+    bool resumed = false;
+    QString requestId; // the id the client sent (the server does not echo it)
+    static AllocateReply fromJson(const QJsonObject &o);
+};
+
+struct RunnerStatus
+{
+    QString runnerId;
+    QString status; // pending|ready|suspended|unavailable|...
+    QString hostAddress;
+    QString error;
+    int httpStatus = 200; // 202 while pending
+    QString requestId;
+    bool isReady() const { return status == QLatin1String("ready"); }
+    static RunnerStatus fromJson(const QJsonObject &o);
+};
+
+// GET /api/v1/runners entry; keeps the fields the SDK drops and the section 10 ones.
+struct RunnerInfo
+{
+    QString runnerId;
+    QString hostId;
+    QString hostName;
+    QString hostAddress;
+    QString workloadKey;
+    QString status;
+    QString internalIp;
+    QString sessionId;
+    bool resumed = false;
+    QString proxyAddr;
+    int caCertPort = 0;
+    QString tenantId;
+    QJsonObject raw;
+    static RunnerInfo fromJson(const QJsonObject &o);
+};
+
+struct RunnerList
+{
+    QList<RunnerInfo> runners;
+    int count = 0;
+    QString requestId;
+};
+
+struct ReleaseReply
+{
+    bool success = false;
+    QString requestId;
+    static ReleaseReply fromJson(const QJsonObject &o);
+};
+
+struct PauseReply
+{
+    bool success = false;
+    QString sessionId;
+    qint64 snapshotSizeBytes = 0;
+    QString layer;
+    QString requestId;
+    static PauseReply fromJson(const QJsonObject &o);
+};
+
+struct QuarantineReply
+{
+    bool success = false;
+    QString runnerId;
+    QString quarantineDir;
+    QString error;
+    QJsonObject raw; // the whole map, as the SDK returns it
+    static QuarantineReply fromJson(const QJsonObject &o);
+};
+
+struct SnapshotMetrics
+{
+    double avgAnalysisTimeMs = 0;
+    double cacheHitRatio = 0;
+    qint64 sampleCount = 0;
+};
+
+// Accepts Go field names (Version, GCSPath, ...) and snake_case alike.
+struct Snapshot
+{
+    QString version;
+    QString status;
+    QString gcsPath;
+    QString repoCommit;
+    qint64 sizeBytes = 0;
+    QDateTime createdAt;
+    SnapshotMetrics metrics;
+    static Snapshot fromJson(const QJsonObject &o);
+};
+
+struct SnapshotList
+{
+    QList<Snapshot> snapshots;
+    int count = 0;
+    QString currentVersion;
+    QString requestId;
+    static SnapshotList fromJson(const QJsonObject &o);
+};
+
+struct Host
+{
+    QString id;
+    QString instanceName;
+    QString zone;
+    QString status;
+    int idleRunners = 0;
+    int busyRunners = 0;
+    QString snapshotVersion;
+    QDateTime lastHeartbeat;
+    QString grpcAddress;
+    qint64 totalCpuMillicores = 0;
+    qint64 usedCpuMillicores = 0;
+    qint64 totalMemoryMb = 0;
+    qint64 usedMemoryMb = 0;
+    static Host fromJson(const QJsonObject &o);
+};
+
+struct HostList
+{
+    QList<Host> hosts;
+    int count = 0;
+    QString requestId;
+};
+
+// What workloads.onboard/list return.
+struct WorkloadSummary
+{
+    QString displayName;
+    QString configId;
+    QString workloadKey;
+};
+
+} // namespace capsule
