@@ -1,2 +1,12 @@
-// capsule command entry point (placeholder until the CLI lands).
-int main() { return 0; }
+// capsule: the command-line companion of Capsule Desktop (see docs/cli.md).
+#include "cli/cli.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("capsule"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    return capsule::cli::run(argc, argv);
+}

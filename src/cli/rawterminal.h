@@ -1,0 +1,45 @@
+// Raw-mode terminal handling for `capsule shell`: termios, window size and SIGWINCH.
+#pragma once
+
+#include <QObject>
+#include <QSize>
+
+class QSocketNotifier;
+
+namespace capsule::cli {
+
+// Puts stdin's terminal in raw mode for its lifetime (no-op when stdin is not a terminal) and
+// restores it on destruction, on normal exit and on fatal signals.
+class RawTerminal
+{
+public:
+    RawTerminal();
+    ~RawTerminal();
+    RawTerminal(const RawTerminal &) = delete;
+    RawTerminal &operator=(const RawTerminal &) = delete;
+
+    bool isRaw() const { return m_raw; }
+    static bool stdinIsTerminal();
+    // Columns x rows of the terminal on stdout (or stdin); 80x24 when unknown.
+    static QSize windowSize();
+
+private:
+    bool m_raw = false;
+};
+
+// Emits resized() on SIGWINCH, delivered through a self-pipe into the event loop.
+class WindowSizeWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WindowSizeWatcher(QObject *parent = nullptr);
+    ~WindowSizeWatcher() override;
+
+signals:
+    void resized(QSize size);
+
+private:
+    QSocketNotifier *m_notifier = nullptr;
+};
+
+} // namespace capsule::cli
