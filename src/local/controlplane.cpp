@@ -1,0 +1,194 @@
+// The control-plane HTTP front of capsule-local: bearer auth before routing (1.4), the route
+// table of section 2 plus local extensions, and the host agents wired to the runner registry.
+#include "local/controlplane.h"
+
+#include "local/configs.h"
+#include "local/host_agent.h"
+#include "local/runners.h"
+
+#include <QDir>
+#include <QHostAddress>
+#include <QTcpServer>
+#include <QtDebug>
+
+namespace capsule::local {
+
+namespace {
+
+QString s(const char *t)
+{
+    return QString::fromLatin1(t);
+}
+
+// Compares without an early exit so the time taken does not reveal the token's prefix.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    const qsizetype n = std::max(a.size(), b.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const unsigned char x = i < a.size() ? uchar(a.at(i)) : 0;
+        const unsigned char y = i < b.size() ? uchar(b.at(i)) : 0;
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
+} // namespace
+
+ControlPlane::ControlPlane(ServerOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{}
+
+ControlPlane::~ControlPlane()
+{
+    shutdown();
+}
+
+QStringList ControlPlane::hostAddresses() const
+{
+    QStringList out;
+    for (const HostAgent *a : m_agents)
+        out << a->address();
+    return out;
+}
+
+bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *error)
+{
+    if (!QDir().mkpath(m_options.dataDir)) {
+        *error = QStringLiteral("cannot create data dir %1").arg(m_options.dataDir);
+        return false;
+    }
+    if (!m_store.open(m_options.dataDir + s("/capsule-local.db"), error))
+        return false;
+    m_configs = new ConfigService(&m_store, m_options, this);
+    m_configs->load();
+    m_runners = new RunnerRegistry(&m_store, m_configs, m_options, this);
+
+    for (int i = 0; i < hosts; ++i) {
+        HostAgentOptions ho;
+        ho.hostId = QStringLiteral("local-%1").arg(i);
+        ho.token = m_options.token;
+        ho.openHost = m_options.openHost;
+        auto *agent = new HostAgent(m_runners, ho, this);
+        if (!agent->listen(i == 0 ? hostPort : 0)) {
+            *error = QStringLiteral("cannot listen for host %1 on 127.0.0.1:%2")
+                         .arg(ho.hostId)
+                         .arg(i == 0 ? hostPort : 0);
+            return false;
+        }
+        m_agents << agent;
+        m_runners->addHost(ho.hostId, agent->address());
+    }
+    m_runners->setSessionCloser([this](const QString &hostId, const QString &runnerId) {
+        for (HostAgent *a : std::as_const(m_agents))
+            if (a->options().hostId == hostId)
+                a->closeRunnerSessions(runnerId);
+    });
+    m_runners->load();
+
+    m_server = new HttpServer(
+        [this](const QHttpServerRequest &request, const Responder &r) { handle(request, r); },
+        this);
+    m_port = m_server->listen(QHostAddress::LocalHost, port);
+    if (!m_port) {
+        *error = QStringLiteral("cannot listen on 127.0.0.1:%1").arg(port);
+        return false;
+    }
+    return true;
+}
+
+void ControlPlane::shutdown()
+{
+    if (m_down)
+        return;
+    m_down = true;
+    if (m_runners)
+        m_runners->stopAll();
+    if (m_configs)
+        m_configs->stopAll();
+    m_store.close();
+}
+
+bool ControlPlane::authorized(const QHttpServerRequest &request) const
+{
+    const QByteArray header = request.value("Authorization");
+    if (!header.startsWith("Bearer "))
+        return false;
+    return constantTimeEquals(header.mid(7).trimmed(), m_options.token.toUtf8());
+}
+
+void ControlPlane::handle(const QHttpServerRequest &request, const Responder &r)
+{
+    const QString path = request.url().path();
+    const QString method = methodName(request);
+    if (path == QLatin1String("/health"))
+        return replyText(r, 200, s("OK"));
+    if (path == QLatin1String("/metrics"))
+        return replyText(r, 200, s("# capsule-local: no metrics yet"));
+    if (!path.startsWith(QLatin1String("/api/v1/")) && path != QLatin1String("/api/v1"))
+        return replyText(r, 404, s("404 page not found"));
+    // Auth runs before routing: an unknown /api/v1 path without the token is 401, not 404.
+    if (!authorized(request))
+        return replyError(r, 401, s("unauthorized"));
+    if (m_down)
+        return replyError(r, 503, s("capsule-local is shutting down"));
+
+    QStringList seg = path.mid(8).split(QLatin1Char('/'));
+    while (!seg.isEmpty() && seg.last().isEmpty())
+        seg.removeLast();
+    if (seg.isEmpty())
+        return replyText(r, 404, s("404 page not found"));
+    const QString head = seg.takeFirst();
+
+    if (head == QLatin1String("layered-configs"))
+        return m_configs->handle(request, seg, r);
+
+    if (head == QLatin1String("runners")) {
+        if (seg.isEmpty())
+            return m_runners->list(r); // any method works upstream
+        if (seg.size() != 1)
+            return replyText(r, 404, s("404 page not found"));
+        const QString op = seg.first();
+        if (op == QLatin1String("status")) {
+            if (method != QLatin1String("GET"))
+                return replyText(r, 405, s("method not allowed"));
+            return m_runners->status(request, r);
+        }
+        const bool post = method == QLatin1String("POST");
+        if (op == QLatin1String("allocate"))
+            return post ? m_runners->allocate(request, r)
+                        : replyText(r, 405, s("method not allowed"));
+        if (op == QLatin1String("release"))
+            return post ? m_runners->release(request, r)
+                        : replyText(r, 405, s("method not allowed"));
+        if (op == QLatin1String("pause"))
+            return post ? m_runners->pause(request, r) : replyText(r, 405, s("method not allowed"));
+        if (op == QLatin1String("connect"))
+            return post ? m_runners->connectRunner(request, r)
+                        : replyError(r, 405, s("method not allowed"));
+        if (op == QLatin1String("quarantine") || op == QLatin1String("unquarantine"))
+            return post ? m_runners->quarantine(request, r, op == QLatin1String("quarantine"))
+                        : replyText(r, 405, s("method not allowed"));
+        return replyText(r, 404, s("404 page not found"));
+    }
+    if (head == QLatin1String("hosts")) {
+        if (seg.isEmpty()) {
+            if (method != QLatin1String("GET"))
+                return replyText(r, 405, s("method not allowed"));
+            return m_runners->hosts(r);
+        }
+        if (seg.size() == 2 &&
+            (seg.at(1) == QLatin1String("drain") || seg.at(1) == QLatin1String("undrain"))) {
+            if (method != QLatin1String("POST"))
+                return replyError(r, 405, s("method not allowed"));
+            return m_runners->drain(seg.at(0), seg.at(1) == QLatin1String("drain"), r);
+        }
+        return replyText(r, 404, s("404 page not found"));
+    }
+    if (head == QLatin1String("snapshots") && seg.isEmpty())
+        return m_runners->snapshots(r);
+    replyText(r, 404, s("404 page not found"));
+}
+
+} // namespace capsule::local

@@ -1,0 +1,140 @@
+// Runner registry of capsule-local (contract 2.2 + section 10): allocate, status, list, release,
+// pause/resume, connect, quarantine, TTL auto-pause, drain re-homing; also the host agent's view.
+#pragma once
+
+#include "local/common.h"
+#include "local/httpserver.h"
+#include "local/runneraccess.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <functional>
+
+class QNetworkAccessManager;
+
+namespace capsule::local {
+
+class ConfigService;
+class Sandbox;
+class Store;
+
+struct Runner
+{
+    QString id;
+    QString hostId;
+    QString sessionId;
+    QString workloadKey;
+    QString configId;
+    // booting|busy|pausing|suspended|quarantined|terminated (the raw host states of 2.2)
+    QString state = QStringLiteral("booting");
+    QString createdAt;
+    QString pausedAt;
+    QJsonObject labels;
+    QString proxyAddr;
+    int caCertPort = 0;
+    QString tenantId;
+    QString caCertStatus; // "", "fetched", "failed: ..."
+    QString networkPolicyPreset;
+    QString networkPolicyJson;
+    bool network = true;
+    int ttl = 0;
+    bool autoPause = false;
+    QString tier;
+    QString stateDir;
+    QString layer;
+    qint64 snapshotSize = 0;
+    int pauseCount = 0;
+    bool resumed = false;
+    QString quarantineReason;
+    QStringList lowerLayers;
+    QString baseRoot = QStringLiteral("/");
+    QString runnerUser = QStringLiteral("runner");
+    QJsonObject startCommand;
+
+    // Runtime only
+    Sandbox *sandbox = nullptr;
+    bool frozen = false;
+    qint64 lastActivityMs = 0;
+    HostRunner host;
+    QList<std::function<void(const QString &error)>> readyWaiters;
+
+    QJsonObject toJson() const;
+    static Runner fromJson(const QJsonObject &o);
+};
+
+class RunnerRegistry : public QObject, public RunnerAccess
+{
+    Q_OBJECT
+public:
+    RunnerRegistry(Store *store, ConfigService *configs, const ServerOptions &options,
+                   QObject *parent = nullptr);
+    ~RunnerRegistry() override;
+
+    void addHost(const QString &id, const QString &address);
+    void setSessionCloser(std::function<void(const QString &hostId, const QString &runnerId)> f)
+    {
+        m_closeSessions = std::move(f);
+    }
+    void load();
+    void stopAll(); // shutdown: every sandbox ends
+
+    // Control-plane routes
+    void allocate(const QHttpServerRequest &request, const Responder &r);
+    void status(const QHttpServerRequest &request, const Responder &r);
+    void list(const Responder &r);
+    void release(const QHttpServerRequest &request, const Responder &r);
+    void pause(const QHttpServerRequest &request, const Responder &r);
+    void connectRunner(const QHttpServerRequest &request, const Responder &r);
+    void quarantine(const QHttpServerRequest &request, const Responder &r, bool on);
+    void hosts(const Responder &r);
+    void drain(const QString &hostId, bool on, const Responder &r);
+    void snapshots(const Responder &r);
+
+    // RunnerAccess
+    void acquireRunner(const QString &hostId, const QString &id, AcquireCallback done) override;
+    void noteActivity(const QString &id) override;
+    bool isHostDraining(const QString &hostId) const override;
+
+private:
+    struct Idem
+    {
+        qint64 atMs = 0;
+        QString runnerId;
+        QJsonObject reply;
+        bool pending = true;
+        QList<Responder> waiters;
+    };
+
+    Runner *find(const QString &id) const;
+    Runner *findSession(const QString &sessionId) const;
+    const HostSlot *host(const QString &id) const;
+    QString hostAddress(const QString &hostId) const;
+    QJsonObject allocateReply(const Runner &run) const;
+    QString pickHost(const QString &preferred, QString *error) const;
+    // Starts (or thaws) the runner's sandbox; `done` gets "" or an error text.
+    void bringUp(Runner *run, std::function<void(const QString &error)> done);
+    void finishBringUp(Runner *run, const QString &error);
+    bool pauseRunner(Runner *run, bool syncFs, QString *error);
+    void stopSandbox(Runner *run);
+    void resumeSession(Runner *run, const Responder &r);
+    void fetchCaCert(Runner *run);
+    void save(const Runner &run);
+    void forget(const QString &id);
+    void tick();
+    void finishIdem(const QString &requestId, int status, const QJsonObject &reply,
+                    const Headers &headers = {});
+
+    Store *m_store;
+    ConfigService *m_configs;
+    ServerOptions m_options;
+    QList<HostSlot> m_hosts;
+    QHash<QString, Runner *> m_runners;
+    QHash<QString, Idem> m_idem;
+    QTimer m_ttlTimer;
+    QNetworkAccessManager *m_nam = nullptr;
+    std::function<void(const QString &, const QString &)> m_closeSessions;
+};
+
+} // namespace capsule::local
