@@ -1,0 +1,578 @@
+// The main window: workloads, runners, files and terminals of the connected Capsule server.
+#include "app/mainwindow.h"
+
+#include "app/controlplane.h"
+#include "app/embeddedserver.h"
+#include "app/runnersmodel.h"
+#include "app/serverconnection.h"
+#include "app/settingsdialog.h"
+#include "app/tokenstore.h"
+#include "app/workloadsmodel.h"
+
+#include "ui_mainwindow.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QUuid>
+
+namespace capsule::app {
+
+MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
+    : QMainWindow(parent)
+    , m_ui(new Ui::MainWindow)
+    , m_connection(connection)
+    , m_workloads(new WorkloadsModel(this))
+    , m_runners(new RunnersModel(this))
+    , m_workloadsProxy(new QSortFilterProxyModel(this))
+    , m_runnersProxy(new QSortFilterProxyModel(this))
+    , m_statusLabel(new QLabel(this))
+    , m_operationLabel(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+{
+    m_ui->setupUi(this);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
+
+    m_workloadsProxy->setSourceModel(m_workloads);
+    m_workloadsProxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    m_ui->workloadsView->setModel(m_workloadsProxy);
+    m_ui->workloadsView->sortByColumn(WorkloadsModel::NameColumn, Qt::AscendingOrder);
+    m_ui->workloadsView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_ui->workloadsView->setColumnWidth(WorkloadsModel::NameColumn, 220);
+    m_ui->workloadsView->setColumnWidth(WorkloadsModel::KeyColumn, 160);
+    m_ui->workloadsView->setColumnWidth(WorkloadsModel::TierColumn, 50);
+    m_ui->workloadsView->setColumnWidth(WorkloadsModel::StatusColumn, 360);
+
+    m_runnersProxy->setSourceModel(m_runners);
+    m_ui->runnersView->setModel(m_runnersProxy);
+    m_ui->runnersView->sortByColumn(RunnersModel::IdColumn, Qt::AscendingOrder);
+    m_ui->runnersView->setColumnWidth(RunnersModel::IdColumn, 200);
+    m_ui->runnersView->setColumnWidth(RunnersModel::WorkloadColumn, 180);
+    m_ui->runnersView->setColumnWidth(RunnersModel::StatusColumn, 100);
+    m_ui->runnersView->setColumnWidth(RunnersModel::HostColumn, 140);
+    m_ui->runnersView->setColumnWidth(RunnersModel::SessionColumn, 260);
+    m_runners->setWorkloadNamer(
+        [this](const QString &key) { return m_workloads->nameForKey(key); });
+
+    m_progress->setRange(0, 0);
+    m_progress->setMaximumWidth(120);
+    m_progress->setVisible(false);
+    m_operationLabel->setVisible(false);
+    m_statusLabel->setObjectName(QStringLiteral("connectionStatus"));
+    m_operationLabel->setObjectName(QStringLiteral("operationStatus"));
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_operationLabel);
+    statusBar()->addPermanentWidget(m_progress);
+
+    createActions();
+
+    connect(m_connection, &ServerConnection::stateChanged, this, &MainWindow::updateStatus);
+    connect(m_connection, &ServerConnection::serverChanged, this, &MainWindow::onServerChanged);
+    connect(m_workloads, &WorkloadsModel::refreshFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    connect(m_ui->workloadsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::updateActions);
+    connect(m_ui->runnersView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::updateActions);
+    connect(m_ui->runnersView, &QAbstractItemView::doubleClicked, this, &MainWindow::openTerminal);
+    connect(m_ui->workloadsView, &QAbstractItemView::doubleClicked, this, &MainWindow::startRunner);
+
+    const QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+
+    if (m_connection->api())
+        onServerChanged();
+    updateStatus();
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    delete m_ui;
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const char *name, const QString &text, const QKeySequence &key,
+                       void (MainWindow::*slot)()) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        if (!key.isEmpty())
+            action->setShortcut(key);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    QAction *refresh =
+        make("actionRefresh", tr("&Refresh"), QKeySequence::Refresh, &MainWindow::refreshAll);
+    refresh->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)});
+    refresh->setIcon(QIcon(QStringLiteral(":/icons/refresh.svg")));
+    QAction *newWorkload = make("actionNewWorkload", tr("&New Workload..."),
+                                QKeySequence(Qt::CTRL | Qt::Key_N), &MainWindow::newWorkload);
+    newWorkload->setIcon(QIcon(QStringLiteral(":/icons/new.svg")));
+    QAction *open = make("actionOpenOnboard", tr("&Open onboard.yaml..."),
+                         QKeySequence(Qt::CTRL | Qt::Key_O), &MainWindow::openOnboard);
+    QAction *settings = make("actionSettings", tr("&Connection Settings..."),
+                             QKeySequence(Qt::CTRL | Qt::Key_Comma), &MainWindow::showSettings);
+    QAction *quit =
+        make("actionQuit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), &MainWindow::quit);
+    quit->setMenuRole(QAction::QuitRole);
+    QAction *about = make("actionAbout", tr("&About Capsule Desktop"), {}, &MainWindow::showAbout);
+
+    QAction *start = make("actionStartRunner", tr("&Start Runner"),
+                          QKeySequence(Qt::CTRL | Qt::Key_Return), &MainWindow::startRunner);
+    start->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
+    QAction *build = make("actionBuildWorkload", tr("&Build"), QKeySequence(Qt::CTRL | Qt::Key_B),
+                          &MainWindow::buildWorkload);
+    build->setIcon(QIcon(QStringLiteral(":/icons/build.svg")));
+    QAction *deleteWorkload = make("actionDeleteWorkload", tr("&Delete Workload..."),
+                                   QKeySequence::Delete, &MainWindow::deleteWorkload);
+    deleteWorkload->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+
+    QAction *pause = make("actionPauseRunner", tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P),
+                          &MainWindow::pauseRunner);
+    pause->setIcon(QIcon(QStringLiteral(":/icons/pause.svg")));
+    QAction *resume =
+        make("actionResumeRunner", tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+             &MainWindow::resumeRunner);
+    resume->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
+    QAction *release = make("actionReleaseRunner", tr("&Release..."), QKeySequence::Delete,
+                            &MainWindow::releaseRunner);
+    release->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    release->setIcon(QIcon(QStringLiteral(":/icons/release.svg")));
+    QAction *quarantine =
+        make("actionQuarantineRunner", tr("&Quarantine..."), {}, &MainWindow::quarantineRunner);
+    QAction *terminal =
+        make("actionOpenTerminal", tr("Open &Terminal"),
+             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), &MainWindow::openTerminal);
+    terminal->setIcon(QIcon(QStringLiteral(":/icons/terminal.svg")));
+    QAction *closeTerminal =
+        make("actionCloseTerminal", tr("&Close Terminal"),
+             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), &MainWindow::closeTerminal);
+    QAction *files = make("actionBrowseFiles", tr("Browse &Files"),
+                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), &MainWindow::browseFiles);
+    files->setIcon(QIcon(QStringLiteral(":/icons/folder.svg")));
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(newWorkload);
+    fileMenu->addAction(open);
+    fileMenu->addSeparator();
+    fileMenu->addAction(settings);
+    fileMenu->addSeparator();
+    fileMenu->addAction(quit);
+    QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
+    workloadMenu->addActions({start, build, deleteWorkload});
+    QMenu *runnerMenu = menuBar()->addMenu(tr("&Runner"));
+    runnerMenu->addActions({terminal, files});
+    runnerMenu->addSeparator();
+    runnerMenu->addActions({pause, resume, quarantine, release});
+    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->addAction(refresh);
+    viewMenu->addAction(closeTerminal);
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(about);
+
+    QToolBar *toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addActions({refresh, newWorkload});
+    toolBar->addSeparator();
+    toolBar->addActions({start, build});
+    toolBar->addSeparator();
+    toolBar->addActions({terminal, files, pause, resume, release});
+
+    m_ui->workloadsView->addActions({start, build, deleteWorkload});
+    m_ui->runnersView->addActions({terminal, files, pause, resume, quarantine, release});
+    // closeTerminal must work from inside a terminal (it has keyboard focus there).
+    addAction(closeTerminal);
+    connect(m_ui->terminalTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        QWidget *page = m_ui->terminalTabs->widget(index);
+        m_ui->terminalTabs->removeTab(index);
+        page->deleteLater();
+    });
+}
+
+void MainWindow::setConfirmOverride(std::function<bool(const QString &)> answer)
+{
+    m_confirmOverride = std::move(answer);
+}
+
+void MainWindow::confirm(const QString &question, std::function<void()> onYes)
+{
+    if (m_confirmOverride) {
+        if (m_confirmOverride(question))
+            onYes();
+        return;
+    }
+    // open() rather than exec(): no nested event loop while the question is up.
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Capsule Desktop"), question,
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [box, onYes](int) {
+        if (box->clickedButton() == box->button(QMessageBox::Yes))
+            onYes();
+    });
+    box->open();
+}
+
+void MainWindow::showError(const QString &what, const QString &message)
+{
+    statusBar()->showMessage(tr("%1 failed: %2").arg(what, message), 10000);
+    if (m_confirmOverride)
+        return; // tests read operationFinished instead of clicking dialogs away
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Capsule Desktop"),
+                                tr("%1 failed.").arg(what), QMessageBox::Ok, this);
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+std::function<void(const QString &)> MainWindow::beginOperation(const QString &what)
+{
+    ++m_busy;
+    m_operationLabel->setText(what + QStringLiteral("..."));
+    m_operationLabel->setVisible(true);
+    m_progress->setVisible(true);
+    QPointer<MainWindow> self(this);
+    auto ended = std::make_shared<bool>(false);
+    return [self, what, ended](const QString &error) {
+        if (!self || std::exchange(*ended, true))
+            return;
+        if (--self->m_busy == 0) {
+            self->m_operationLabel->setVisible(false);
+            self->m_progress->setVisible(false);
+        }
+        if (error.isEmpty())
+            self->statusBar()->showMessage(tr("%1: done.").arg(what), 5000);
+        else
+            self->showError(what, error);
+        emit self->operationFinished(what, error);
+        self->refreshAll();
+    };
+}
+
+void MainWindow::onServerChanged()
+{
+    m_workloads->setControlPlane(m_connection->api());
+    m_runners->setControlPlane(m_connection->api());
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    m_statusLabel->setText(m_connection->summary());
+    m_statusLabel->setToolTip(m_connection->errorMessage());
+    const bool fileFallback = !m_connection->isEmbedded() &&
+                              m_connection->tokenStore()->usingFallback() &&
+                              m_connection->state() != ServerConnection::State::Starting;
+    if (fileFallback) {
+        m_ui->bannerLabel->setText(
+            tr("No system keychain is available: the API token is stored in %1 (readable only "
+               "by you).")
+                .arg(m_connection->tokenStore()->fallbackFile()));
+    }
+    m_ui->bannerLabel->setVisible(fileFallback);
+    const bool embedded = m_connection->isEmbedded();
+    setWindowTitle(embedded ? tr("Capsule Desktop")
+                            : tr("Capsule Desktop - %1").arg(m_connection->baseUrl()));
+    updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    const bool connected = m_connection->api() != nullptr;
+    const bool haveConfig = connected && !selectedConfigId().isEmpty();
+    const QString runner = selectedRunnerId();
+    bool suspended = false;
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!rows.isEmpty())
+        suspended = rows.first().data(RunnersModel::SuspendedRole).toBool();
+    const bool haveRunner = connected && !runner.isEmpty();
+    auto enable = [this](const char *name, bool on) {
+        if (auto *action = findChild<QAction *>(QString::fromLatin1(name)))
+            action->setEnabled(on);
+    };
+    enable("actionNewWorkload", connected);
+    enable("actionStartRunner", haveConfig);
+    enable("actionBuildWorkload", haveConfig);
+    enable("actionDeleteWorkload", haveConfig);
+    enable("actionPauseRunner", haveRunner && !suspended);
+    enable("actionResumeRunner", haveRunner && suspended);
+    enable("actionReleaseRunner", haveRunner && !suspended);
+    enable("actionQuarantineRunner", haveRunner && !suspended);
+    enable("actionOpenTerminal", haveRunner && !suspended);
+    enable("actionBrowseFiles", haveRunner && !suspended);
+}
+
+QString MainWindow::selectedConfigId() const
+{
+    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(WorkloadsModel::ConfigIdRole).toString();
+}
+
+QString MainWindow::selectedRunnerId() const
+{
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(RunnersModel::RunnerIdRole).toString();
+}
+
+void MainWindow::refreshAll()
+{
+    m_connection->checkNow();
+    m_workloads->refresh();
+    m_runners->refresh();
+}
+
+void MainWindow::startRunner()
+{
+    ControlPlane *api = m_connection->api();
+    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
+    if (!api || rows.isEmpty())
+        return;
+    const QString name = rows.first().data(Qt::DisplayRole).toString();
+    const QString key = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
+    auto done = beginOperation(tr("Starting a runner for %1").arg(name));
+    api->post(QStringLiteral("/api/v1/runners/allocate"),
+              {{QStringLiteral("workload_key"), key},
+               {QStringLiteral("request_id"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})
+        ->then(
+            this,
+            [this, done, key](const QJsonObject &reply) {
+                m_runners->noteAllocated(reply, key);
+                const int row =
+                    m_runners->rowOf(reply.value(QStringLiteral("runner_id")).toString());
+                if (row >= 0) {
+                    m_ui->mainTabs->setCurrentWidget(m_ui->runnersTab);
+                    const QModelIndex index =
+                        m_runnersProxy->mapFromSource(m_runners->index(row, 0));
+                    m_ui->runnersView->selectionModel()->select(
+                        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                    m_ui->runnersView->scrollTo(index);
+                }
+                done({});
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::buildWorkload()
+{
+    ControlPlane *api = m_connection->api();
+    const QString id = selectedConfigId();
+    if (!api || id.isEmpty())
+        return;
+    auto done = beginOperation(tr("Building %1").arg(id));
+    api->post(QStringLiteral("/api/v1/layered-configs/%1/build").arg(id), {}, false)
+        ->then(
+            this,
+            [this, done](const QJsonObject &reply) {
+                statusBar()->showMessage(
+                    tr("Build: %1").arg(reply.value(QStringLiteral("status")).toString()), 5000);
+                done({});
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::deleteWorkload()
+{
+    const QString id = selectedConfigId();
+    if (!m_connection->api() || id.isEmpty())
+        return;
+    confirm(tr("Delete the workload %1? Runners already started keep running.").arg(id),
+            [this, id] {
+                ControlPlane *api = m_connection->api();
+                if (!api)
+                    return;
+                auto done = beginOperation(tr("Deleting %1").arg(id));
+                api->remove(QStringLiteral("/api/v1/layered-configs/%1").arg(id))
+                    ->then(
+                        this, [done](const QJsonObject &) { done({}); },
+                        [done](const Error &error) { done(error.toString()); });
+            });
+}
+
+void MainWindow::pauseRunner()
+{
+    ControlPlane *api = m_connection->api();
+    const QString id = selectedRunnerId();
+    if (!api || id.isEmpty())
+        return;
+    auto done = beginOperation(tr("Pausing %1").arg(id));
+    api->post(QStringLiteral("/api/v1/runners/pause"), {{QStringLiteral("runner_id"), id}})
+        ->then(
+            this,
+            [this, done, id](const QJsonObject &reply) {
+                m_runners->notePaused(id, reply.value(QStringLiteral("session_id")).toString());
+                done({});
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::resumeRunner()
+{
+    ControlPlane *api = m_connection->api();
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!api || rows.isEmpty())
+        return;
+    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
+    const QString session = rows.first().data(RunnersModel::SessionRole).toString();
+    const QString key = rows.first().data(RunnersModel::WorkloadKeyRole).toString();
+    if (session.isEmpty()) {
+        showError(tr("Resuming %1").arg(id), tr("The runner has no session to resume."));
+        return;
+    }
+    auto done = beginOperation(tr("Resuming %1").arg(id));
+    api->post(QStringLiteral("/api/v1/runners/allocate"),
+              {{QStringLiteral("workload_key"), key},
+               {QStringLiteral("session_id"), session},
+               {QStringLiteral("request_id"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})
+        ->then(
+            this,
+            [this, done, key, id](const QJsonObject &reply) {
+                m_runners->noteResumed(id);
+                m_runners->noteAllocated(reply, key);
+                done({});
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::releaseRunner()
+{
+    const QString id = selectedRunnerId();
+    if (!m_connection->api() || id.isEmpty())
+        return;
+    confirm(tr("Release the runner %1? Its files and processes are destroyed.").arg(id), [this,
+                                                                                          id] {
+        ControlPlane *api = m_connection->api();
+        if (!api)
+            return;
+        auto done = beginOperation(tr("Releasing %1").arg(id));
+        api->post(QStringLiteral("/api/v1/runners/release"), {{QStringLiteral("runner_id"), id}})
+            ->then(
+                this,
+                [this, done, id](const QJsonObject &) {
+                    m_runners->noteReleased(id);
+                    done({});
+                },
+                [done](const Error &error) { done(error.toString()); });
+    });
+}
+
+void MainWindow::quarantineRunner()
+{
+    const QString id = selectedRunnerId();
+    if (!m_connection->api() || id.isEmpty())
+        return;
+    confirm(
+        tr("Quarantine the runner %1? Its network egress is blocked and the VM paused.").arg(id),
+        [this, id] {
+            ControlPlane *api = m_connection->api();
+            if (!api)
+                return;
+            auto done = beginOperation(tr("Quarantining %1").arg(id));
+            QUrlQuery query;
+            query.addQueryItem(QStringLiteral("runner_id"), id);
+            query.addQueryItem(QStringLiteral("reason"), QStringLiteral("capsule-desktop"));
+            query.addQueryItem(QStringLiteral("block_egress"), QStringLiteral("true"));
+            query.addQueryItem(QStringLiteral("pause_vm"), QStringLiteral("true"));
+            api->post(QStringLiteral("/api/v1/runners/quarantine"), {}, false, query)
+                ->then(
+                    this,
+                    [done](const QJsonObject &reply) {
+                        if (reply.value(QStringLiteral("success")).toBool(true))
+                            done({});
+                        else
+                            done(reply.value(QStringLiteral("error")).toString());
+                    },
+                    [done](const Error &error) { done(error.toString()); });
+        });
+}
+
+void MainWindow::showSettings()
+{
+    auto *dialog = new SettingsDialog(m_connection, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto *box = new QMessageBox(this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Capsule Desktop"));
+    box->setIconPixmap(QIcon(QStringLiteral(":/icons/capsule.svg")).pixmap(64, 64));
+    box->setText(tr("<h3>Capsule Desktop %1</h3>").arg(QStringLiteral(CAPSULE_APP_VERSION)));
+    box->setInformativeText(
+        tr("A desktop client for Capsule sandboxes: workloads, runners, files and terminals.\n"
+           "Client library compatible with capsule-sdk %1. Built with Qt %2.")
+            .arg(QString::fromLatin1(kSdkVersion), QString::fromLatin1(qVersion())));
+    box->open();
+}
+
+void MainWindow::newWorkload()
+{
+    statusBar()->showMessage(tr("The workload wizard is not available yet."), 5000);
+}
+
+void MainWindow::openOnboard()
+{
+    statusBar()->showMessage(tr("Opening onboard.yaml is not available yet."), 5000);
+}
+
+void MainWindow::openOnboardFile(const QString &path)
+{
+    Q_UNUSED(path);
+}
+
+void MainWindow::openTerminal()
+{
+    statusBar()->showMessage(tr("Terminals are not available yet."), 5000);
+}
+
+void MainWindow::closeTerminal()
+{
+    const int index = m_ui->terminalTabs->currentIndex();
+    if (index >= 0)
+        emit m_ui->terminalTabs->tabCloseRequested(index);
+}
+
+void MainWindow::browseFiles()
+{
+    statusBar()->showMessage(tr("The file browser is not available yet."), 5000);
+}
+
+void MainWindow::quit()
+{
+    close();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    if (m_quitting || !m_connection->embeddedServer()->isRunning()) {
+        event->accept();
+        return;
+    }
+    // Stop the embedded server first (SIGTERM, then SIGKILL) without blocking the event loop.
+    event->ignore();
+    m_quitting = true;
+    hide();
+    QPointer<MainWindow> self(this);
+    m_connection->shutdown([self] {
+        if (self)
+            self->close();
+    });
+}
+
+} // namespace capsule::app

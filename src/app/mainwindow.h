@@ -1,0 +1,99 @@
+// The main window: workloads, runners, files and terminals of the connected Capsule server.
+#pragma once
+
+#include <QJsonObject>
+#include <QMainWindow>
+#include <QPointer>
+#include <functional>
+
+class QLabel;
+class QProgressBar;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace Ui {
+class MainWindow;
+}
+
+namespace capsule {
+class Error;
+}
+
+namespace capsule::app {
+
+class RunnersModel;
+class ServerConnection;
+class WorkloadsModel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // The window does not own `connection` when given; call connection->start()/connectTo().
+    explicit MainWindow(ServerConnection *connection, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ServerConnection *connection() const { return m_connection; }
+    WorkloadsModel *workloadsModel() const { return m_workloads; }
+    RunnersModel *runnersModel() const { return m_runners; }
+
+    // Test seam: answers confirmation questions instead of showing a dialog.
+    void setConfirmOverride(std::function<bool(const QString &question)> answer);
+
+    QString selectedConfigId() const;
+    QString selectedRunnerId() const;
+    // Number of operations (allocate, build, pause...) still running.
+    int busyCount() const { return m_busy; }
+
+public slots:
+    void refreshAll();
+    void startRunner();
+    void buildWorkload();
+    void deleteWorkload();
+    void pauseRunner();
+    void resumeRunner();
+    void releaseRunner();
+    void quarantineRunner();
+    void showSettings();
+    void showAbout();
+    void newWorkload();
+    void openOnboard();
+    void openOnboardFile(const QString &path);
+    void openTerminal();
+    void closeTerminal();
+    void browseFiles();
+    void quit();
+
+signals:
+    // Emitted after an operation finished; `error` is empty on success (tests and status bar).
+    void operationFinished(const QString &what, const QString &error);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void updateStatus();
+    void updateActions();
+    void onServerChanged();
+    void confirm(const QString &question, std::function<void()> onYes);
+    void showError(const QString &what, const QString &message);
+    // Tracks a running operation in the status bar; returns the callback that ends it.
+    std::function<void(const QString &error)> beginOperation(const QString &what);
+    QString runnerIdAt(int proxyRow) const;
+
+    Ui::MainWindow *m_ui;
+    ServerConnection *m_connection;
+    WorkloadsModel *m_workloads;
+    RunnersModel *m_runners;
+    QSortFilterProxyModel *m_workloadsProxy;
+    QSortFilterProxyModel *m_runnersProxy;
+    QLabel *m_statusLabel;
+    QLabel *m_operationLabel;
+    QProgressBar *m_progress;
+    std::function<bool(const QString &)> m_confirmOverride;
+    int m_busy = 0;
+    bool m_quitting = false;
+};
+
+} // namespace capsule::app

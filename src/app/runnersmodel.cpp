@@ -1,0 +1,276 @@
+// Table model of the server's runners plus the sessions this app paused (so they can be resumed).
+#include "app/runnersmodel.h"
+
+#include "app/controlplane.h"
+
+#include <QJsonArray>
+#include <algorithm>
+
+namespace capsule::app {
+
+QVariantList RunnerRow::columns() const
+{
+    return {key, workload, status, host, session, ageText};
+}
+
+RunnersModel::RunnersModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    connect(&m_timer, &QTimer::timeout, this, &RunnersModel::refresh);
+    setRefreshInterval(3000);
+}
+
+void RunnersModel::setControlPlane(ControlPlane *api)
+{
+    m_api = api;
+    ++m_generation;
+    m_refreshing = false;
+    m_known.clear();
+    m_lastListing = {};
+    apply({});
+    refresh();
+}
+
+void RunnersModel::setRefreshInterval(int ms)
+{
+    if (ms <= 0)
+        m_timer.stop();
+    else
+        m_timer.start(ms);
+}
+
+void RunnersModel::setWorkloadNamer(std::function<QString(const QString &)> namer)
+{
+    m_namer = std::move(namer);
+}
+
+int RunnersModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int RunnersModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunnersModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const RunnerRow &r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return r.columns().value(index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == WorkloadColumn)
+            return r.workloadKey;
+        if (index.column() == AgeColumn && r.created.isValid())
+            return r.created.toLocalTime().toString(Qt::ISODate);
+        return r.columns().value(index.column());
+    case RunnerIdRole:
+        return r.key;
+    case SessionRole:
+        return r.session;
+    case WorkloadKeyRole:
+        return r.workloadKey;
+    case SuspendedRole:
+        return r.suspended;
+    case HostAddressRole:
+        return r.hostAddress;
+    }
+    return {};
+}
+
+QVariant RunnersModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case IdColumn:
+        return tr("Runner");
+    case WorkloadColumn:
+        return tr("Workload");
+    case StatusColumn:
+        return tr("Status");
+    case HostColumn:
+        return tr("Host");
+    case SessionColumn:
+        return tr("Session");
+    case AgeColumn:
+        return tr("Age");
+    }
+    return {};
+}
+
+int RunnersModel::rowOf(const QString &runnerId) const
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).key == runnerId)
+            return i;
+    }
+    return -1;
+}
+
+QString RunnersModel::ageText(const QDateTime &created, const QDateTime &now)
+{
+    if (!created.isValid())
+        return {};
+    // Minute granularity: a refresh must not touch every row every few seconds.
+    const qint64 minutes = qMax<qint64>(0, created.secsTo(now) / 60);
+    if (minutes < 1)
+        return tr("< 1 min");
+    if (minutes < 60)
+        return tr("%n min", nullptr, int(minutes));
+    if (minutes < 48 * 60)
+        return tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60);
+    return tr("%n day(s)", nullptr, int(minutes / (24 * 60)));
+}
+
+void RunnersModel::noteAllocated(const QJsonObject &reply, const QString &workloadKey)
+{
+    const QString id = reply.value(QStringLiteral("runner_id")).toString();
+    if (id.isEmpty())
+        return;
+    Known &known = m_known[id];
+    known.session = reply.value(QStringLiteral("session_id")).toString();
+    known.hostAddress = reply.value(QStringLiteral("host_address")).toString();
+    if (!workloadKey.isEmpty())
+        known.workloadKey = workloadKey;
+    if (!known.created.isValid())
+        known.created = QDateTime::currentDateTimeUtc();
+    known.suspended = false;
+    // Show it at once: the server's listing may lag behind allocate by a heartbeat.
+    QJsonArray listing = m_lastListing;
+    bool listed = false;
+    for (const QJsonValue &v : listing)
+        listed = listed || v.toObject().value(QStringLiteral("runner_id")).toString() == id;
+    if (!listed) {
+        listing.append(QJsonObject{
+            {QStringLiteral("runner_id"), id},
+            {QStringLiteral("workload_key"), known.workloadKey},
+            {QStringLiteral("status"), QStringLiteral("ready")},
+            {QStringLiteral("host_id"), reply.value(QStringLiteral("host_id")).toString()}});
+    }
+    apply(listing);
+}
+
+void RunnersModel::notePaused(const QString &runnerId, const QString &sessionId)
+{
+    Known &known = m_known[runnerId];
+    if (!sessionId.isEmpty())
+        known.session = sessionId;
+    known.suspended = true;
+    if (!known.created.isValid())
+        known.created = QDateTime::currentDateTimeUtc();
+    // Pausing takes the runner out of the registry; the next listing confirms it.
+    QJsonArray listing;
+    for (const QJsonValue &v : std::as_const(m_lastListing)) {
+        if (v.toObject().value(QStringLiteral("runner_id")).toString() != runnerId)
+            listing.append(v);
+    }
+    apply(listing);
+}
+
+void RunnersModel::noteResumed(const QString &runnerId)
+{
+    if (m_known.contains(runnerId))
+        m_known[runnerId].suspended = false;
+    apply(m_lastListing);
+}
+
+void RunnersModel::noteReleased(const QString &runnerId)
+{
+    m_known.remove(runnerId);
+    QJsonArray listing;
+    for (const QJsonValue &v : std::as_const(m_lastListing)) {
+        if (v.toObject().value(QStringLiteral("runner_id")).toString() != runnerId)
+            listing.append(v);
+    }
+    apply(listing);
+}
+
+void RunnersModel::apply(const QJsonArray &runners)
+{
+    m_lastListing = runners;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<RunnerRow> rows;
+    QSet<QString> listed;
+    for (const QJsonValue &v : runners) {
+        const QJsonObject o = v.toObject();
+        RunnerRow r;
+        r.key = o.value(QStringLiteral("runner_id")).toString();
+        if (r.key.isEmpty())
+            continue;
+        listed.insert(r.key);
+        Known &known = m_known[r.key];
+        r.workloadKey = o.value(QStringLiteral("workload_key")).toString();
+        if (r.workloadKey.isEmpty())
+            r.workloadKey = known.workloadKey;
+        r.status = o.value(QStringLiteral("status")).toString();
+        r.host = o.value(QStringLiteral("host_name")).toString();
+        if (r.host.isEmpty())
+            r.host = o.value(QStringLiteral("host_id")).toString();
+        r.hostAddress = o.value(QStringLiteral("host_address")).toString();
+        if (r.hostAddress.isEmpty())
+            r.hostAddress = known.hostAddress;
+        r.session = o.value(QStringLiteral("session_id")).toString();
+        if (r.session.isEmpty())
+            r.session = known.session;
+        r.created = QDateTime::fromString(o.value(QStringLiteral("created_at")).toString(),
+                                          Qt::ISODateWithMs);
+        if (!r.created.isValid()) {
+            if (!known.created.isValid())
+                known.created = now;
+            r.created = known.created;
+        }
+        rows.append(r);
+    }
+    // Paused sessions leave the server's registry; keep them visible so they can be resumed.
+    for (auto it = m_known.cbegin(); it != m_known.cend(); ++it) {
+        if (!it->suspended || listed.contains(it.key()))
+            continue;
+        RunnerRow r;
+        r.key = it.key();
+        r.workloadKey = it->workloadKey;
+        r.status = tr("suspended");
+        r.session = it->session;
+        r.created = it->created;
+        r.suspended = true;
+        rows.append(r);
+    }
+    for (RunnerRow &r : rows) {
+        r.workload = m_namer ? m_namer(r.workloadKey) : QString();
+        if (r.workload.isEmpty())
+            r.workload = r.workloadKey;
+        r.ageText = ageText(r.created, now);
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const RunnerRow &a, const RunnerRow &b) { return a.key < b.key; });
+    syncRows(this, m_rows, rows);
+}
+
+void RunnersModel::refresh()
+{
+    if (!m_api || m_refreshing)
+        return;
+    m_refreshing = true;
+    const int generation = m_generation;
+    m_api->listRunners()->then(
+        this,
+        [this, generation](const QJsonObject &reply) {
+            if (generation != m_generation)
+                return;
+            m_refreshing = false;
+            apply(reply.value(QStringLiteral("runners")).toArray());
+            emit refreshed();
+        },
+        [this, generation](const Error &error) {
+            if (generation != m_generation)
+                return;
+            m_refreshing = false;
+            emit refreshFailed(error.toString());
+        });
+}
+
+} // namespace capsule::app

@@ -1,0 +1,113 @@
+// Table model of the server's runners plus the sessions this app paused (so they can be resumed).
+#pragma once
+
+#include "app/rowsync.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTimer>
+#include <functional>
+
+namespace capsule::app {
+
+class ControlPlane;
+
+struct RunnerRow
+{
+    QString key;      // runner_id
+    QString workload; // display name when known, else the key
+    QString workloadKey;
+    QString status;
+    QString host;
+    QString hostAddress;
+    QString session;
+    QDateTime created;
+    QString ageText;
+    bool suspended = false; // a paused session the server no longer lists
+
+    QVariantList columns() const;
+    bool operator==(const RunnerRow &other) const = default;
+};
+
+class RunnersModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        IdColumn,
+        WorkloadColumn,
+        StatusColumn,
+        HostColumn,
+        SessionColumn,
+        AgeColumn,
+        ColumnCount
+    };
+    enum Role {
+        RunnerIdRole = Qt::UserRole + 1,
+        SessionRole,
+        WorkloadKeyRole,
+        SuspendedRole,
+        HostAddressRole
+    };
+
+    explicit RunnersModel(QObject *parent = nullptr);
+
+    void setControlPlane(ControlPlane *api);
+    void setRefreshInterval(int ms);
+    // Maps workload keys to display names for the Workload column.
+    void setWorkloadNamer(std::function<QString(const QString &)> namer);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    const RunnerRow &row(int i) const { return m_rows.at(i); }
+    int rowOf(const QString &runnerId) const;
+
+    // What the app learnt from its own calls (the listing lacks sessions and addresses).
+    void noteAllocated(const QJsonObject &allocateReply, const QString &workloadKey);
+    void notePaused(const QString &runnerId, const QString &sessionId);
+    void noteResumed(const QString &runnerId);
+    void noteReleased(const QString &runnerId);
+
+    static QString ageText(const QDateTime &created, const QDateTime &now);
+
+public slots:
+    void refresh();
+
+signals:
+    void refreshed();
+    void refreshFailed(const QString &message);
+
+private:
+    template<class M, class R>
+    friend void syncRows(M *, QList<R> &, QList<R>);
+
+    struct Known
+    {
+        QString session;
+        QString workloadKey;
+        QString hostAddress;
+        QDateTime created;
+        bool suspended = false;
+    };
+
+    void apply(const QJsonArray &runners);
+
+    QList<RunnerRow> m_rows;
+    QHash<QString, Known> m_known;
+    QPointer<ControlPlane> m_api;
+    QTimer m_timer;
+    std::function<QString(const QString &)> m_namer;
+    int m_generation = 0;
+    bool m_refreshing = false;
+    QJsonArray m_lastListing;
+};
+
+} // namespace capsule::app

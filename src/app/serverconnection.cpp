@@ -1,0 +1,169 @@
+// Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
+#include "app/serverconnection.h"
+
+#include "app/embeddedserver.h"
+#include "app/tokenstore.h"
+
+#include <QJsonArray>
+#include <QSettings>
+
+namespace capsule::app {
+
+namespace {
+constexpr int kPollMs = 5000;
+}
+
+ServerConnection::ServerConnection(QObject *parent)
+    : QObject(parent)
+    , m_server(new EmbeddedServer(this))
+    , m_tokens(new TokenStore(this))
+{
+    m_pollTimer.setInterval(kPollMs);
+    connect(&m_pollTimer, &QTimer::timeout, this, &ServerConnection::checkNow);
+    connect(m_server, &EmbeddedServer::ready, this,
+            [this] { useServer(m_server->baseUrl(), m_server->token()); });
+    connect(m_server, &EmbeddedServer::failed, this,
+            [this](const QString &message) { setState(State::Error, message); });
+    connect(m_server, &EmbeddedServer::exited, this,
+            [this](const QString &message) { setState(State::Error, message); });
+    connect(m_tokens, &TokenStore::fallbackChanged, this, &ServerConnection::stateChanged);
+}
+
+ServerConnection::~ServerConnection() = default;
+
+QString ServerConnection::savedUrl()
+{
+    return QSettings().value(QStringLiteral("server/url")).toString();
+}
+
+void ServerConnection::saveUrl(const QString &url)
+{
+    QSettings().setValue(QStringLiteral("server/url"), url);
+}
+
+double ServerConnection::savedRequestTimeout()
+{
+    return QSettings().value(QStringLiteral("server/requestTimeout"), 30.0).toDouble();
+}
+
+void ServerConnection::saveRequestTimeout(double seconds)
+{
+    QSettings().setValue(QStringLiteral("server/requestTimeout"), seconds);
+}
+
+void ServerConnection::start()
+{
+    const QString envUrl = qEnvironmentVariable("CAPSULE_BASE_URL");
+    const QString url = envUrl.isEmpty() ? savedUrl() : envUrl;
+    if (url.isEmpty()) {
+        startEmbedded();
+        return;
+    }
+    const QString envToken = qEnvironmentVariable("CAPSULE_TOKEN");
+    if (!envUrl.isEmpty() && qEnvironmentVariableIsSet("CAPSULE_TOKEN")) {
+        connectTo(url, envToken);
+        return;
+    }
+    m_embedded = false;
+    m_baseUrl = url;
+    setState(State::Connecting);
+    m_tokens->read(url, [this, url](const QString &token) { connectTo(url, token); });
+}
+
+void ServerConnection::startEmbedded()
+{
+    m_embedded = true;
+    m_baseUrl.clear();
+    m_hostCount = -1;
+    setState(State::Starting);
+    if (m_server->isRunning())
+        m_server->stop([this] { m_server->start(); });
+    else
+        m_server->start();
+}
+
+void ServerConnection::connectTo(const QString &baseUrl, const QString &token)
+{
+    m_embedded = false;
+    if (m_server->isRunning())
+        m_server->stop();
+    useServer(baseUrl, token);
+}
+
+void ServerConnection::useServer(const QString &baseUrl, const QString &token)
+{
+    SettingsOverrides overrides;
+    overrides.baseUrl = baseUrl;
+    overrides.token = token;
+    overrides.requestTimeout = savedRequestTimeout();
+    const Settings settings = Settings::resolve(overrides);
+    if (m_api)
+        m_api->deleteLater();
+    m_api = new ControlPlane(settings, this);
+    m_baseUrl = settings.baseUrl;
+    m_hostCount = -1;
+    m_checking = false;
+    setState(State::Connecting);
+    emit serverChanged();
+    checkNow();
+    m_pollTimer.start();
+}
+
+void ServerConnection::checkNow()
+{
+    if (!m_api || m_checking)
+        return;
+    m_checking = true;
+    QPointer<ControlPlane> api = m_api;
+    m_api->listHosts()->then(
+        this,
+        [this, api](const QJsonObject &reply) {
+            if (api != m_api)
+                return;
+            m_checking = false;
+            m_hostCount = reply.value(QStringLiteral("hosts")).toArray().size();
+            setState(State::Connected);
+        },
+        [this, api](const Error &error) {
+            if (api != m_api)
+                return;
+            m_checking = false;
+            setState(State::Error, error.toString());
+        });
+}
+
+void ServerConnection::shutdown(std::function<void()> done)
+{
+    m_pollTimer.stop();
+    m_server->stop(std::move(done));
+}
+
+void ServerConnection::setState(State state, const QString &error)
+{
+    if (state == m_state && error == m_error)
+        return;
+    m_state = state;
+    m_error = error;
+    emit stateChanged();
+}
+
+QString ServerConnection::summary() const
+{
+    const QString where = m_embedded ? tr("embedded") : tr("remote");
+    const QString url = m_baseUrl.isEmpty() ? tr("(starting)") : m_baseUrl;
+    switch (m_state) {
+    case State::Idle:
+        return tr("Not connected");
+    case State::Starting:
+        return tr("Starting the embedded capsule-local server...");
+    case State::Connecting:
+        return tr("Connecting to %1 (%2)...").arg(url, where);
+    case State::Connected:
+        return tr("Connected to %1 (%2), %n host(s)", nullptr, m_hostCount).arg(url, where);
+    case State::Error:
+        return tr("Error: %1 (%2, %3)").arg(m_error.section(QLatin1Char('\n'), 0, 0), url, where);
+    }
+    return {};
+}
+
+} // namespace capsule::app

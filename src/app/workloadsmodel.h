@@ -1,0 +1,80 @@
+// Table model of the server's layered configs (workloads) with their build state.
+#pragma once
+
+#include "app/rowsync.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace capsule::app {
+
+class ControlPlane;
+
+struct WorkloadRow
+{
+    QString key; // config_id
+    QString name;
+    QString workloadKey;
+    QString tier;
+    QString status;     // one line: ready vX / building / not built / ...
+    QString layersText; // per-layer detail for the tooltip
+    QDateTime updated;
+    bool building = false;
+
+    QVariantList columns() const;
+    bool operator==(const WorkloadRow &other) const = default;
+};
+
+class WorkloadsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { NameColumn, KeyColumn, TierColumn, StatusColumn, UpdatedColumn, ColumnCount };
+    enum Role { ConfigIdRole = Qt::UserRole + 1, WorkloadKeyRole, BuildingRole };
+
+    explicit WorkloadsModel(QObject *parent = nullptr);
+
+    void setControlPlane(ControlPlane *api);
+    // Interval of the background refresh; 0 turns it off.
+    void setRefreshInterval(int ms);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    const WorkloadRow &row(int i) const { return m_rows.at(i); }
+    int rowOf(const QString &configId) const;
+    QString nameForKey(const QString &workloadKey) const;
+    // Replaces the rows with minimal signals (public so tests can drive it without a server).
+    void setRows(QList<WorkloadRow> rows);
+
+    // Builds a row from a stored config and its layer statuses (2.1).
+    static WorkloadRow rowFrom(const QJsonObject &stored, const QJsonArray &layers,
+                               bool haveLayers);
+
+public slots:
+    void refresh();
+
+signals:
+    void refreshed();
+    void refreshFailed(const QString &message);
+
+private:
+    template<class M, class R>
+    friend void syncRows(M *, QList<R> &, QList<R>);
+
+    QList<WorkloadRow> m_rows;
+    QPointer<ControlPlane> m_api;
+    QTimer m_timer;
+    int m_generation = 0;
+    bool m_refreshing = false;
+    bool m_refreshAgain = false;
+};
+
+} // namespace capsule::app

@@ -1,0 +1,233 @@
+// The real MainWindow against a real capsule-local: workloads view, refresh, status bar, embedded
+// server.
+#include "app/controlplane.h"
+#include "app/embeddedserver.h"
+#include "app/mainwindow.h"
+#include "app/runnersmodel.h"
+#include "app/serverconnection.h"
+#include "app/tokenstore.h"
+#include "app/workloadsmodel.h"
+
+#include "core/blocking.h"
+#include "support/localserver.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QFile>
+#include <QJsonArray>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+
+#include <signal.h>
+
+using namespace capsule;
+using namespace capsule::app;
+
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void workloadsAppearAndSelectionSurvives();
+    void deleteWithConfirmation();
+    void statusShowsServerError();
+    void embeddedServerStartsAndStops();
+    void tokenStoreFallbackFile();
+
+private:
+    QJsonObject createConfig(const QString &name, const QString &tier = QStringLiteral("s"));
+    int rowOfName(QTableView *view, const QString &name) const;
+
+    test::LocalServer m_server;
+    std::unique_ptr<ControlPlane> m_api;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("CAPSULE_DESKTOP_NO_KEYCHAIN", "1");
+    qunsetenv("CAPSULE_BASE_URL");
+    QString error;
+    QVERIFY2(m_server.start({}, &error), qPrintable(error));
+    SettingsOverrides overrides;
+    overrides.baseUrl = m_server.baseUrl();
+    overrides.token = m_server.token();
+    m_api = std::make_unique<ControlPlane>(Settings::resolve(overrides));
+}
+
+QJsonObject TestMainWindow::createConfig(const QString &name, const QString &tier)
+{
+    const QJsonObject body{
+        {QStringLiteral("display_name"), name},
+        {QStringLiteral("layers"),
+         QJsonArray{
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                         {QStringLiteral("init_commands"),
+                          QJsonArray{QJsonObject{
+                              {QStringLiteral("type"), QStringLiteral("shell")},
+                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
+        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), tier}}}};
+    JsonJob *job = m_api->post(QStringLiteral("/api/v1/layered-configs"), body);
+    if (!waitFor(job, 20000) || job->hasError()) {
+        qWarning() << "create failed:" << (job->isFinished() ? job->error().toString() : "timeout");
+        return {};
+    }
+    return job->result();
+}
+
+int TestMainWindow::rowOfName(QTableView *view, const QString &name) const
+{
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        if (view->model()->index(row, WorkloadsModel::NameColumn).data().toString() == name)
+            return row;
+    }
+    return -1;
+}
+
+void TestMainWindow::workloadsAppearAndSelectionSurvives()
+{
+    ServerConnection connection;
+    MainWindow window(&connection);
+    QAbstractItemModelTester workloadsTester(
+        window.workloadsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester runnersTester(window.runnersModel(),
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window.show();
+    connection.connectTo(m_server.baseUrl(), m_server.token());
+    QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Connected, 15000);
+
+    auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+    QVERIFY(status);
+    QTRY_VERIFY(status->text().contains(m_server.baseUrl()));
+    QVERIFY2(status->text().contains(QStringLiteral("remote")), qPrintable(status->text()));
+    QVERIFY2(
+        status->text().contains(QStringLiteral("%1 host").arg(m_server.hostAddresses().size())),
+        qPrintable(status->text()));
+
+    auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
+    QVERIFY(view);
+    const QJsonObject alpha = createConfig(QStringLiteral("alpha-app"));
+    QVERIFY(!alpha.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("alpha-app")) >= 0, 15000);
+    const int row = rowOfName(view, QStringLiteral("alpha-app"));
+    QCOMPARE(view->model()->index(row, WorkloadsModel::KeyColumn).data().toString(),
+             alpha.value(QStringLiteral("leaf_workload_key")).toString());
+    QCOMPARE(view->model()->index(row, WorkloadsModel::TierColumn).data().toString(),
+             QStringLiteral("s"));
+    QVERIFY(!view->model()->index(row, WorkloadsModel::StatusColumn).data().toString().isEmpty());
+
+    // Select it, add another config, refresh with F5: the selection stays on alpha-app.
+    view->selectRow(row);
+    QCOMPARE(window.selectedConfigId(), alpha.value(QStringLiteral("config_id")).toString());
+    QVERIFY(!createConfig(QStringLiteral("aaa-first")).isEmpty());
+    QSignalSpy refreshed(window.workloadsModel(), &WorkloadsModel::refreshed);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_F5);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("aaa-first")) >= 0, 15000);
+    QCOMPARE(window.selectedConfigId(), alpha.value(QStringLiteral("config_id")).toString());
+    QVERIFY(view->selectionModel()->isRowSelected(rowOfName(view, QStringLiteral("alpha-app"))));
+    QVERIFY(refreshed.size() >= 1);
+}
+
+void TestMainWindow::deleteWithConfirmation()
+{
+    ServerConnection connection;
+    MainWindow window(&connection);
+    QStringList questions;
+    bool answer = false;
+    window.setConfirmOverride([&](const QString &question) {
+        questions << question;
+        return answer;
+    });
+    window.show();
+    connection.connectTo(m_server.baseUrl(), m_server.token());
+    QVERIFY(!createConfig(QStringLiteral("doomed-app")).isEmpty());
+    auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("doomed-app")) >= 0, 15000);
+    view->selectRow(rowOfName(view, QStringLiteral("doomed-app")));
+    auto *remove = window.findChild<QAction *>(QStringLiteral("actionDeleteWorkload"));
+    QVERIFY(remove);
+    QVERIFY(remove->isEnabled());
+
+    remove->trigger(); // declined: nothing happens
+    QCOMPARE(questions.size(), 1);
+    QVERIFY(questions.first().contains(QStringLiteral("doomed-app")));
+    QCOMPARE(window.busyCount(), 0);
+
+    answer = true;
+    QSignalSpy finished(&window, &MainWindow::operationFinished);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Delete);
+    QCOMPARE(questions.size(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("doomed-app")) < 0, 15000);
+}
+
+void TestMainWindow::statusShowsServerError()
+{
+    ServerConnection connection;
+    MainWindow window(&connection);
+    connection.connectTo(m_server.baseUrl(), QStringLiteral("wrong-token"));
+    QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Error, 15000);
+    auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+    // The server's own message, not a generic one.
+    QVERIFY2(status->text().contains(QStringLiteral("unauthorized")), qPrintable(status->text()));
+    QVERIFY(status->text().contains(QStringLiteral("401")));
+    QVERIFY(!status->text().contains(QStringLiteral("wrong-token")));
+}
+
+void TestMainWindow::embeddedServerStartsAndStops()
+{
+    ServerConnection connection;
+    MainWindow window(&connection);
+    QVERIFY(!EmbeddedServer::findBinary().isEmpty());
+    connection.startEmbedded();
+    QCOMPARE(connection.state(), ServerConnection::State::Starting);
+    QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Connected, 30000);
+    QVERIFY(connection.isEmbedded());
+    QVERIFY(connection.hostCount() >= 1);
+    EmbeddedServer *server = connection.embeddedServer();
+    QVERIFY(server->baseUrl().startsWith(QStringLiteral("http://127.0.0.1:")));
+    QCOMPARE(server->token().size(), 64); // a fresh 256-bit token per start
+    QVERIFY(server->dataDir().startsWith(
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)));
+    auto *status = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+    QTRY_VERIFY(status->text().contains(QStringLiteral("embedded")));
+
+    const qint64 pid = server->pid();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), 0), 0);
+    bool stopped = false;
+    connection.shutdown([&stopped] { stopped = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(stopped, 10000);
+    QVERIFY(!server->isRunning());
+    QCOMPARE(::kill(pid_t(pid), 0), -1);
+}
+
+void TestMainWindow::tokenStoreFallbackFile()
+{
+    TokenStore store;
+    QVERIFY(!TokenStore::keychainEnabled());
+    QFile::remove(store.fallbackFile());
+    bool written = false;
+    store.write(QStringLiteral("http://example.invalid:8080"), QStringLiteral("secret-1"),
+                [&written](bool ok) { written = ok; });
+    QTRY_VERIFY(written);
+    QVERIFY(store.usingFallback());
+    QCOMPARE(QFile::permissions(store.fallbackFile()),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QString read = QStringLiteral("unset");
+    store.read(QStringLiteral("http://example.invalid:8080"),
+               [&read](const QString &token) { read = token; });
+    QTRY_COMPARE(read, QStringLiteral("secret-1"));
+    store.read(QStringLiteral("http://other.invalid"),
+               [&read](const QString &token) { read = token; });
+    QTRY_COMPARE(read, QString());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

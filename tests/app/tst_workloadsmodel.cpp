@@ -1,0 +1,166 @@
+// WorkloadsModel / RunnersModel without a server: row sync signals, status text, model sanity.
+#include "app/runnersmodel.h"
+#include "app/workloadsmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace capsule::app;
+
+namespace {
+
+WorkloadRow makeRow(const QString &id, const QString &tier = QStringLiteral("m"))
+{
+    WorkloadRow r;
+    r.key = id;
+    r.name = id;
+    r.workloadKey = QStringLiteral("k-") + id;
+    r.tier = tier;
+    r.status = QStringLiteral("not built");
+    return r;
+}
+
+QJsonObject layer(const QString &name, const QString &status, const QString &version = {},
+                  const QString &build = {})
+{
+    QJsonObject o{{QStringLiteral("name"), name}, {QStringLiteral("status"), status}};
+    if (!version.isEmpty())
+        o.insert(QStringLiteral("current_version"), version);
+    if (!build.isEmpty())
+        o.insert(QStringLiteral("build_status"), build);
+    return o;
+}
+
+} // namespace
+
+class TestWorkloadsModel final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void changedCellOnlyEmitsDataChanged()
+    {
+        WorkloadsModel model;
+        model.setRefreshInterval(0);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRows({makeRow("alpha"), makeRow("beta"), makeRow("gamma")});
+        QCOMPARE(model.rowCount(), 3);
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.setRows({makeRow("alpha"), makeRow("beta", QStringLiteral("xl")), makeRow("gamma")});
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(removed.size(), 0);
+        QCOMPARE(reset.size(), 0);
+        const QModelIndex topLeft = changed.at(0).at(0).value<QModelIndex>();
+        const QModelIndex bottomRight = changed.at(0).at(1).value<QModelIndex>();
+        QCOMPARE(topLeft.row(), 1);
+        QCOMPARE(bottomRight.row(), 1);
+        QCOMPARE(topLeft.column(), int(WorkloadsModel::TierColumn));
+        QCOMPARE(bottomRight.column(), int(WorkloadsModel::TierColumn));
+        QCOMPARE(model.index(1, WorkloadsModel::TierColumn).data().toString(),
+                 QStringLiteral("xl"));
+
+        // Identical data: no signal at all.
+        changed.clear();
+        model.setRows({makeRow("alpha"), makeRow("beta", QStringLiteral("xl")), makeRow("gamma")});
+        QCOMPARE(changed.size(), 0);
+    }
+
+    void insertAndRemoveInPlace()
+    {
+        WorkloadsModel model;
+        model.setRefreshInterval(0);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRows({makeRow("alpha"), makeRow("gamma")});
+        QPersistentModelIndex gamma = model.index(1, 0);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        model.setRows({makeRow("beta"), makeRow("gamma"), makeRow("zeta")});
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(inserted.size(), 2);
+        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(gamma.isValid());
+        QCOMPARE(gamma.data().toString(), QStringLiteral("gamma"));
+        QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("beta"));
+        QCOMPARE(model.index(2, 0).data().toString(), QStringLiteral("zeta"));
+        model.setRows({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void statusText_data()
+    {
+        QTest::addColumn<QJsonArray>("layers");
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<bool>("building");
+        QTest::newRow("no layers") << QJsonArray{} << "no layers" << false;
+        QTest::newRow("pending") << QJsonArray{layer("_platform", "active", "v1"),
+                                               layer("main", "pending")}
+                                 << "not built, 1/2 layers active" << false;
+        QTest::newRow("building") << QJsonArray{layer("_platform", "active", "v1"),
+                                                layer("main", "pending", {}, "running")}
+                                  << "building (running), 1/2 layers active" << true;
+        QTest::newRow("ready") << QJsonArray{layer("main", "active", "v20260402-1")}
+                               << "ready, v20260402-1" << false;
+    }
+
+    void statusText()
+    {
+        QFETCH(QJsonArray, layers);
+        QFETCH(QString, status);
+        QFETCH(bool, building);
+        const QJsonObject stored{
+            {QStringLiteral("config_id"), QStringLiteral("web")},
+            {QStringLiteral("display_name"), QStringLiteral("web")},
+            {QStringLiteral("leaf_workload_key"), QStringLiteral("abcd")},
+            {QStringLiteral("tier"), QStringLiteral("s")},
+            {QStringLiteral("updated_at"), QStringLiteral("2026-04-02T10:15:30.123456789Z")}};
+        const WorkloadRow row = WorkloadsModel::rowFrom(stored, layers, true);
+        QCOMPARE(row.status, status);
+        QCOMPARE(row.building, building);
+        QCOMPARE(row.workloadKey, QStringLiteral("abcd"));
+        QVERIFY(row.updated.isValid());
+    }
+
+    void runnersKeepPausedSessions()
+    {
+        RunnersModel model;
+        model.setRefreshInterval(0);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.noteAllocated({{QStringLiteral("runner_id"), QStringLiteral("r-1")},
+                             {QStringLiteral("session_id"), QStringLiteral("s-1")},
+                             {QStringLiteral("host_address"), QStringLiteral("127.0.0.1:1")}},
+                            QStringLiteral("key1"));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0, RunnersModel::SessionColumn).data().toString(),
+                 QStringLiteral("s-1"));
+        model.notePaused(QStringLiteral("r-1"), QStringLiteral("s-2"));
+        model.noteReleased(QStringLiteral("r-1-other"));
+        // The server no longer lists it, but the paused session stays resumable.
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.index(0, 0).data(RunnersModel::SuspendedRole).toBool());
+        QCOMPARE(model.index(0, 0).data(RunnersModel::SessionRole).toString(),
+                 QStringLiteral("s-2"));
+        model.noteReleased(QStringLiteral("r-1"));
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void ageText()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QCOMPARE(RunnersModel::ageText(now.addSecs(-10), now), QStringLiteral("< 1 min"));
+        QCOMPARE(RunnersModel::ageText(now.addSecs(-5 * 60 - 3), now), QStringLiteral("5 min"));
+        QCOMPARE(RunnersModel::ageText(now.addSecs(-(2 * 3600 + 60)), now),
+                 QStringLiteral("2 h 1 min"));
+    }
+};
+
+QTEST_MAIN(TestWorkloadsModel)
+#include "tst_workloadsmodel.moc"
