@@ -318,6 +318,8 @@ void HttpJob::finishAttempt(std::optional<Error> error)
         if (!m_retryTimer) {
             m_retryTimer = new QTimer(this);
             m_retryTimer->setSingleShot(true);
+            // Retry-After is a floor: a coarse timer may fire up to 5% early.
+            m_retryTimer->setTimerType(Qt::PreciseTimer);
             connect(m_retryTimer, &QTimer::timeout, this, &HttpJob::startAttempt);
         }
         m_retryTimer->start(msFromSeconds(delay));
