@@ -3,6 +3,7 @@
 
 #include "core/exec.h"
 #include "core/files.h"
+#include "core/hostresolver.h"
 #include "core/http.h"
 #include "core/job.h"
 #include "core/ptychannel.h"
@@ -15,8 +16,6 @@
 class QIODevice;
 
 namespace capsule {
-
-class HostResolver;
 
 // A ResultJob that forwards cancel() to the job doing the work (an HttpJob or a nested job).
 template<class T>

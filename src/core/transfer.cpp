@@ -1,0 +1,1160 @@
+// Transfers: chunked resumable uploads/downloads with verification, and the TransferQueue.
+#include "core/transfer.h"
+
+#include "core/runnersession.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QSet>
+#include <QThread>
+#include <QTimer>
+#include <atomic>
+#include <cstdio>
+
+namespace capsule {
+
+namespace {
+
+constexpr int kHashBatch = 200; // paths per `sha256sum` exec
+constexpr qint64 kProgressIntervalMs = 100;
+
+QString joinRemote(const QString &dir, const QString &rel)
+{
+    return rel.isEmpty() ? dir : dir + QLatin1Char('/') + rel;
+}
+
+QString cleanRemote(QString path)
+{
+    path = QDir::cleanPath(path);
+    return path;
+}
+
+} // namespace
+
+struct TransferJob::Task
+{
+    QString rel;         // path relative to the folder root; empty for a single file
+    QString local;       // upload: the source; download: the temporary destination
+    QString remote;      // upload: the temporary destination; download: the source
+    QString displayName; // for messages
+    qint64 size = 0;
+    qint64 offset = 0;    // bytes already at the destination
+    qint64 inflight = 0;  // bytes of the current request sent/received so far
+    bool existed = false; // a partial destination existed when we started
+    bool done = false;
+    std::unique_ptr<QFile> file;
+};
+
+struct TransferJob::HashState
+{
+    std::atomic<bool> cancelled{false};
+    QStringList paths;
+    QStringList hashes; // hex, empty for an unreadable file
+};
+
+// ---- construction ----
+
+TransferJob::TransferJob(RunnerSession *session, TransferDirection direction, QString localPath,
+                         QString remotePath, TransferOptions options, QObject *parent)
+    : ResultJob<TransferResult>(parent ? parent : session)
+    , m_session(session)
+    , m_direction(direction)
+    , m_localPath(std::move(localPath))
+    , m_remotePath(std::move(remotePath))
+    , m_options(options)
+{
+    if (m_options.chunkSize <= 0)
+        m_options.chunkSize = TransferOptions().chunkSize;
+    m_options.parallelFiles = qMax(1, m_options.parallelFiles);
+    m_progress.stage = QStringLiteral("preparing");
+    QTimer::singleShot(0, this, &TransferJob::start);
+}
+
+TransferJob::~TransferJob()
+{
+    if (m_hashes)
+        m_hashes->cancelled = true;
+}
+
+TransferJob *TransferJob::upload(RunnerSession *session, const QString &localPath,
+                                 const QString &remotePath, const TransferOptions &options,
+                                 QObject *parent)
+{
+    return new TransferJob(session, TransferDirection::Upload, localPath, remotePath, options,
+                           parent);
+}
+
+TransferJob *TransferJob::download(RunnerSession *session, const QString &remotePath,
+                                   const QString &localPath, const TransferOptions &options,
+                                   QObject *parent)
+{
+    return new TransferJob(session, TransferDirection::Download, localPath, remotePath, options,
+                           parent);
+}
+
+QString TransferJob::remotePartPath(const QString &remotePath)
+{
+    return cleanRemote(remotePath) + QStringLiteral(".capsule-part");
+}
+
+QString TransferJob::localPartPath(const QString &localPath)
+{
+    return QDir::cleanPath(localPath) + QStringLiteral(".part");
+}
+
+void TransferJob::track(Job *job)
+{
+    m_jobs.removeAll(nullptr);
+    m_jobs.append(job);
+}
+
+// ---- start ----
+
+void TransferJob::start()
+{
+    if (isFinished())
+        return;
+    if (!m_session) {
+        failWith(Error(ErrorKind::Value, tr("The runner session is gone.")));
+        return;
+    }
+    if (m_localPath.isEmpty() || m_remotePath.isEmpty()) {
+        failWith(Error(ErrorKind::Value, tr("Both a local and a remote path are needed.")));
+        return;
+    }
+    if (!m_remotePath.startsWith(QLatin1Char('/'))) {
+        failWith(
+            Error(ErrorKind::Value, tr("The runner path must be absolute: %1").arg(m_remotePath)));
+        return;
+    }
+    m_localPath = QDir::cleanPath(QFileInfo(m_localPath).absoluteFilePath());
+    m_remotePath = cleanRemote(m_remotePath);
+    if (m_remotePath == QLatin1String("/")) {
+        failWith(Error(ErrorKind::Value, tr("The runner path must name a file or folder.")));
+        return;
+    }
+    m_remoteTemp = remotePartPath(m_remotePath);
+    m_localTemp = localPartPath(m_localPath);
+    m_clock.start();
+    if (m_direction == TransferDirection::Upload)
+        prepareUpload();
+    else
+        prepareDownload();
+}
+
+void TransferJob::prepareUpload()
+{
+    const QFileInfo fi(m_localPath);
+    if (!fi.exists()) {
+        failWith(Error(ErrorKind::Io, tr("Local file or folder not found: %1").arg(m_localPath)));
+        return;
+    }
+    if (!fi.isReadable()) {
+        failWith(Error(ErrorKind::Io, tr("Cannot read %1").arg(m_localPath)));
+        return;
+    }
+    m_folder = fi.isDir();
+    auto *st = m_session->stat(m_remotePath);
+    track(st);
+    st->then(
+        this,
+        [this](const FileInfo &dest) {
+            m_destExists = dest.exists;
+            if (dest.exists && !m_options.overwrite) {
+                abortWith(Error(ErrorKind::Conflict,
+                                tr("%1 already exists on the runner.").arg(m_remotePath)),
+                          false);
+                return;
+            }
+            if (dest.exists && dest.isDir != m_folder) {
+                abortWith(Error(ErrorKind::Conflict,
+                                dest.isDir ? tr("%1 is a folder on the runner.").arg(m_remotePath)
+                                           : tr("%1 is a file on the runner.").arg(m_remotePath)),
+                          false);
+                return;
+            }
+            if (!m_options.resume) {
+                auto *rm = m_session->remove(m_remoteTemp, true);
+                track(rm);
+                rm->then(
+                    this, [this](bool) { planUploadTasks({}, false); },
+                    [this](const Error &e) { abortWith(e, false); });
+                return;
+            }
+            if (m_folder) {
+                auto *ls = m_session->list(m_remoteTemp, true);
+                track(ls);
+                ls->then(
+                    this,
+                    [this](const ListResult &l) {
+                        // Remember what a previous attempt left: rel path -> size.
+                        QString existing;
+                        if (!l.entries.isEmpty())
+                            existing = l.entries.first().path;
+                        m_tasks.clear();
+                        QHash<QString, qint64> sizes;
+                        for (int i = 1; i < l.entries.size(); ++i) {
+                            const FileInfo &e = l.entries.at(i);
+                            if (!e.isDir && e.path.startsWith(existing + QLatin1Char('/')))
+                                sizes.insert(e.path.mid(existing.size() + 1), e.size);
+                        }
+                        planUploadTasks({}, !l.entries.isEmpty());
+                        for (auto &t : m_tasks) {
+                            auto it = sizes.constFind(t->rel);
+                            if (it != sizes.constEnd() && *it <= t->size) {
+                                t->offset = *it;
+                                t->existed = true;
+                                m_resumed = m_resumed || *it > 0;
+                            }
+                        }
+                        beginTransfer();
+                    },
+                    [this](const Error &e) { abortWith(e, false); });
+            } else {
+                auto *ps = m_session->stat(m_remoteTemp);
+                track(ps);
+                ps->then(
+                    this,
+                    [this](const FileInfo &part) {
+                        planUploadTasks({}, false);
+                        auto &t = m_tasks.first();
+                        if (part.exists && !part.isDir && part.size <= t->size) {
+                            t->offset = part.size;
+                            t->existed = true;
+                            m_resumed = part.size > 0;
+                        }
+                        beginTransfer();
+                    },
+                    [this](const Error &e) { abortWith(e, false); });
+            }
+        },
+        [this](const Error &e) { abortWith(e, false); });
+}
+
+void TransferJob::planUploadTasks(const QString &, bool)
+{
+    m_tasks.clear();
+    m_emptyDirs.clear();
+    if (!m_folder) {
+        auto t = std::make_shared<Task>();
+        t->local = m_localPath;
+        t->remote = m_remoteTemp;
+        t->displayName = QFileInfo(m_localPath).fileName();
+        t->size = QFileInfo(m_localPath).size();
+        m_tasks << t;
+        return;
+    }
+    const QDir root(m_localPath);
+    QStringList dirs;
+    QSet<QString> parents;
+    QDirIterator it(m_localPath, QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        const QFileInfo fi = it.fileInfo();
+        const QString rel = root.relativeFilePath(fi.filePath());
+        if (fi.isDir()) {
+            dirs << rel;
+            continue;
+        }
+        auto t = std::make_shared<Task>();
+        t->rel = rel;
+        t->local = fi.filePath();
+        t->remote = joinRemote(m_remoteTemp, rel);
+        t->displayName = rel;
+        t->size = fi.size();
+        m_tasks << t;
+        for (QString p = QFileInfo(rel).path(); p != QLatin1String("."); p = QFileInfo(p).path())
+            parents.insert(p);
+    }
+    // Sorted so that small files in one folder go out together; resumes see the same order.
+    std::sort(m_tasks.begin(), m_tasks.end(),
+              [](const auto &a, const auto &b) { return a->rel < b->rel; });
+    for (const QString &d : dirs) {
+        if (!parents.contains(d))
+            m_emptyDirs << d;
+    }
+    if (m_tasks.isEmpty() && m_emptyDirs.isEmpty())
+        m_emptyDirs << QString(); // the staging folder itself
+}
+
+void TransferJob::prepareDownload()
+{
+    const QFileInfo dest(m_localPath);
+    if (dest.exists() && !m_options.overwrite) {
+        failWith(Error(ErrorKind::Conflict, tr("%1 already exists.").arg(m_localPath)));
+        return;
+    }
+    if (!QFileInfo(dest.absolutePath()).isDir()) {
+        failWith(Error(ErrorKind::Io, tr("Local folder not found: %1").arg(dest.absolutePath())));
+        return;
+    }
+    auto *st = m_session->stat(m_remotePath);
+    track(st);
+    st->then(
+        this,
+        [this](const FileInfo &src) {
+            if (!src.exists) {
+                Error e(ErrorKind::NotFound,
+                        tr("%1 does not exist on the runner.").arg(m_remotePath));
+                e.status = 404;
+                abortWith(e, false);
+                return;
+            }
+            m_folder = src.isDir;
+            if (QFileInfo(m_localPath).exists() && QFileInfo(m_localPath).isDir() != m_folder) {
+                abortWith(Error(ErrorKind::Conflict,
+                                tr("%1 exists and is not a %2.")
+                                    .arg(m_localPath, m_folder ? tr("folder") : tr("file"))),
+                          false);
+                return;
+            }
+            if (!m_options.resume) {
+                if (QFileInfo(m_localTemp).isDir())
+                    QDir(m_localTemp).removeRecursively();
+                else
+                    QFile::remove(m_localTemp);
+            }
+            if (!m_folder) {
+                auto t = std::make_shared<Task>();
+                t->local = m_localTemp;
+                t->remote = m_remotePath;
+                t->displayName = QFileInfo(m_remotePath).fileName();
+                t->size = src.size;
+                const QFileInfo part(m_localTemp);
+                if (part.exists() && part.isFile() && part.size() <= t->size) {
+                    t->offset = part.size();
+                    t->existed = true;
+                    m_resumed = t->offset > 0;
+                }
+                m_tasks << t;
+                beginTransfer();
+                return;
+            }
+            auto *ls = m_session->list(m_remotePath, true);
+            track(ls);
+            ls->then(
+                this,
+                [this](const ListResult &l) {
+                    if (l.entries.isEmpty()) {
+                        abortWith(Error(ErrorKind::NotFound,
+                                        tr("%1 does not exist on the runner.").arg(m_remotePath)),
+                                  false);
+                        return;
+                    }
+                    const QString root = l.entries.first().path; // the resolved root itself
+                    QSet<QString> parents;
+                    QStringList dirs;
+                    for (int i = 1; i < l.entries.size(); ++i) {
+                        const FileInfo &e = l.entries.at(i);
+                        if (!e.path.startsWith(root + QLatin1Char('/')))
+                            continue;
+                        const QString rel = e.path.mid(root.size() + 1);
+                        if (rel.isEmpty() ||
+                            rel.split(QLatin1Char('/')).contains(QStringLiteral("..")))
+                            continue;
+                        if (e.isDir) {
+                            dirs << rel;
+                            continue;
+                        }
+                        auto t = std::make_shared<Task>();
+                        t->rel = rel;
+                        t->local = m_localTemp + QLatin1Char('/') + rel;
+                        t->remote = joinRemote(m_remotePath, rel);
+                        t->displayName = rel;
+                        t->size = e.size;
+                        const QFileInfo part(t->local);
+                        if (m_options.resume && part.isFile() && part.size() <= t->size) {
+                            t->offset = part.size();
+                            t->existed = true;
+                            m_resumed = m_resumed || t->offset > 0;
+                        }
+                        m_tasks << t;
+                        for (QString p = QFileInfo(rel).path(); p != QLatin1String(".");
+                             p = QFileInfo(p).path())
+                            parents.insert(p);
+                    }
+                    QDir().mkpath(m_localTemp);
+                    for (const QString &d : dirs) {
+                        if (!QDir().mkpath(m_localTemp + QLatin1Char('/') + d)) {
+                            abortWith(
+                                Error(ErrorKind::Io, tr("Cannot create the folder %1")
+                                                         .arg(m_localTemp + QLatin1Char('/') + d)),
+                                false);
+                            return;
+                        }
+                    }
+                    beginTransfer();
+                },
+                [this](const Error &e) { abortWith(e, false); });
+        },
+        [this](const Error &e) { abortWith(e, false); });
+}
+
+// ---- transfer ----
+
+void TransferJob::beginTransfer()
+{
+    if (isFinished())
+        return;
+    setStage(QStringLiteral("transferring"));
+    m_progress.filesTotal = int(m_tasks.size());
+    m_progress.bytesTotal = 0;
+    for (const auto &t : m_tasks)
+        m_progress.bytesTotal += t->size;
+    if (m_direction == TransferDirection::Upload && m_options.verifyContent)
+        startLocalHashing();
+    if (m_direction == TransferDirection::Upload && !m_emptyDirs.isEmpty()) {
+        auto pending = std::make_shared<int>(int(m_emptyDirs.size()));
+        for (const QString &d : std::as_const(m_emptyDirs)) {
+            auto *mk = m_session->mkdir(joinRemote(m_remoteTemp, d));
+            track(mk);
+            mk->then(
+                this,
+                [this, pending](const Done &) {
+                    if (--*pending == 0)
+                        pump();
+                },
+                [this](const Error &e) { abortWith(e, false); });
+        }
+        return;
+    }
+    pump();
+}
+
+void TransferJob::pump()
+{
+    if (isFinished())
+        return;
+    while (m_active < m_options.parallelFiles && m_next < m_tasks.size()) {
+        const int index = m_next++;
+        const auto &t = m_tasks.at(index);
+        if (t->existed && t->offset == t->size) {
+            t->done = true; // a previous attempt completed this one
+            ++m_done;
+            continue;
+        }
+        ++m_active;
+        runTask(index);
+        if (isFinished())
+            return;
+    }
+    updateProgress();
+    if (m_active == 0 && m_next >= m_tasks.size())
+        verifySizes();
+}
+
+void TransferJob::runTask(int index)
+{
+    if (m_direction == TransferDirection::Upload)
+        uploadChunk(index);
+    else
+        downloadChunk(index);
+}
+
+void TransferJob::uploadChunk(int index)
+{
+    Task &t = *m_tasks.at(index);
+    if (!t.file) {
+        t.file = std::make_unique<QFile>(t.local);
+        if (!t.file->open(QIODevice::ReadOnly)) {
+            abortWith(
+                Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(t.local, t.file->errorString())),
+                false);
+            return;
+        }
+    }
+    const qint64 len = qMin(m_options.chunkSize, t.size - t.offset);
+    QByteArray data;
+    if (len > 0) {
+        if (!t.file->seek(t.offset)) {
+            abortWith(Error(ErrorKind::Io, tr("Cannot read %1").arg(t.local)), false);
+            return;
+        }
+        data = t.file->read(len);
+        if (data.size() != len) {
+            abortWith(
+                Error(ErrorKind::Io, tr("%1 changed while it was being uploaded.").arg(t.local)),
+                false);
+            return;
+        }
+    }
+    const WriteMode mode = t.offset == 0 ? WriteMode::Overwrite : WriteMode::Append;
+    auto *up = m_session->upload(t.remote, data, mode);
+    track(up);
+    connect(up, &Job::progress, this, [this, index](qint64 sent, qint64) {
+        m_tasks.at(index)->inflight = sent;
+        updateProgress();
+    });
+    up->then(
+        this,
+        [this, index, len](const WriteResult &w) {
+            Task &t = *m_tasks.at(index);
+            t.inflight = 0;
+            if (w.bytesWritten != len) {
+                abortWith(Error(ErrorKind::Protocol, tr("The runner stored %1 of %2 bytes of %3.")
+                                                         .arg(w.bytesWritten)
+                                                         .arg(len)
+                                                         .arg(t.displayName)),
+                          false);
+                return;
+            }
+            t.offset += len;
+            m_bytesTransferred += len;
+            if (t.offset >= t.size)
+                taskDone(index);
+            else
+                uploadChunk(index);
+        },
+        [this](const Error &e) { abortWith(e, false); });
+}
+
+void TransferJob::downloadChunk(int index)
+{
+    Task &t = *m_tasks.at(index);
+    if (!t.file) {
+        QDir().mkpath(QFileInfo(t.local).absolutePath());
+        t.file = std::make_unique<QFile>(t.local);
+        const QIODevice::OpenMode mode = t.offset > 0 ? QIODevice::WriteOnly | QIODevice::Append
+                                                      : QIODevice::WriteOnly | QIODevice::Truncate;
+        if (!t.file->open(mode)) {
+            abortWith(
+                Error(ErrorKind::Io, tr("Cannot write %1: %2").arg(t.local, t.file->errorString())),
+                false);
+            return;
+        }
+    }
+    if (t.size == 0) {
+        t.file->close();
+        taskDone(index);
+        return;
+    }
+    const qint64 len = qMin(m_options.chunkSize, t.size - t.offset);
+    HttpJob *http = m_session->downloadStream(t.remote, t.offset, len);
+    track(http);
+    const qint64 offset = t.offset;
+    connect(http, &HttpJob::headersReceived, this, [this, index, offset, http](int status) {
+        if (status != 206 && offset > 0) {
+            http->cancel();
+            abortWith(
+                Error(ErrorKind::Protocol, tr("The runner ignored the byte range for %1 (HTTP %2).")
+                                               .arg(m_tasks.at(index)->displayName)
+                                               .arg(status)),
+                false);
+        }
+    });
+    connect(http, &HttpJob::chunk, this, [this, index](const QByteArray &data) {
+        Task &t = *m_tasks.at(index);
+        if (!t.file || t.file->write(data) != data.size()) {
+            abortWith(Error(ErrorKind::Io, tr("Cannot write %1").arg(t.local)), false);
+            return;
+        }
+        t.inflight += data.size();
+        updateProgress();
+    });
+    connect(http, &Job::finished, this, [this, index, http] {
+        http->deleteLater();
+        if (isFinished())
+            return;
+        if (http->hasError()) {
+            abortWith(http->error(), false);
+            return;
+        }
+        Task &t = *m_tasks.at(index);
+        const qint64 got = t.inflight;
+        t.inflight = 0;
+        t.offset += got;
+        m_bytesTransferred += got;
+        if (got == 0 && t.offset < t.size) {
+            abortWith(Error(ErrorKind::Protocol,
+                            tr("The runner sent no data for %1.").arg(t.displayName)),
+                      false);
+            return;
+        }
+        if (t.offset >= t.size) {
+            t.file->close();
+            taskDone(index);
+        } else {
+            downloadChunk(index);
+        }
+    });
+}
+
+void TransferJob::taskDone(int index)
+{
+    Task &t = *m_tasks.at(index);
+    t.done = true;
+    if (t.file) {
+        t.file->close();
+        t.file.reset();
+    }
+    --m_active;
+    ++m_done;
+    pump();
+}
+
+// ---- verification ----
+
+void TransferJob::verifySizes()
+{
+    if (isFinished())
+        return;
+    setStage(QStringLiteral("verifying"));
+    updateProgress(true);
+    auto mismatch = [this](const Task &t, qint64 got) {
+        abortWith(Error(ErrorKind::Protocol, tr("Size check failed for %1: expected %2 bytes, "
+                                                "found %3.")
+                                                 .arg(t.displayName)
+                                                 .arg(t.size)
+                                                 .arg(got)),
+                  true);
+    };
+    if (m_direction == TransferDirection::Download) {
+        for (const auto &t : std::as_const(m_tasks)) {
+            const qint64 got = QFileInfo(t->local).size();
+            if (got != t->size) {
+                mismatch(*t, got);
+                return;
+            }
+        }
+        verifyContent();
+        return;
+    }
+    if (!m_folder) {
+        auto *st = m_session->stat(m_remoteTemp);
+        track(st);
+        st->then(
+            this,
+            [this, mismatch](const FileInfo &f) {
+                const Task &t = *m_tasks.first();
+                if (!f.exists || f.size != t.size) {
+                    mismatch(t, f.exists ? f.size : -1);
+                    return;
+                }
+                verifyContent();
+            },
+            [this](const Error &e) { abortWith(e, false); });
+        return;
+    }
+    auto *ls = m_session->list(m_remoteTemp, true);
+    track(ls);
+    ls->then(
+        this,
+        [this, mismatch](const ListResult &l) {
+            QHash<QString, qint64> sizes;
+            const QString root = l.entries.isEmpty() ? QString() : l.entries.first().path;
+            for (int i = 1; i < l.entries.size(); ++i) {
+                const FileInfo &e = l.entries.at(i);
+                if (!e.isDir && e.path.startsWith(root + QLatin1Char('/')))
+                    sizes.insert(e.path.mid(root.size() + 1), e.size);
+            }
+            for (const auto &t : std::as_const(m_tasks)) {
+                const qint64 got = sizes.value(t->rel, -1);
+                if (got != t->size) {
+                    mismatch(*t, got);
+                    return;
+                }
+            }
+            verifyContent();
+        },
+        [this](const Error &e) { abortWith(e, false); });
+}
+
+void TransferJob::startLocalHashing()
+{
+    m_hashes = std::make_shared<HashState>();
+    for (const auto &t : std::as_const(m_tasks))
+        m_hashes->paths << t->local;
+    m_localHashesDone = false;
+    std::shared_ptr<HashState> state = m_hashes;
+    // Hashing a large file takes seconds: never on the caller's (GUI) thread.
+    QThread *worker = QThread::create([state] {
+        QByteArray buffer;
+        for (const QString &path : std::as_const(state->paths)) {
+            if (state->cancelled)
+                return;
+            QFile f(path);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (!f.open(QIODevice::ReadOnly)) {
+                state->hashes << QString();
+                continue;
+            }
+            buffer.resize(1 << 20);
+            for (;;) {
+                if (state->cancelled)
+                    return;
+                const qint64 n = f.read(buffer.data(), buffer.size());
+                if (n <= 0)
+                    break;
+                hash.addData(QByteArrayView(buffer.constData(), n));
+            }
+            state->hashes << QString::fromLatin1(hash.result().toHex());
+        }
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    connect(worker, &QThread::finished, this, [this, state] {
+        if (state != m_hashes)
+            return;
+        m_localHashesDone = true;
+        if (m_remoteHashesKnown || m_progress.stage == QLatin1String("comparing"))
+            compareHashes();
+    });
+    worker->start(QThread::LowPriority);
+}
+
+void TransferJob::verifyContent()
+{
+    if (!m_options.verifyContent || m_tasks.isEmpty()) {
+        finish();
+        return;
+    }
+    if (m_direction == TransferDirection::Download)
+        startLocalHashing();
+    QStringList paths;
+    for (const auto &t : std::as_const(m_tasks))
+        paths << (m_direction == TransferDirection::Upload ? t->remote : t->remote);
+    m_remoteHashes.clear();
+    m_remoteHashesKnown = false;
+    auto batchStart = std::make_shared<int>(0);
+    auto runBatch = std::make_shared<std::function<void()>>();
+    *runBatch = [this, paths, batchStart, runBatch] {
+        if (isFinished())
+            return;
+        if (*batchStart >= paths.size()) {
+            m_remoteHashesKnown = true;
+            m_contentVerified = true;
+            setStage(QStringLiteral("comparing"));
+            if (m_localHashesDone)
+                compareHashes();
+            *runBatch = nullptr; // breaks the self-reference
+            return;
+        }
+        QStringList argv{QStringLiteral("sha256sum"), QStringLiteral("--")};
+        argv += paths.mid(*batchStart, kHashBatch);
+        auto *ex = m_session->execCollect(argv);
+        track(ex);
+        ex->then(
+            this,
+            [this, batchStart, runBatch, argv](const ExecResult &r) {
+                const int count = int(argv.size()) - 2;
+                if (r.code == -1 && r.stdoutText.isEmpty()) {
+                    // No sha256sum in this runner: sizes were checked, content cannot be.
+                    m_remoteHashesKnown = true;
+                    m_contentVerified = false;
+                    m_remoteHashes.clear();
+                    *runBatch = nullptr;
+                    finish();
+                    return;
+                }
+                if (r.code != 0) {
+                    abortWith(
+                        Error(ErrorKind::Protocol,
+                              tr("sha256sum failed in the runner: %1").arg(r.stderrText.trimmed())),
+                        false);
+                    return;
+                }
+                const QStringList lines = r.stdoutText.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+                if (lines.size() != count) {
+                    abortWith(
+                        Error(ErrorKind::Protocol, tr("sha256sum printed %1 lines for %2 files.")
+                                                       .arg(lines.size())
+                                                       .arg(count)),
+                        false);
+                    return;
+                }
+                for (QString line : lines) {
+                    if (line.startsWith(QLatin1Char('\\')))
+                        line.remove(0, 1); // escaped file name
+                    m_remoteHashes << line.left(64).toLower();
+                }
+                *batchStart += count;
+                (*runBatch)();
+            },
+            [this](const Error &e) { abortWith(e, false); });
+    };
+    (*runBatch)();
+}
+
+void TransferJob::compareHashes()
+{
+    if (isFinished())
+        return;
+    if (!m_contentVerified) {
+        finish();
+        return;
+    }
+    const QStringList &local = m_hashes->hashes;
+    if (local.size() != m_tasks.size() || m_remoteHashes.size() != m_tasks.size()) {
+        abortWith(Error(ErrorKind::Io, tr("Could not hash every local file.")), false);
+        return;
+    }
+    for (int i = 0; i < m_tasks.size(); ++i) {
+        if (local.at(i).isEmpty()) {
+            abortWith(Error(ErrorKind::Io, tr("Cannot read %1").arg(m_tasks.at(i)->local)), false);
+            return;
+        }
+        if (local.at(i) != m_remoteHashes.at(i)) {
+            abortWith(
+                Error(ErrorKind::Protocol,
+                      tr("Content check failed for %1: sha256 %2 here, %3 in the runner.")
+                          .arg(m_tasks.at(i)->displayName, local.at(i), m_remoteHashes.at(i))),
+                true);
+            return;
+        }
+    }
+    finish();
+}
+
+// ---- finishing ----
+
+void TransferJob::finish()
+{
+    if (isFinished())
+        return;
+    setStage(QStringLiteral("finishing"));
+    auto done = [this] {
+        TransferResult r;
+        r.localPath = m_localPath;
+        r.remotePath = m_remotePath;
+        r.bytes = qMax<qint64>(0, m_progress.bytesTotal);
+        r.bytesTransferred = m_bytesTransferred;
+        r.files = int(m_tasks.size());
+        r.durationMs = m_clock.elapsed();
+        r.contentVerified = m_contentVerified;
+        r.resumed = m_resumed;
+        setStage(QStringLiteral("done"));
+        updateProgress(true);
+        succeedWith(r);
+    };
+    if (m_direction == TransferDirection::Download) {
+        if (m_folder && QFileInfo(m_localPath).isDir() && !QDir(m_localPath).removeRecursively()) {
+            abortWith(Error(ErrorKind::Io, tr("Cannot replace %1").arg(m_localPath)), false);
+            return;
+        }
+        // rename(2) replaces an existing file atomically.
+        if (std::rename(QFile::encodeName(m_localTemp).constData(),
+                        QFile::encodeName(m_localPath).constData()) != 0) {
+            abortWith(
+                Error(ErrorKind::Io, tr("Cannot rename %1 to %2").arg(m_localTemp, m_localPath)),
+                false);
+            return;
+        }
+        done();
+        return;
+    }
+    auto move = [this, done] {
+        auto *ex = m_session->execCollect({QStringLiteral("mv"), QStringLiteral("-f"),
+                                           QStringLiteral("-T"), QStringLiteral("--"), m_remoteTemp,
+                                           m_remotePath});
+        track(ex);
+        ex->then(
+            this,
+            [this, done](const ExecResult &r) {
+                if (r.code != 0) {
+                    abortWith(Error(ErrorKind::Io,
+                                    tr("Cannot move %1 into place in the runner: %2")
+                                        .arg(m_remoteTemp, r.stderrText.trimmed().isEmpty()
+                                                               ? tr("exit code %1").arg(r.code)
+                                                               : r.stderrText.trimmed())),
+                              false);
+                    return;
+                }
+                done();
+            },
+            [this](const Error &e) { abortWith(e, false); });
+    };
+    if (m_folder && m_destExists) {
+        auto *rm = m_session->remove(m_remotePath, true);
+        track(rm);
+        rm->then(
+            this, [move](bool) { move(); }, [this](const Error &e) { abortWith(e, false); });
+        return;
+    }
+    move();
+}
+
+void TransferJob::abortWith(const Error &error, bool removePartial)
+{
+    if (isFinished())
+        return;
+    const QList<QPointer<Job>> jobs = m_jobs;
+    m_jobs.clear();
+    for (const auto &j : jobs) {
+        if (j && !j->isFinished())
+            j->cancel();
+    }
+    for (auto &t : m_tasks) {
+        if (t->file)
+            t->file->close();
+        t->file.reset();
+    }
+    if (m_hashes)
+        m_hashes->cancelled = true;
+    if (removePartial)
+        removePartials();
+    failWith(error);
+}
+
+void TransferJob::onCancel()
+{
+    const QList<QPointer<Job>> jobs = m_jobs;
+    m_jobs.clear();
+    for (const auto &j : jobs) {
+        if (j && !j->isFinished())
+            j->cancel();
+    }
+    for (auto &t : m_tasks) {
+        if (t->file)
+            t->file->close();
+        t->file.reset();
+    }
+    if (m_hashes)
+        m_hashes->cancelled = true;
+    removePartials();
+}
+
+void TransferJob::removePartials()
+{
+    if (m_direction == TransferDirection::Download) {
+        if (m_localTemp.isEmpty())
+            return;
+        if (QFileInfo(m_localTemp).isDir())
+            QDir(m_localTemp).removeRecursively();
+        else
+            QFile::remove(m_localTemp);
+        return;
+    }
+    if (!m_session || m_remoteTemp.isEmpty())
+        return;
+    // Fire and forget: the job is parented to the session and deletes itself.
+    m_session->remove(m_remoteTemp, true)
+        ->then(
+            m_session, [](bool) {}, [](const Error &) {});
+}
+
+// ---- progress ----
+
+void TransferJob::setStage(const QString &stage)
+{
+    m_progress.stage = stage;
+}
+
+void TransferJob::updateProgress(bool force)
+{
+    const qint64 now = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (!force && m_lastEmitMs >= 0 && now - m_lastEmitMs < kProgressIntervalMs)
+        return;
+    qint64 done = 0;
+    for (const auto &t : std::as_const(m_tasks))
+        done += qMin(t->size, t->offset + t->inflight);
+    const qint64 dtMs = m_lastEmitMs < 0 ? now : now - m_lastEmitMs;
+    const qint64 dBytes = done - m_progress.bytesDone;
+    if (dtMs > 0 && m_lastEmitMs >= 0 && dBytes >= 0) {
+        const double instant = double(dBytes) * 1000.0 / double(dtMs);
+        // Smoothed so that the ETA does not jump with every chunk boundary.
+        m_progress.bytesPerSecond = m_progress.bytesPerSecond <= 0
+                                        ? instant
+                                        : 0.7 * m_progress.bytesPerSecond + 0.3 * instant;
+    }
+    m_lastEmitMs = now;
+    m_progress.bytesDone = done;
+    m_progress.filesDone = m_done;
+    m_progress.elapsedMs = now;
+    m_progress.filesPerSecond = now > 0 ? m_done * 1000.0 / double(now) : 0;
+    if (m_progress.bytesTotal >= 0 && m_progress.bytesPerSecond > 0)
+        m_progress.etaSeconds = double(m_progress.bytesTotal - done) / m_progress.bytesPerSecond;
+    else
+        m_progress.etaSeconds = -1;
+    emit progressChanged(m_progress);
+    emit progress(done, m_progress.bytesTotal);
+}
+
+// ---- TransferQueue ----
+
+TransferQueue::TransferQueue(QObject *parent)
+    : QObject(parent)
+{}
+
+void TransferQueue::setMaxConcurrent(int n)
+{
+    m_maxConcurrent = qMax(1, n);
+    schedule();
+}
+
+int TransferQueue::enqueueUpload(RunnerSession *session, const QString &localPath,
+                                 const QString &remotePath, const TransferOptions &options)
+{
+    return add(TransferDirection::Upload, session, localPath, remotePath, options);
+}
+
+int TransferQueue::enqueueDownload(RunnerSession *session, const QString &remotePath,
+                                   const QString &localPath, const TransferOptions &options)
+{
+    return add(TransferDirection::Download, session, localPath, remotePath, options);
+}
+
+int TransferQueue::add(TransferDirection direction, RunnerSession *session,
+                       const QString &localPath, const QString &remotePath,
+                       const TransferOptions &options)
+{
+    Entry e;
+    e.item.id = m_nextId++;
+    e.item.direction = direction;
+    e.item.localPath = localPath;
+    e.item.remotePath = remotePath;
+    e.item.runnerId = session ? session->runnerId() : QString();
+    e.session = session;
+    e.options = options;
+    m_entries.append(e);
+    const int id = e.item.id;
+    emit added(id);
+    // Scheduled from the event loop so that listeners of added() see the item queued first.
+    QTimer::singleShot(0, this, &TransferQueue::schedule);
+    return id;
+}
+
+TransferQueue::Entry *TransferQueue::entry(int id)
+{
+    for (Entry &e : m_entries) {
+        if (e.item.id == id)
+            return &e;
+    }
+    return nullptr;
+}
+
+void TransferQueue::schedule()
+{
+    int running = 0;
+    for (const Entry &e : std::as_const(m_entries))
+        running += e.item.state == State::Running;
+    for (Entry &e : m_entries) {
+        if (running >= m_maxConcurrent)
+            break;
+        if (e.item.state != State::Queued)
+            continue;
+        const int id = e.item.id;
+        if (!e.session) {
+            e.item.state = State::Failed;
+            e.item.error = Error(ErrorKind::Value, tr("The runner session is gone."));
+            emit failed(id, e.item.error);
+            continue;
+        }
+        TransferJob *job = e.item.direction == TransferDirection::Upload
+                               ? TransferJob::upload(e.session, e.item.localPath, e.item.remotePath,
+                                                     e.options, this)
+                               : TransferJob::download(e.session, e.item.remotePath,
+                                                       e.item.localPath, e.options, this);
+        e.job = job;
+        e.item.state = State::Running;
+        ++running;
+        connect(job, &TransferJob::progressChanged, this, [this, id](const TransferProgress &p) {
+            if (Entry *x = entry(id)) {
+                x->item.progress = p;
+                emit progress(id, p);
+            }
+        });
+        connect(job, &Job::finished, this, [this, id, job] {
+            job->deleteLater();
+            Entry *x = entry(id);
+            if (!x)
+                return;
+            x->job = nullptr;
+            if (job->hasError()) {
+                x->item.state =
+                    job->error().kind == ErrorKind::Cancelled ? State::Cancelled : State::Failed;
+                x->item.error = job->error();
+                emit failed(id, x->item.error);
+            } else {
+                x->item.state = State::Finished;
+                x->item.result = job->result();
+                emit finished(id, x->item.result);
+            }
+            schedule();
+        });
+        emit started(id);
+    }
+    if (isIdle())
+        emit idle();
+}
+
+void TransferQueue::cancel(int id)
+{
+    Entry *e = entry(id);
+    if (!e)
+        return;
+    if (e->item.state == State::Queued) {
+        e->item.state = State::Cancelled;
+        e->item.error = Error(ErrorKind::Cancelled, tr("Cancelled"));
+        emit failed(id, e->item.error);
+        schedule();
+        return;
+    }
+    if (e->item.state == State::Running && e->job)
+        e->job->cancel(); // finished() updates the item
+}
+
+void TransferQueue::cancelAll()
+{
+    QList<int> ids;
+    for (const Entry &e : std::as_const(m_entries))
+        ids << e.item.id;
+    for (int id : ids)
+        cancel(id);
+}
+
+bool TransferQueue::retry(int id)
+{
+    Entry *e = entry(id);
+    if (!e || (e->item.state != State::Failed && e->item.state != State::Cancelled))
+        return false;
+    e->item.state = State::Queued;
+    e->item.error = Error();
+    e->item.progress = TransferProgress();
+    e->options.resume = true;
+    QTimer::singleShot(0, this, &TransferQueue::schedule);
+    return true;
+}
+
+void TransferQueue::removeFinished()
+{
+    for (qsizetype i = m_entries.size() - 1; i >= 0; --i) {
+        const State s = m_entries.at(i).item.state;
+        if (s == State::Finished || s == State::Failed || s == State::Cancelled) {
+            const int id = m_entries.at(i).item.id;
+            m_entries.removeAt(i);
+            emit removed(id);
+        }
+    }
+}
+
+QList<TransferQueue::Item> TransferQueue::items() const
+{
+    QList<Item> out;
+    for (const Entry &e : m_entries)
+        out << e.item;
+    return out;
+}
+
+std::optional<TransferQueue::Item> TransferQueue::item(int id) const
+{
+    for (const Entry &e : m_entries) {
+        if (e.item.id == id)
+            return e.item;
+    }
+    return std::nullopt;
+}
+
+bool TransferQueue::isIdle() const
+{
+    for (const Entry &e : m_entries) {
+        if (e.item.state == State::Queued || e.item.state == State::Running)
+            return false;
+    }
+    return true;
+}
+
+} // namespace capsule
