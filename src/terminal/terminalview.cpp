@@ -1,0 +1,634 @@
+// The terminal widget: paints a TerminalSurface and turns keyboard, mouse and IME input into bytes.
+#include "terminal/terminalview.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QFontDatabase>
+#include <QFontMetricsF>
+#include <QInputMethodEvent>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QUrl>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+namespace capsule::terminal {
+
+namespace {
+
+constexpr qreal MinFontSize = 5;
+constexpr qreal MaxFontSize = 72;
+constexpr int WheelLines = 3;
+
+// Links from a sandbox are opened only for schemes a browser or mail client handles safely.
+bool isOpenableUrl(const QUrl &url)
+{
+    static const QStringList schemes = {QStringLiteral("http"), QStringLiteral("https"),
+                                        QStringLiteral("ftp"), QStringLiteral("mailto")};
+    return url.isValid() && schemes.contains(url.scheme().toLower());
+}
+
+} // namespace
+
+TerminalView::TerminalView(QWidget *parent)
+    : QAbstractScrollArea(parent)
+    , m_surface(new TerminalSurface(80, 24, this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_InputMethodEnabled);
+    setAttribute(Qt::WA_KeyCompression, false);
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
+    viewport()->setCursor(Qt::IBeamCursor);
+    viewport()->setMouseTracking(true);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+    setFrameShape(QFrame::NoFrame);
+
+    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    font.setStyleHint(QFont::TypeWriter);
+    font.setFixedPitch(true);
+    m_baseFontSize = font.pointSizeF() > 0 ? font.pointSizeF() : 10;
+    setTerminalFont(font);
+
+    connect(m_surface, &TerminalSurface::invalidated, this, &TerminalView::onInvalidated);
+    connect(m_surface, &TerminalSurface::cursorChanged, this, &TerminalView::onCursorChanged);
+    connect(m_surface, &TerminalSurface::scrollbackChanged, this,
+            &TerminalView::onScrollbackChanged);
+    connect(m_surface, &TerminalSurface::clipboardRequested, this,
+            &TerminalView::onClipboardRequested);
+    connect(m_surface, &TerminalSurface::altScreenChanged, this, [this] {
+        clearSelection();
+        viewport()->update();
+    });
+    connect(m_surface, &TerminalSurface::bell, this, [] { QApplication::beep(); });
+}
+
+TerminalView::~TerminalView() = default;
+
+void TerminalView::setTerminalFont(const QFont &font)
+{
+    m_font = font;
+    m_font.setFixedPitch(true);
+    // Ligatures and kerning would pull glyphs off the cell grid.
+    m_font.setKerning(false);
+    m_font.setStyleStrategy(QFont::PreferAntialias);
+    updateCellSize();
+}
+
+void TerminalView::zoomIn()
+{
+    QFont f = m_font;
+    f.setPointSizeF(std::min(MaxFontSize, m_font.pointSizeF() + 1));
+    setTerminalFont(f);
+}
+
+void TerminalView::zoomOut()
+{
+    QFont f = m_font;
+    f.setPointSizeF(std::max(MinFontSize, m_font.pointSizeF() - 1));
+    setTerminalFont(f);
+}
+
+void TerminalView::resetZoom()
+{
+    QFont f = m_font;
+    f.setPointSizeF(m_baseFontSize);
+    setTerminalFont(f);
+}
+
+void TerminalView::updateCellSize()
+{
+    const QFontMetricsF fm(m_font);
+    m_cellWidth = std::max(1, int(std::ceil(fm.horizontalAdvance(QLatin1Char('M')))));
+    m_cellHeight = std::max(1, int(std::ceil(fm.height())));
+    m_ascent = int(std::ceil(fm.ascent()));
+    updateTerminalSize();
+    viewport()->update();
+}
+
+void TerminalView::updateTerminalSize()
+{
+    const int cols = std::max(1, viewport()->width() / m_cellWidth);
+    const int rows = std::max(1, viewport()->height() / m_cellHeight);
+    if (cols != m_surface->cols() || rows != m_surface->rows()) {
+        m_surface->resize(cols, rows);
+        updateScrollBar();
+        // The surface clamps silly sizes; report what it really uses.
+        emit terminalSizeChanged(m_surface->cols(), m_surface->rows());
+    }
+}
+
+void TerminalView::updateScrollBar()
+{
+    QScrollBar *bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum();
+    bar->setRange(0, m_surface->scrollbackLines());
+    bar->setPageStep(m_surface->rows());
+    bar->setSingleStep(1);
+    if (atBottom)
+        bar->setValue(bar->maximum());
+}
+
+int TerminalView::topLine() const
+{
+    return verticalScrollBar()->value();
+}
+
+int TerminalView::scrollOffset() const
+{
+    return m_surface->scrollbackLines() - topLine();
+}
+
+void TerminalView::scrollToBottom()
+{
+    verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+}
+
+void TerminalView::scrollLines(int delta)
+{
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + delta);
+}
+
+void TerminalView::scrollContentsBy(int, int)
+{
+    viewport()->update();
+}
+
+void TerminalView::onScrollbackChanged(int lines, int pushed)
+{
+    QScrollBar *bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum();
+    const int value = bar->value();
+    bar->setRange(0, lines);
+    if (atBottom) {
+        bar->setValue(lines);
+    } else if (lines >= m_surface->scrollbackLimit() && pushed > 0) {
+        // The scrollback is full: the oldest lines went away, keep the reader on their text.
+        bar->setValue(value - pushed);
+    }
+    viewport()->update();
+}
+
+QRect TerminalView::lineRect(int line, int col, int count) const
+{
+    return QRect(col * m_cellWidth, (line - topLine()) * m_cellHeight, count * m_cellWidth,
+                 m_cellHeight);
+}
+
+void TerminalView::onInvalidated(const QRect &cells)
+{
+    const int line = m_surface->scrollbackLines() + cells.top();
+    QRect r = lineRect(line, cells.left(), cells.width());
+    r.setHeight(cells.height() * m_cellHeight);
+    // A wide glyph may overhang its left neighbour's damage; one cell of slack covers it.
+    viewport()->update(r.adjusted(-m_cellWidth, 0, m_cellWidth, 0));
+}
+
+void TerminalView::onCursorChanged(const QPoint &oldPos, const QPoint &newPos)
+{
+    const int base = m_surface->scrollbackLines();
+    viewport()->update(lineRect(base + oldPos.y(), oldPos.x() - 1, 3));
+    viewport()->update(lineRect(base + newPos.y(), newPos.x() - 1, 3));
+}
+
+void TerminalView::onClipboardRequested(const QString &text)
+{
+    if (m_clipboardWriteAllowed)
+        QGuiApplication::clipboard()->setText(text);
+}
+
+QPoint TerminalView::cellAt(const QPoint &pixel, bool rounded) const
+{
+    const qreal x = qreal(pixel.x()) / m_cellWidth;
+    int col = rounded ? int(std::lround(x)) : int(std::floor(x));
+    col = std::clamp(col, 0, m_surface->cols() - (rounded ? 0 : 1));
+    int row = int(std::floor(qreal(pixel.y()) / m_cellHeight));
+    const int line = std::clamp(topLine() + row, 0, m_surface->lineCount() - 1);
+    return QPoint(col, line);
+}
+
+bool TerminalView::hasSelection() const
+{
+    return m_hasSelection && (m_selAnchorLine != m_selEndLine || m_selAnchorCol != m_selEndCol);
+}
+
+bool TerminalView::isSelected(int line, int col) const
+{
+    if (!hasSelection())
+        return false;
+    const qint64 abs = m_surface->firstAbsoluteLine() + line;
+    qint64 sl = m_selAnchorLine, el = m_selEndLine;
+    int sc = m_selAnchorCol, ec = m_selEndCol;
+    if (el < sl || (el == sl && ec < sc)) {
+        std::swap(sl, el);
+        std::swap(sc, ec);
+    }
+    const bool afterStart = abs > sl || (abs == sl && col >= sc);
+    const bool beforeEnd = abs < el || (abs == el && col < ec);
+    return afterStart && beforeEnd;
+}
+
+QString TerminalView::selectedText() const
+{
+    if (!hasSelection())
+        return {};
+    const qint64 first = m_surface->firstAbsoluteLine();
+    return m_surface->text(QPoint(m_selAnchorCol, int(m_selAnchorLine - first)),
+                           QPoint(m_selEndCol, int(m_selEndLine - first)));
+}
+
+void TerminalView::setSelection(QPoint start, QPoint end)
+{
+    const qint64 first = m_surface->firstAbsoluteLine();
+    m_selAnchorLine = first + start.y();
+    m_selAnchorCol = start.x();
+    m_selEndLine = first + end.y();
+    m_selEndCol = end.x();
+    m_hasSelection = true;
+    viewport()->update();
+}
+
+void TerminalView::clearSelection()
+{
+    if (!m_hasSelection)
+        return;
+    m_hasSelection = false;
+    viewport()->update();
+}
+
+void TerminalView::selectAll()
+{
+    setSelection(QPoint(0, 0), QPoint(m_surface->cols(), m_surface->lineCount() - 1));
+}
+
+void TerminalView::copySelection()
+{
+    const QString text = selectedText();
+    if (!text.isEmpty())
+        QGuiApplication::clipboard()->setText(text);
+}
+
+void TerminalView::pasteClipboard()
+{
+    if (m_readOnly)
+        return;
+    m_surface->paste(QGuiApplication::clipboard()->text());
+    scrollToBottom();
+}
+
+void TerminalView::paintEvent(QPaintEvent *event)
+{
+    QPainter p(viewport());
+    const QRect area = event->rect();
+    const QColor defaultBg = m_surface->defaultBackground();
+    const QColor defaultFg = m_surface->defaultForeground();
+    p.fillRect(area, m_surface->reverseVideo() ? defaultFg : defaultBg);
+
+    const int top = topLine();
+    const int cols = m_surface->cols();
+    const int firstRow = std::max(0, area.top() / m_cellHeight);
+    const int lastRow = std::min(m_surface->lineCount() - 1 - top, area.bottom() / m_cellHeight);
+    // Start one cell early so a wide glyph whose left half is outside the area still paints.
+    const int firstCol = std::max(0, area.left() / m_cellWidth - 1);
+    const int lastCol = std::min(cols - 1, area.right() / m_cellWidth);
+
+    const int cursorLine = m_surface->scrollbackLines() + m_surface->cursor().y();
+    const bool drawCursor = m_surface->cursorVisible() && !m_readOnly;
+
+    QFont fonts[4] = {m_font, m_font, m_font, m_font}; // plain, bold, italic, bold italic
+    fonts[1].setBold(true);
+    fonts[2].setItalic(true);
+    fonts[3].setBold(true);
+    fonts[3].setItalic(true);
+
+    for (int row = firstRow; row <= lastRow; ++row) {
+        const int line = top + row;
+        const int y = row * m_cellHeight;
+        for (int col = firstCol; col <= lastCol; ++col) {
+            const TerminalCell cell = m_surface->lineCell(line, col);
+            if (cell.width == 0)
+                continue;
+            const int width = cell.width * m_cellWidth;
+            QColor fg = cell.fg;
+            QColor bg = cell.bg;
+            bool reverse = cell.reverse != m_surface->reverseVideo();
+            if (isSelected(line, col))
+                reverse = !reverse;
+            const bool isCursor = drawCursor && line == cursorLine &&
+                                  col == m_surface->cursor().x() && hasFocus() &&
+                                  m_surface->cursorShape() == 1;
+            if (isCursor)
+                reverse = !reverse;
+            if (reverse)
+                std::swap(fg, bg);
+            const QRect cellRect(col * m_cellWidth, y, width, m_cellHeight);
+            if (bg != (m_surface->reverseVideo() ? defaultFg : defaultBg) || reverse)
+                p.fillRect(cellRect, bg);
+            if (cell.text.isEmpty() || cell.text == QLatin1String(" "))
+                continue;
+            QFont &font = fonts[(cell.bold ? 1 : 0) + (cell.italic ? 2 : 0)];
+            font.setUnderline(cell.underline != 0);
+            font.setStrikeOut(cell.strike);
+            p.setFont(font);
+            p.setPen(fg);
+            p.drawText(QPoint(cellRect.left(), y + m_ascent), cell.text);
+        }
+    }
+
+    // Unfocused or non-block cursors are outlines / bars so the text under them stays readable.
+    if (drawCursor && cursorLine >= top && cursorLine - top <= lastRow) {
+        const QRect r = lineRect(cursorLine, m_surface->cursor().x(), 1);
+        p.setPen(defaultFg);
+        if (!hasFocus())
+            p.drawRect(r.adjusted(0, 0, -1, -1));
+        else if (m_surface->cursorShape() == 2)
+            p.fillRect(QRect(r.left(), r.bottom() - 1, r.width(), 2), defaultFg);
+        else if (m_surface->cursorShape() == 3)
+            p.fillRect(QRect(r.left(), r.top(), 2, r.height()), defaultFg);
+    }
+    if (!m_preedit.isEmpty() && cursorLine >= top) {
+        const QRect r = lineRect(cursorLine, m_surface->cursor().x(), m_preedit.size());
+        p.fillRect(r, defaultBg);
+        QFont f = m_font;
+        f.setUnderline(true);
+        p.setFont(f);
+        p.setPen(defaultFg);
+        p.drawText(QPoint(r.left(), r.top() + m_ascent), m_preedit);
+    }
+}
+
+void TerminalView::resizeEvent(QResizeEvent *event)
+{
+    QAbstractScrollArea::resizeEvent(event);
+    updateTerminalSize();
+}
+
+bool TerminalView::event(QEvent *event)
+{
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const Qt::KeyboardModifiers mods = key->modifiers() & ~Qt::KeypadModifier;
+        const bool ctrlShift = (mods & Qt::ControlModifier) && (mods & Qt::ShiftModifier);
+        const bool tabSwitch = (mods & Qt::ControlModifier) &&
+                               (key->key() == Qt::Key_Tab || key->key() == Qt::Key_Backtab ||
+                                key->key() == Qt::Key_PageUp || key->key() == Qt::Key_PageDown);
+        // A terminal owns the keyboard (Ctrl+W, Ctrl+R... belong to the shell); application
+        // shortcuts stay reachable with Ctrl+Shift and Ctrl+Tab/PgUp/PgDn, as in Konsole.
+        if (!ctrlShift && !tabSwitch) {
+            event->accept();
+            return true;
+        }
+    }
+    return QAbstractScrollArea::event(event);
+}
+
+bool TerminalView::focusNextPrevChild(bool)
+{
+    return false; // Tab belongs to the shell's completion
+}
+
+void TerminalView::keyPressEvent(QKeyEvent *event)
+{
+    const Qt::KeyboardModifiers mods = event->modifiers() & ~Qt::KeypadModifier;
+    const int key = event->key();
+    if (mods == (Qt::ControlModifier | Qt::ShiftModifier)) {
+        if (key == Qt::Key_C) {
+            copySelection();
+            return;
+        }
+        if (key == Qt::Key_V) {
+            pasteClipboard();
+            return;
+        }
+    }
+    if (mods == Qt::ShiftModifier) {
+        switch (key) {
+        case Qt::Key_PageUp:
+            scrollLines(-std::max(1, m_surface->rows() - 1));
+            return;
+        case Qt::Key_PageDown:
+            scrollLines(std::max(1, m_surface->rows() - 1));
+            return;
+        case Qt::Key_Insert:
+            pasteClipboard();
+            return;
+        default:
+            break;
+        }
+    }
+    if (mods == Qt::ControlModifier) {
+        switch (key) {
+        case Qt::Key_Plus:
+        case Qt::Key_Equal:
+            zoomIn();
+            return;
+        case Qt::Key_Minus:
+            zoomOut();
+            return;
+        case Qt::Key_0:
+            resetZoom();
+            return;
+        default:
+            break;
+        }
+    }
+    if (m_readOnly) {
+        // Let the session see Enter (reconnect offer) through the surface, nothing else.
+        if (key != Qt::Key_Return && key != Qt::Key_Enter)
+            return;
+    }
+    if (m_surface->sendKey(key, event->modifiers(), event->text())) {
+        scrollToBottom();
+        event->accept();
+        return;
+    }
+    QAbstractScrollArea::keyPressEvent(event);
+}
+
+bool TerminalView::forwardMouse(QMouseEvent *event, bool pressed)
+{
+    if (m_surface->mouseMode() == 0 || (event->modifiers() & Qt::ShiftModifier) ||
+        scrollOffset() != 0)
+        return false;
+    const QPoint cell = cellAt(event->position().toPoint(), false);
+    const int row = cell.y() - m_surface->scrollbackLines();
+    m_surface->mouseMove(row, cell.x(), event->modifiers());
+    int button = 0;
+    switch (event->button()) {
+    case Qt::LeftButton:
+        button = 1;
+        break;
+    case Qt::MiddleButton:
+        button = 2;
+        break;
+    case Qt::RightButton:
+        button = 3;
+        break;
+    default:
+        break;
+    }
+    if (button != 0)
+        m_surface->mouseButton(button, pressed, event->modifiers());
+    return true;
+}
+
+void TerminalView::mousePressEvent(QMouseEvent *event)
+{
+    setFocus(Qt::MouseFocusReason);
+    const QPoint pos = event->position().toPoint();
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ControlModifier)) {
+        const QPoint cell = cellAt(pos, false);
+        const QString url = m_surface->hyperlinkAt(cell.y(), cell.x());
+        if (!url.isEmpty()) {
+            emit linkActivated(url);
+            if (isOpenableUrl(QUrl(url)))
+                QDesktopServices::openUrl(QUrl(url));
+            return;
+        }
+    }
+    if (forwardMouse(event, true))
+        return;
+    if (event->button() == Qt::LeftButton) {
+        const QPoint cell = cellAt(pos, true);
+        m_selecting = true;
+        m_hasSelection = true;
+        m_selAnchorLine = m_selEndLine = m_surface->firstAbsoluteLine() + cell.y();
+        m_selAnchorCol = m_selEndCol = cell.x();
+        viewport()->update();
+    } else if (event->button() == Qt::MiddleButton) {
+        QClipboard *clipboard = QGuiApplication::clipboard();
+        if (!m_readOnly) {
+            m_surface->paste(clipboard->supportsSelection() ? clipboard->text(QClipboard::Selection)
+                                                            : clipboard->text());
+            scrollToBottom();
+        }
+    }
+}
+
+void TerminalView::mouseMoveEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (m_selecting) {
+        if (pos.y() < 0)
+            scrollLines(-1);
+        else if (pos.y() > viewport()->height())
+            scrollLines(1);
+        const QPoint cell = cellAt(pos, true);
+        m_selEndLine = m_surface->firstAbsoluteLine() + cell.y();
+        m_selEndCol = cell.x();
+        viewport()->update();
+        return;
+    }
+    if (event->buttons() != Qt::NoButton && m_surface->mouseMode() >= 2 &&
+        forwardMouse(event, true))
+        return;
+    const QPoint cell = cellAt(pos, false);
+    const bool onLink = !m_surface->hyperlinkAt(cell.y(), cell.x()).isEmpty();
+    viewport()->setCursor(onLink && (event->modifiers() & Qt::ControlModifier)
+                              ? Qt::PointingHandCursor
+                              : Qt::IBeamCursor);
+    if (onLink)
+        viewport()->setToolTip(m_surface->hyperlinkAt(cell.y(), cell.x()));
+    else
+        viewport()->setToolTip(QString());
+}
+
+void TerminalView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_selecting && event->button() == Qt::LeftButton) {
+        m_selecting = false;
+        QClipboard *clipboard = QGuiApplication::clipboard();
+        if (hasSelection() && clipboard->supportsSelection())
+            clipboard->setText(selectedText(), QClipboard::Selection);
+        return;
+    }
+    forwardMouse(event, false);
+}
+
+void TerminalView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() != Qt::LeftButton || forwardMouse(event, true))
+        return;
+    const QPoint cell = cellAt(event->position().toPoint(), false);
+    const auto [start, end] = m_surface->wordAt(cell.y(), cell.x());
+    setSelection(QPoint(start, cell.y()), QPoint(end, cell.y()));
+    QClipboard *clipboard = QGuiApplication::clipboard();
+    if (clipboard->supportsSelection())
+        clipboard->setText(selectedText(), QClipboard::Selection);
+}
+
+void TerminalView::wheelEvent(QWheelEvent *event)
+{
+    const int steps = event->angleDelta().y() / 120;
+    if (steps == 0) {
+        event->accept();
+        return;
+    }
+    if (m_surface->altScreen()) {
+        if (m_readOnly)
+            return;
+        // Full-screen programs scroll themselves: wheel buttons if they asked, arrows otherwise.
+        for (int i = 0; i < std::abs(steps) * (m_surface->mouseMode() ? 1 : WheelLines); ++i) {
+            if (m_surface->mouseMode()) {
+                m_surface->mouseButton(steps > 0 ? 4 : 5, true, event->modifiers());
+            } else {
+                m_surface->sendKey(steps > 0 ? Qt::Key_Up : Qt::Key_Down, Qt::NoModifier);
+            }
+        }
+        event->accept();
+        return;
+    }
+    scrollLines(-steps * WheelLines);
+    event->accept();
+}
+
+void TerminalView::focusInEvent(QFocusEvent *event)
+{
+    QAbstractScrollArea::focusInEvent(event);
+    m_surface->focusChanged(true);
+    viewport()->update();
+}
+
+void TerminalView::focusOutEvent(QFocusEvent *event)
+{
+    QAbstractScrollArea::focusOutEvent(event);
+    m_surface->focusChanged(false);
+    viewport()->update();
+}
+
+void TerminalView::inputMethodEvent(QInputMethodEvent *event)
+{
+    if (!event->commitString().isEmpty() && !m_readOnly) {
+        m_surface->sendText(event->commitString());
+        scrollToBottom();
+    }
+    m_preedit = event->preeditString();
+    viewport()->update();
+    event->accept();
+}
+
+QVariant TerminalView::inputMethodQuery(Qt::InputMethodQuery query) const
+{
+    const QRect cursor = lineRect(m_surface->scrollbackLines() + m_surface->cursor().y(),
+                                  m_surface->cursor().x(), 1);
+    switch (query) {
+    case Qt::ImEnabled:
+        return !m_readOnly;
+    case Qt::ImCursorRectangle:
+        return cursor;
+    case Qt::ImFont:
+        return m_font;
+    case Qt::ImCursorPosition:
+        return m_preedit.size();
+    case Qt::ImSurroundingText:
+        return m_surface->rowText(m_surface->cursor().y());
+    default:
+        return QAbstractScrollArea::inputMethodQuery(query);
+    }
+}
+
+} // namespace capsule::terminal
