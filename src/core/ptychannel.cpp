@@ -191,25 +191,30 @@ void PtyChannel::onConnected()
     emit connected();
 }
 
+void PtyChannel::openFailed(const QString &reason)
+{
+    m_openTimer->stop();
+    dropSocket();
+    if (m_attempt == 0 && !m_closing) {
+        // Contract 1.6: one retry after re-resolving the host; its URL becomes ours.
+        ++m_attempt;
+        startAttempt(true);
+        return;
+    }
+    setState(State::Closed);
+    emit errorOccurred(
+        Error(ErrorKind::Connection,
+              tr("Cannot open the terminal of runner %1: %2").arg(m_runnerId, reason)));
+    emit disconnected();
+}
+
 void PtyChannel::onSocketError()
 {
     if (!m_socket)
         return;
     const QString reason = m_socket->errorString();
     if (m_state == State::Connecting) {
-        m_openTimer->stop();
-        dropSocket();
-        if (m_attempt == 0 && !m_closing) {
-            // Contract 1.6: one retry after re-resolving the host; its URL becomes ours.
-            ++m_attempt;
-            startAttempt(true);
-            return;
-        }
-        setState(State::Closed);
-        emit errorOccurred(
-            Error(ErrorKind::Connection,
-                  tr("Cannot open the terminal of runner %1: %2").arg(m_runnerId, reason)));
-        emit disconnected();
+        openFailed(reason);
         return;
     }
     if (m_state == State::Connected && !m_closing && !m_exitCode)
@@ -221,12 +226,18 @@ void PtyChannel::onSocketDisconnected()
 {
     if (!m_socket)
         return;
+    if (m_state == State::Connecting) {
+        // Some failures (refused, handshake rejected) end with disconnected() and no error().
+        const QString reason = m_socket->errorString();
+        openFailed(reason.isEmpty() ? tr("connection closed") : reason);
+        return;
+    }
     const auto code = m_socket->closeCode();
     const QString reason = m_socket->closeReason();
     const bool wasConnected = m_state == State::Connected;
     dropSocket();
     if (!wasConnected)
-        return; // failed opens are handled by onSocketError
+        return;
     setState(State::Closed);
     if (!m_closing && !m_exitCode && code != QWebSocketProtocol::CloseCodeNormal)
         emit errorOccurred(

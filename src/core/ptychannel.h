@@ -103,6 +103,7 @@ private:
     void connectTo(const QString &hostAddress);
     void onConnected();
     void onSocketError();
+    void openFailed(const QString &reason);
     void onSocketDisconnected();
     void onFrame(const QByteArray &frame);
     void onBytesWritten(qint64 bytes);
