@@ -25,6 +25,13 @@
 #include <QToolBar>
 #include <QUuid>
 
+// The resources live in the static capsule-app library: register them explicitly, or the linker
+// may drop their initializer.
+static void initAppResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
+
 namespace capsule::app {
 
 MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
@@ -39,6 +46,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     , m_operationLabel(new QLabel(this))
     , m_progress(new QProgressBar(this))
 {
+    initAppResources();
     m_ui->setupUi(this);
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
 

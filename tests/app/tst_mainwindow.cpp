@@ -16,12 +16,14 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 using namespace capsule;
 using namespace capsule::app;
@@ -218,8 +220,9 @@ void TestMainWindow::tokenStoreFallbackFile()
                 [&written](bool ok) { written = ok; });
     QTRY_VERIFY(written);
     QVERIFY(store.usingFallback());
-    QCOMPARE(QFile::permissions(store.fallbackFile()),
-             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    struct stat info = {};
+    QCOMPARE(::stat(QFile::encodeName(store.fallbackFile()).constData(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, mode_t(0600));
     QString read = QStringLiteral("unset");
     store.read(QStringLiteral("http://example.invalid:8080"),
                [&read](const QString &token) { read = token; });
