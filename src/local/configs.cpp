@@ -979,6 +979,7 @@ void ConfigService::startBuild(BuildRecord &b)
     spec.lowerLayers = lowers;
     spec.baseRoot = m_options.images.value(b.baseImage, s("/"));
     spec.runnerUser = b.runnerUser;
+    spec.unsafeNoSandbox = m_options.unsafeNoSandbox;
     appendLog(b.version,
               QStringLiteral("stacked on %1 parent layer result(s)\n").arg(lowers.size()).toUtf8());
     auto *sandbox = new Sandbox(spec, this);

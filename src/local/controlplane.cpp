@@ -5,6 +5,7 @@
 #include "local/configs.h"
 #include "local/host_agent.h"
 #include "local/runners.h"
+#include "local/sandbox.h"
 
 #include <QDir>
 #include <QHostAddress>
@@ -59,6 +60,8 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
         *error = QStringLiteral("cannot create data dir %1").arg(m_options.dataDir);
         return false;
     }
+    // Mounts left behind by a previous process (kill -9) would shadow new sandboxes.
+    Sandbox::cleanStaleMounts(m_options.dataDir);
     if (!m_store.open(m_options.dataDir + s("/capsule-local.db"), error))
         return false;
     m_configs = new ConfigService(&m_store, m_options, this);

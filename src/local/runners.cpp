@@ -374,6 +374,7 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
             spec.memoryMb = limits.memoryMb;
             spec.cpuMillis = limits.vcpu * 1000;
             spec.env = run->host.env;
+            spec.unsafeNoSandbox = m_options.unsafeNoSandbox;
             auto *sandbox = new Sandbox(spec, this);
             if (!sandbox->start(&error)) {
                 delete sandbox;
@@ -382,6 +383,14 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
             }
             run->sandbox = sandbox;
             run->frozen = false;
+            if (!run->startCommand.value(QStringLiteral("command")).toArray().isEmpty()) {
+                // A service that fails to start does not fail the runner (upstream the VM is
+                // up either way); its log says why.
+                QString serviceError;
+                if (!sandbox->startService(run->startCommand, run->host.env, &serviceError))
+                    qWarning().noquote()
+                        << "runner" << id << "start_command failed:" << serviceError;
+            }
             connect(sandbox, &Sandbox::stopped, this, [this, id, sandbox] {
                 Runner *run = find(id);
                 if (!run || run->sandbox != sandbox)
