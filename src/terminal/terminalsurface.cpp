@@ -338,6 +338,15 @@ TerminalSurface::TerminalSurface(int cols, int rows, QObject *parent)
     vterm_screen_set_damage_merge(m_screen, VTERM_DAMAGE_SCROLL);
     vterm_screen_enable_altscreen(m_screen, 1);
     vterm_screen_reset(m_screen, 1);
+    // libvterm's stock blue (0,0,224) is unreadable on a dark background; use a palette tuned
+    // for one, close to what VS Code's terminal users are used to.
+    static const QRgb palette[16] = {0x000000, 0xcd3131, 0x0dbc79, 0xe5e510, 0x2472c8, 0xbc3fbc,
+                                     0x11a8cd, 0xe5e5e5, 0x666666, 0xf14c4c, 0x23d18b, 0xf5f543,
+                                     0x3b8eea, 0xd670d6, 0x29b8db, 0xffffff};
+    for (int i = 0; i < 16; ++i) {
+        const VTermColor c = toVtermColor(QColor(palette[i]));
+        vterm_state_set_palette_color(m_state, i, &c);
+    }
     setDefaultColors(m_defaultFg, m_defaultBg);
 }
 
@@ -914,6 +923,31 @@ QString TerminalSurface::hyperlinkAt(int line, int col) const
             return it->url;
     }
     return {};
+}
+
+QList<QPair<int, int>> TerminalSurface::hyperlinkSpans(int line) const
+{
+    const qint64 absolute = firstAbsoluteLine() + line;
+    QList<QPair<int, int>> spans;
+    auto add = [&](const TerminalHyperlink &l) {
+        if (absolute < l.startLine || absolute > l.endLine)
+            return;
+        const int from = absolute == l.startLine ? l.startCol : 0;
+        const int to = absolute == l.endLine ? l.endCol : m_cols;
+        if (to > from)
+            spans.append({from, to});
+    };
+    for (const TerminalHyperlink &l : m_links)
+        add(l);
+    if (m_linkOpen) {
+        TerminalHyperlink open = m_openLink;
+        VTermPos pos;
+        vterm_state_get_cursorpos(m_state, &pos);
+        open.endLine = m_absoluteTop + pos.row;
+        open.endCol = pos.col;
+        add(open);
+    }
+    return spans;
 }
 
 QList<TerminalHyperlink> TerminalSurface::hyperlinks() const

@@ -118,6 +118,8 @@ public:
     // OSC 8: the link under a combined-coordinate position, empty if none.
     QString hyperlinkAt(int line, int col) const;
     QList<TerminalHyperlink> hyperlinks() const;
+    // Column ranges [first, second) of the links on one combined line, for painting.
+    QList<QPair<int, int>> hyperlinkSpans(int line) const;
     // Absolute line number of combined line 0 (scrollback lines dropped over the limit so far).
     qint64 firstAbsoluteLine() const { return m_absoluteTop - scrollbackLines(); }
 

@@ -308,6 +308,8 @@ void TerminalView::paintEvent(QPaintEvent *event)
     for (int row = firstRow; row <= lastRow; ++row) {
         const int line = top + row;
         const int y = row * m_cellHeight;
+        // OSC 8 links get a dotted underline so they can be found before Ctrl+click.
+        const QList<QPair<int, int>> links = m_surface->hyperlinkSpans(line);
         for (int col = firstCol; col <= lastCol; ++col) {
             const TerminalCell cell = m_surface->lineCell(line, col);
             if (cell.width == 0)
@@ -336,6 +338,11 @@ void TerminalView::paintEvent(QPaintEvent *event)
             p.setFont(font);
             p.setPen(fg);
             p.drawText(QPoint(cellRect.left(), y + m_ascent), cell.text);
+        }
+        for (const auto &[from, to] : links) {
+            p.setPen(QPen(defaultFg, 1, Qt::DotLine));
+            p.drawLine(from * m_cellWidth, y + m_cellHeight - 1, to * m_cellWidth - 1,
+                       y + m_cellHeight - 1);
         }
     }
 
