@@ -361,7 +361,12 @@ Http::Http(Settings settings, QObject *parent)
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
-Http::~Http() = default;
+Http::~Http()
+{
+    // Jobs still in flight hold replies owned by m_nam, which as the first child would be
+    // deleted before them: end the jobs first.
+    qDeleteAll(findChildren<HttpJob *>(Qt::FindDirectChildrenOnly));
+}
 
 HttpJob *Http::send(HttpRequest request)
 {
