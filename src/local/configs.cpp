@@ -892,13 +892,15 @@ int ConfigService::enqueue(const ConfigRecord &c, int fromLayer, bool force, boo
     return n;
 }
 
-void ConfigService::cancelBuild(const QString &version, const QString &why)
+void ConfigService::cancelBuild(QString version, const QString &why)
 {
     auto it = m_builds.find(version);
     if (it == m_builds.end() || !it->inFlight())
         return;
     finishBuild(version, false, -1, QStringLiteral("build cancelled: %1").arg(why));
     it = m_builds.find(version);
+    if (it == m_builds.end())
+        return;
     it->status = s("cancelled");
     saveBuild(*it);
 }

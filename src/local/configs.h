@@ -111,7 +111,8 @@ private:
 
     // Builds
     int enqueue(const ConfigRecord &c, int fromLayer, bool force, bool onlyFrom);
-    void cancelBuild(const QString &version, const QString &why);
+    void cancelBuild(QString version,
+                     const QString &why); // by value: callers pass fields it clears
     void pump();
     void startBuild(BuildRecord &b);
     void runNextCommand(const QString &version);
