@@ -19,6 +19,7 @@ namespace {
 struct termios g_saved;
 volatile sig_atomic_t g_haveSaved = 0;
 int g_winchPipe[2] = {-1, -1};
+int g_intPipe[2] = {-1, -1};
 
 void restoreSaved()
 {
@@ -41,6 +42,18 @@ void onWinch(int)
     if (g_winchPipe[1] >= 0) {
         const char c = 'w';
         [[maybe_unused]] const ssize_t n = ::write(g_winchPipe[1], &c, 1);
+    }
+    errno = saved;
+}
+
+void onInterrupt(int sig)
+{
+    const int saved = errno;
+    // The next one terminates: a stuck cancellation must not trap the user.
+    ::signal(sig, SIG_DFL);
+    if (g_intPipe[1] >= 0) {
+        const char c = 'i';
+        [[maybe_unused]] const ssize_t n = ::write(g_intPipe[1], &c, 1);
     }
     errno = saved;
 }
@@ -113,6 +126,30 @@ WindowSizeWatcher::WindowSizeWatcher(QObject *parent)
 WindowSizeWatcher::~WindowSizeWatcher()
 {
     ::signal(SIGWINCH, SIG_DFL);
+}
+
+InterruptWatcher::InterruptWatcher(QObject *parent)
+    : QObject(parent)
+{
+    if (g_intPipe[0] < 0) {
+        if (::pipe2(g_intPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+            return;
+    }
+    ::signal(SIGINT, onInterrupt);
+    ::signal(SIGTERM, onInterrupt);
+    m_notifier = new QSocketNotifier(g_intPipe[0], QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, [this] {
+        char buf[16];
+        while (::read(g_intPipe[0], buf, sizeof buf) > 0) {
+        }
+        emit interrupted();
+    });
+}
+
+InterruptWatcher::~InterruptWatcher()
+{
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
 }
 
 } // namespace capsule::cli

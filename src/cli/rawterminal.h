@@ -42,4 +42,21 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
+// Emits interrupted() on SIGINT/SIGTERM (self-pipe), so a command can cancel its job and clean
+// up (e.g. remove a partial download) instead of dying mid-way. Restores the default handlers on
+// destruction; a second signal while the first is handled kills as usual.
+class InterruptWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit InterruptWatcher(QObject *parent = nullptr);
+    ~InterruptWatcher() override;
+
+signals:
+    void interrupted();
+
+private:
+    QSocketNotifier *m_notifier = nullptr;
+};
+
 } // namespace capsule::cli

@@ -72,9 +72,13 @@ int execCommand(Context &ctx, const ParsedArgs &args)
     QObject::connect(job, &ExecJob::errorMessage, job, [](const QString &message) {
         writeAll(STDERR_FILENO, QStringLiteral("capsule: %1\n").arg(message).toUtf8());
     });
+    InterruptWatcher interrupts;
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, job, &Job::cancel);
     waitFor(job);
     if (job->hasError())
-        return ctx.fail(job->error());
+        return job->error().kind == ErrorKind::Cancelled
+                   ? ctx.fail(ExitInterrupted, QStringLiteral("interrupted"))
+                   : ctx.fail(job->error());
     return remoteExit(job->result());
 }
 
@@ -190,11 +194,16 @@ int cpCommand(Context &ctx, const ParsedArgs &args)
                 lastLine = line;
             });
     }
+    // Ctrl-C cancels: the transfer removes its partial files before we exit.
+    InterruptWatcher interrupts;
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, job, &Job::cancel);
     waitFor(job);
     if (tty && !lastLine.isEmpty())
         writeAll(STDERR_FILENO, "\n");
     if (job->hasError())
-        return ctx.fail(job->error());
+        return job->error().kind == ErrorKind::Cancelled
+                   ? ctx.fail(ExitInterrupted, QStringLiteral("interrupted"))
+                   : ctx.fail(job->error());
     const TransferResult &r = job->result();
     if (ctx.json()) {
         ctx.printJson(QJsonObject{{QStringLiteral("local_path"), r.localPath},

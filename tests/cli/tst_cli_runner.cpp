@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <signal.h>
+
 using namespace capsule::test;
 
 namespace {
@@ -56,6 +58,7 @@ private slots:
     void execExitCodes();
     void execStreamsOutput();
     void execOptions();
+    void execInterrupted();
     void cpFileBothWays();
     void cpFolderBothWays();
     void cpErrors();
@@ -177,6 +180,25 @@ void TestCliRunner::execOptions()
     QCOMPARE(plain.out, QByteArray("x\n"));
     const CliResult timeout = cli({"exec", m_runner, "--timeout", "1", "--", "sleep", "20"});
     QVERIFY2(timeout.code == 255, qPrintable(describe(timeout)));
+}
+
+void TestCliRunner::execInterrupted()
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("CAPSULE_BASE_URL", m_server.baseUrl());
+    env.insert("CAPSULE_TOKEN", m_server.token());
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("CAPSULE_CLI_BIN"),
+            {"exec", m_runner, "--", "sh", "-c", "echo started; sleep 60"});
+    QVERIFY(p.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("started\n"), 30000);
+    ::kill(pid_t(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 130);
+    QCOMPARE(p.readAllStandardError(), QByteArray("error: interrupted\n"));
 }
 
 void TestCliRunner::cpFileBothWays()
