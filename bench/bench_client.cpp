@@ -1,0 +1,256 @@
+// Client benchmarks against a real capsule-local: exec round trip, PTY echo latency, 1 GiB
+// upload/download through transfers vs curl on the same routes, and a 2000-file folder upload.
+#include "core/blocking.h"
+#include "core/client.h"
+#include "core/runnersession.h"
+#include "core/transfer.h"
+#include "support/localserver.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <algorithm>
+#include <cstdio>
+
+using namespace capsule;
+
+namespace {
+
+QTextStream out(stdout);
+
+[[noreturn]] void die(const QString &what)
+{
+    QTextStream(stderr) << "bench_client: " << what << Qt::endl;
+    std::exit(1);
+}
+
+QByteArray runCli(const QString &cli, const test::LocalServer &server, const QStringList &args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("CAPSULE_BASE_URL", server.baseUrl());
+    env.insert("CAPSULE_TOKEN", server.token());
+    p.setProcessEnvironment(env);
+    p.start(cli, args);
+    if (!p.waitForFinished(600000) || p.exitCode() != 0)
+        die(QStringLiteral("capsule %1 failed: %2 %3")
+                .arg(args.join(' '), QString::fromUtf8(p.readAllStandardOutput()),
+                     QString::fromUtf8(p.readAllStandardError())));
+    return p.readAllStandardOutput();
+}
+
+QString percentiles(QList<double> ms)
+{
+    std::sort(ms.begin(), ms.end());
+    auto at = [&](double q) {
+        return ms.at(qMin(ms.size() - 1, int(q * ms.size())));
+    };
+    return QStringLiteral("p50=%1ms p95=%2ms n=%3")
+        .arg(at(0.5), 0, 'f', 2)
+        .arg(at(0.95), 0, 'f', 2)
+        .arg(ms.size());
+}
+
+double curlSeconds(const QStringList &args)
+{
+    QProcess p;
+    QElapsedTimer t;
+    t.start();
+    p.start("curl", args);
+    if (!p.waitForFinished(1800000) || p.exitCode() != 0)
+        die("curl failed: " + QString::fromUtf8(p.readAllStandardError()));
+    return t.elapsed() / 1000.0;
+}
+
+template<class J>
+void wait(J *job, const QString &what)
+{
+    if (!waitFor(job, 1800000) || job->hasError())
+        die(what + ": " + job->error().toString());
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QString build = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("build");
+    const qint64 sizeMb = qEnvironmentVariableIntValue("BENCH_SIZE_MB") > 0
+                              ? qEnvironmentVariableIntValue("BENCH_SIZE_MB")
+                              : 1024;
+    const int smallFiles = qEnvironmentVariableIntValue("BENCH_SMALL_FILES") > 0
+                               ? qEnvironmentVariableIntValue("BENCH_SMALL_FILES")
+                               : 2000;
+    if (qEnvironmentVariableIsEmpty("CAPSULE_LOCAL_BIN"))
+        qputenv("CAPSULE_LOCAL_BIN", (build + "/src/local/capsule-local").toLocal8Bit());
+    const QString cli = build + "/src/cli/capsule";
+
+    test::LocalServer server;
+    QString error;
+    if (!server.start({}, &error))
+        die(error);
+    QTemporaryDir dir;
+    {
+        QFile yaml(dir.filePath("onboard.yaml"));
+        yaml.open(QIODevice::WriteOnly);
+        yaml.write("workload:\n  display_name: bench-client\n  layers:\n    - name: main\n"
+                   "      init_commands:\n        - {type: shell, args: [\"true\"]}\n");
+    }
+    runCli(cli, server, {"onboard", dir.filePath("onboard.yaml")});
+    runCli(cli, server, {"build", "bench-client", "--wait"});
+    const QJsonObject started =
+        QJsonDocument::fromJson(runCli(cli, server, {"start", "bench-client", "--output", "json"}))
+            .object();
+    const QString runnerId = started.value("runner_id").toString();
+    const QString host = started.value("host_address").toString();
+    if (runnerId.isEmpty() || host.isEmpty())
+        die("no runner");
+
+    SettingsOverrides o;
+    o.baseUrl = server.baseUrl();
+    o.token = server.token();
+    Client client(Settings::resolve(o));
+    RunnerSession session(client.hostResolver(), runnerId, {}, {}, host);
+
+    // Exec-collect round trip.
+    {
+        QList<double> ms;
+        for (int i = 0; i < 40; ++i) {
+            QElapsedTimer t;
+            t.start();
+            auto *job = session.execCollect({"true"});
+            wait(job, "exec");
+            ms << t.nsecsElapsed() / 1e6;
+        }
+        out << "exec_collect_roundtrip " << percentiles(ms) << Qt::endl;
+    }
+
+    // PTY echo latency: one byte in, the same byte back through the terminal's echo.
+    {
+        PtyChannel *pty = session.shell(PtyOptions{80, 24, QStringLiteral("/bin/cat")});
+        QByteArray seen;
+        QObject::connect(pty, &PtyChannel::stdout, [&](const QByteArray &d) { seen += d; });
+        QEventLoop loop;
+        QObject::connect(pty, &PtyChannel::connected, &loop, &QEventLoop::quit);
+        QObject::connect(pty, &PtyChannel::disconnected, &loop, &QEventLoop::quit);
+        pty->open();
+        loop.exec();
+        if (!pty->isConnected())
+            die("PTY did not connect");
+        QList<double> ms;
+        for (int i = 0; i < 40; ++i) {
+            const char c = char('a' + i % 26);
+            seen.clear();
+            QElapsedTimer t;
+            t.start();
+            pty->sendInput(QByteArray(1, c));
+            while (!seen.contains(c) && t.elapsed() < 5000)
+                QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+            ms << t.nsecsElapsed() / 1e6;
+        }
+        out << "pty_echo_latency " << percentiles(ms) << Qt::endl;
+        pty->close();
+    }
+
+    // Big file: our transfer vs curl on the same routes.
+    {
+        const QString big = dir.filePath("big.bin");
+        QFile f(big);
+        f.open(QIODevice::WriteOnly);
+        QByteArray block(1 << 20, Qt::Uninitialized);
+        QRandomGenerator gen(7);
+        for (qint64 i = 0; i < sizeMb; ++i) {
+            for (int j = 0; j < block.size(); j += 4)
+                *reinterpret_cast<quint32 *>(block.data() + j) = gen.generate();
+            f.write(block);
+        }
+        f.close();
+        const double mib = double(sizeMb);
+        const QString auth = "Authorization: Bearer " + server.token();
+        const QString base = "http://" + host + "/api/v1/runners/" + runnerId + "/files/";
+
+        const double curlUp =
+            curlSeconds({"-sS", "-f", "-o", "/dev/null", "-X", "POST", "-H", auth, "-H",
+                         "Content-Type: application/octet-stream", "--data-binary", "@" + big,
+                         base + "upload?path=/workspace/curl.bin&mode=overwrite"});
+        const double curlDown = curlSeconds({"-sS", "-f", "-o", dir.filePath("curl.out"), "-H",
+                                             auth, base + "download?path=/workspace/curl.bin"});
+        QFile::remove(dir.filePath("curl.out"));
+
+        for (bool verify : {false, true}) {
+            TransferOptions opts;
+            opts.verifyContent = verify;
+            QElapsedTimer t;
+            t.start();
+            auto *up = TransferJob::upload(&session, big, "/workspace/ours.bin", opts);
+            wait(up, "upload");
+            const double ourUp = t.elapsed() / 1000.0;
+            t.restart();
+            auto *down = TransferJob::download(&session, "/workspace/ours.bin",
+                                               dir.filePath("ours.out"), opts);
+            wait(down, "download");
+            const double ourDown = t.elapsed() / 1000.0;
+            QFile::remove(dir.filePath("ours.out"));
+            const QString tag = verify ? "+sha256" : "";
+            out << QStringLiteral("upload%1 %2MiB ours=%3MiB/s curl=%4MiB/s ratio=%5")
+                       .arg(tag)
+                       .arg(sizeMb)
+                       .arg(mib / ourUp, 0, 'f', 1)
+                       .arg(mib / curlUp, 0, 'f', 1)
+                       .arg(curlUp / ourUp, 0, 'f', 2)
+                << Qt::endl;
+            out << QStringLiteral("download%1 %2MiB ours=%3MiB/s curl=%4MiB/s ratio=%5")
+                       .arg(tag)
+                       .arg(sizeMb)
+                       .arg(mib / ourDown, 0, 'f', 1)
+                       .arg(mib / curlDown, 0, 'f', 1)
+                       .arg(curlDown / ourDown, 0, 'f', 2)
+                << Qt::endl;
+        }
+        QFile::remove(big);
+    }
+
+    // A folder of small files: pipelined folder upload vs one file after another.
+    {
+        const QString tree = dir.filePath("tree");
+        for (int i = 0; i < smallFiles; ++i) {
+            const QString p = QStringLiteral("%1/d%2/f%3.txt").arg(tree).arg(i % 20).arg(i);
+            QDir().mkpath(QFileInfo(p).absolutePath());
+            QFile f(p);
+            f.open(QIODevice::WriteOnly);
+            f.write(QByteArray(200 + i % 300, char('a' + i % 26)));
+        }
+        QElapsedTimer t;
+        t.start();
+        auto *up = TransferJob::upload(&session, tree, "/workspace/tree", TransferOptions{});
+        wait(up, "folder upload");
+        const double ours = t.elapsed() / 1000.0;
+        t.restart();
+        for (int i = 0; i < smallFiles; ++i) {
+            const QString rel = QStringLiteral("d%1/f%2.txt").arg(i % 20).arg(i);
+            QFile f(tree + "/" + rel);
+            f.open(QIODevice::ReadOnly);
+            auto *job = session.upload("/workspace/seq/" + rel, f.readAll());
+            wait(job, "sequential upload");
+        }
+        const double seq = t.elapsed() / 1000.0;
+        out << QStringLiteral("folder_upload %1 files ours=%2 files/s sequential=%3 files/s "
+                              "ratio=%4")
+                   .arg(smallFiles)
+                   .arg(smallFiles / ours, 0, 'f', 0)
+                   .arg(smallFiles / seq, 0, 'f', 0)
+                   .arg(seq / ours, 0, 'f', 2)
+            << Qt::endl;
+    }
+
+    wait(session.release(), "release");
+    return 0;
+}
