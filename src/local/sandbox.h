@@ -1,5 +1,6 @@
-// A runner's sandbox: bubblewrap + layered filesystem + cgroup, seen from the rest of capsule-local.
-// Owned by the host-agent side; the control plane (builds, runners) only uses this surface.
+// A runner's sandbox: bubblewrap + layered filesystem + cgroup, seen from the rest of
+// capsule-local. Owned by the host-agent side; the control plane (builds, runners) only uses this
+// surface.
 #pragma once
 
 #include <QJsonObject>
@@ -19,10 +20,13 @@ struct SandboxSpec
     QStringList lowerLayers; // filesystem-change dirs of built layers, parent first
     QString baseRoot = QStringLiteral("/"); // root filesystem of the base image
     QString runnerUser = QStringLiteral("runner");
-    bool network = true;     // false: loopback only
-    int memoryMb = 0;        // tier limits; 0 = unlimited
+    bool network = true; // false: loopback only
+    int memoryMb = 0;    // tier limits; 0 = unlimited
     int cpuMillis = 0;
     QMap<QString, QString> env; // extra environment for exec and PTY (e.g. proxy variables)
+    // --unsafe-no-sandbox: processes run on the host without bwrap (no isolation at all); the
+    // filesystem layout (overlay, path mapping of /workspace, /tmp, home) is kept.
+    bool unsafeNoSandbox = false;
 };
 
 class Sandbox : public QObject
@@ -48,7 +52,8 @@ public:
     bool isRunning() const;
 
     // Starts argv inside the sandbox (as the runner user, or root), cwd default /workspace.
-    // The returned QProcess is already started (or failed to start: check its error()); caller owns.
+    // The returned QProcess is already started (or failed to start: check its error(); then
+    // errorString() is the "start failed" reason); caller owns. Environment: processEnvironment().
     QProcess *startProcess(const QStringList &argv, const QMap<QString, QString> &env,
                            const QString &workingDir, bool asRoot, QObject *parent = nullptr);
 
@@ -58,10 +63,27 @@ public:
     QString changesDir() const;
 
     // --- additions by the host-agent side ---
-    // The runner user's uid/gid inside the sandbox (root for builds' run_as_root commands).
-    static constexpr int runnerUid = 1000;
-    // Starts a process on a new pseudo-terminal (new session, controlling tty) inside the sandbox.
-    // Returns the pid and the PTY master fd (caller closes it), or -1 + error.
+    // The runner user's uid/gid inside the sandbox (an existing entry of the layered root's
+    // /etc/passwd, else the first free uid >= 1000); valid after start().
+    int runnerUid() const;
+    // Resolves symlinks of an absolute, cleaned in-sandbox path INSIDE the sandbox root (an
+    // absolute link target restarts at the sandbox root, never at the host's); a missing tail
+    // is kept as is (resolution via the deepest existing ancestor). Returns the in-sandbox path.
+    QString resolvePath(const QString &sandboxPath) const;
+    // Why argv cannot start (Go-like "exec: ...: executable file not found in $PATH",
+    // "chdir /x: no such file or directory"), or empty. startProcess()/startPty() check it too.
+    QString checkStart(const QStringList &argv, const QMap<QString, QString> &env,
+                       const QString &workingDir) const;
+    // The environment a process gets: PATH/HOME/USER/LOGNAME + spec().env + `env`, where PATH
+    // entries of `env` are appended to the default PATH and HOME is forced to the user's home.
+    QMap<QString, QString> processEnvironment(const QMap<QString, QString> &env, bool asRoot) const;
+    // Sends `sig` to the process `pid` that startProcess()/startPty() started and to what runs
+    // inside the sandbox on its behalf (the nsenter child); used for timeouts, signals, hangups.
+    void signalProcess(qint64 pid, int sig) const;
+    // Starts a process on a new pseudo-terminal (new session, controlling tty) inside the sandbox,
+    // as the runner user. Environment exactly TERM=xterm-256color, HOME, USER, default PATH, then
+    // spec().env and `env`. Returns the pid (caller reaps it with waitpid) and the PTY master fd
+    // (non-blocking; caller closes it), or -1 + error (the reason, without "pty start failed").
     qint64 startPty(const QStringList &argv, const QMap<QString, QString> &env,
                     const QString &workingDir, int cols, int rows, int *masterFd, QString *error);
     // The config's start_command ({"command":[...],"port","env","run_as"}): started once when the
@@ -70,15 +92,29 @@ public:
     bool startService(const QJsonObject &startCommand, const QMap<QString, QString> &env,
                       QString *error);
     QString serviceLogPath() const; // empty while no start command was started
+    // A non-blocking, unconnected TCP socket created inside the sandbox's network namespace (so
+    // 127.0.0.1 is the sandbox's loopback even with network false), or -1 + error. Caller owns.
+    int openTcpSocket(QString *error) const;
     // What resource limits were applied at start(), e.g. "cgroup v2 memory.max=512M cpu.max=...".
     QString limitsApplied() const;
     // Unmounts leftovers of earlier runs (after a kill -9) below `dataDir`; call once at start-up.
+    // Also remembers `dataDir` so that sandboxes never see it (it is masked by an empty tmpfs).
     static void cleanStaleMounts(const QString &dataDir);
 
 signals:
     void stopped();
 
 private:
+    void setupCgroups();
+    bool mountRoot(QString *error);
+    bool startInit(QString *error);
+    void killAll();
+    QStringList wrapCommand(const QStringList &argv, const QString &workingDir, bool asRoot,
+                            const QMap<QString, QString> &env) const;
+    QProcess *launch(const QStringList &argv, const QMap<QString, QString> &env,
+                     const QString &workingDir, bool asRoot, const QString &logFile,
+                     QObject *parent);
+
     SandboxSpec m_spec;
     struct Private;
     Private *d = nullptr;

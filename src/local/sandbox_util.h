@@ -1,0 +1,17 @@
+// Small process and mount helpers of the sandbox (Linux /proc based).
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace capsule::local {
+
+// Direct children of `pid` (all its threads), from /proc/<pid>/task/*/children.
+QList<qint64> childPids(qint64 pid);
+// `pid` and all its descendants (collected first, then signalled parents first).
+void killTree(qint64 pid, int sig);
+// A mount point field of /proc/self/mountinfo with its octal escapes (\040 ...) decoded.
+QString unescapeMountPath(const QByteArray &field);
+
+} // namespace capsule::local
