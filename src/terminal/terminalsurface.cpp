@@ -400,6 +400,7 @@ void TerminalSurface::feed(const QByteArray &chunk)
                 // Not an OSC: hand the held-back ESC over and reprocess this byte normally.
                 feedToVterm("\x1b", 1);
                 m_parseState = c == '[' ? ParseState::Csi : ParseState::Normal;
+                m_csiParams.clear();
                 start = i;
                 if (c != '[')
                     --i;
@@ -407,14 +408,22 @@ void TerminalSurface::feed(const QByteArray &chunk)
             break;
         case ParseState::Csi:
             // CSI bytes go to libvterm untouched; we only watch for cursor restores (DECRST
-            // 1048/1049, SCORC) to check the restored position, see clampCursor().
+            // 1048/1049, SCORC) to check the restored position, see clampCursor(), and for
+            // ED 3 (clear scrollback, sent by `clear`), which libvterm 0.1.4 ignores.
             if (c >= 0x40 && c <= 0x7e) {
                 m_parseState = ParseState::Normal;
                 if (c == 'l' || c == 'u') {
                     feedToVterm(bytes + start, i + 1 - start);
                     start = i + 1;
                     clampCursor();
+                } else if (c == 'J' && m_csiParams == "3") {
+                    feedToVterm(bytes + start, i + 1 - start);
+                    start = i + 1;
+                    clearScrollback();
                 }
+            } else if (c >= 0x20 && c <= 0x3f && c != '[') {
+                if (m_csiParams.size() < 32)
+                    m_csiParams.append(c);
             } else if (c == '\x1b' || c == '\x18' || c == '\x1a') {
                 m_parseState = ParseState::Normal;
                 --i;

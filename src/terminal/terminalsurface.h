@@ -165,7 +165,8 @@ private:
     enum class ParseState { Normal, Escape, Csi, Osc, OscEscape };
     ParseState m_parseState = ParseState::Normal;
     QByteArray m_osc;
-    QByteArray m_utf8Tail; // an incomplete UTF-8 sequence held back for the next feed()
+    QByteArray m_csiParams; // parameter bytes of the CSI sequence being watched
+    QByteArray m_utf8Tail;  // an incomplete UTF-8 sequence held back for the next feed()
     bool m_oscOverflow = false;
 
     QByteArray m_pendingOutput;

@@ -297,6 +297,17 @@ void TestTerminalSurface::scrollback()
     s.clearScrollback();
     QCOMPARE(s.scrollbackLines(), 0);
     QCOMPARE(s.rowText(0), QStringLiteral("L15"));
+
+    // `clear` sends ED 3 to drop the scrollback as well (split here to show it is still seen).
+    s.feed("a\r\nb\r\nc\r\nd\r\ne\r\nf\r\n");
+    QVERIFY(s.scrollbackLines() > 0);
+    s.feed("\x1b[H\x1b[2J\x1b[");
+    s.feed("3J$ ");
+    QCOMPARE(s.scrollbackLines(), 0);
+    QCOMPARE(s.screenText(), QStringLiteral("$"));
+    // Other ED parameters keep it.
+    s.feed("\r\n\r\n\r\n\r\n\r\n\r\n\x1b[2J\x1b[J\x1b[1J\x1b[?3J");
+    QVERIFY(s.scrollbackLines() > 0);
 }
 
 void TestTerminalSurface::scrollbackBoundedAndResized()
