@@ -846,21 +846,42 @@ void TransferJob::finish()
         done();
         return;
     }
-    auto move = [this, done] {
+    // `mv` runs as the runner user; in a sticky folder (/tmp) it may not rename the root-owned
+    // partial, so fall back to copying it into place and removing the partial as root.
+    auto copyInstead = [this, done](const QString &mvError) {
+        auto *cp = m_session->execCollect({QStringLiteral("cp"), QStringLiteral("-R"),
+                                           QStringLiteral("-f"), QStringLiteral("-T"),
+                                           QStringLiteral("--"), m_remoteTemp, m_remotePath});
+        track(cp);
+        cp->then(
+            this,
+            [this, done, mvError](const ExecResult &r) {
+                if (r.code != 0) {
+                    abortWith(Error(ErrorKind::Io, tr("Cannot move %1 into place in the runner: %2")
+                                                       .arg(m_remoteTemp, mvError)),
+                              false);
+                    return;
+                }
+                auto *rm = m_session->remove(m_remoteTemp, true);
+                track(rm);
+                rm->then(
+                    this, [done](bool) { done(); },
+                    [this](const Error &e) { abortWith(e, false); });
+            },
+            [this](const Error &e) { abortWith(e, false); });
+    };
+    auto move = [this, copyInstead, done] {
         auto *ex = m_session->execCollect({QStringLiteral("mv"), QStringLiteral("-f"),
                                            QStringLiteral("-T"), QStringLiteral("--"), m_remoteTemp,
                                            m_remotePath});
         track(ex);
         ex->then(
             this,
-            [this, done](const ExecResult &r) {
+            [done, copyInstead](const ExecResult &r) {
                 if (r.code != 0) {
-                    abortWith(Error(ErrorKind::Io,
-                                    tr("Cannot move %1 into place in the runner: %2")
-                                        .arg(m_remoteTemp, r.stderrText.trimmed().isEmpty()
-                                                               ? tr("exit code %1").arg(r.code)
-                                                               : r.stderrText.trimmed())),
-                              false);
+                    copyInstead(r.stderrText.trimmed().isEmpty()
+                                    ? QStringLiteral("mv exit code %1").arg(r.code)
+                                    : r.stderrText.trimmed());
                     return;
                 }
                 done();

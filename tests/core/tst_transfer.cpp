@@ -32,6 +32,7 @@ public:
     QTemporaryDir root;
     bool hasSha256sum = true;
     bool corruptUploads = false;
+    bool mvRefused = false;  // like a sticky /tmp: the runner user may not rename root's files
     int failUploadAt = -1;   // index (0-based) of the upload request answered with 500
     int failDownloadAt = -1; // index of the download request answered with 500
     int uploadDelayMs = 0;
@@ -171,6 +172,15 @@ private:
                 const QByteArray h =
                     QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
                 line({{"type", "stdout"}, {"data", QString(h) + "  " + p + "\n"}});
+            }
+        } else if (argv.value(0) == QLatin1String("mv") && mvRefused) {
+            line({{"type", "stderr"}, {"data", "mv: cannot move: Operation not permitted\n"}});
+            code = 1;
+        } else if (argv.value(0) == QLatin1String("cp") && argv.size() == 7) {
+            QFile::remove(local(argv.at(6)));
+            if (!QFile::copy(local(argv.at(5)), local(argv.at(6)))) {
+                line({{"type", "stderr"}, {"data", "cp: cannot copy\n"}});
+                code = 1;
             }
         } else if (argv.value(0) == QLatin1String("mv") && argv.size() == 6) {
             const QString from = local(argv.at(4));
@@ -414,6 +424,19 @@ private slots:
                  qPrintable(up->error().message));
         QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/x.bin")));
         QTRY_VERIFY(!QFileInfo::exists(rig.host.local("/workspace/x.bin.capsule-part")));
+    }
+
+    // When `mv` may not rename the partial, it is copied into place and removed.
+    void mvRefusedFallsBackToCopy()
+    {
+        Rig rig;
+        rig.host.mvRefused = true;
+        const QString src = rig.makeFile("t.bin", 2 * kChunk + 1);
+        auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/t.bin", small());
+        waitJob(up);
+        QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
+        QCOMPARE(sha(rig.host.local("/workspace/t.bin")), sha(src));
+        QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/t.bin.capsule-part")));
     }
 
     // Without sha256sum in the runner only sizes are checked.
