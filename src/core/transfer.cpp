@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kHashBatch = 200; // paths per `sha256sum` exec
 constexpr qint64 kProgressIntervalMs = 100;
+constexpr int kMaxTransientRetries = 3; // per transfer: dropped connections, timeouts, 503
 
 QString joinRemote(const QString &dir, const QString &rel)
 {
@@ -510,7 +511,25 @@ void TransferJob::uploadChunk(int index)
             else
                 uploadChunk(index);
         },
-        [this](const Error &e) { abortWith(e, false); });
+        [this, index](const Error &e) {
+            if (!mayRetry(e)) {
+                abortWith(e, false);
+                return;
+            }
+            // The chunk may or may not have been appended before the connection went: ask the
+            // runner how much it has (a host read: re-resolves the host) and go on from there.
+            auto *st = m_session->stat(m_tasks.at(index)->remote);
+            track(st);
+            st->then(
+                this,
+                [this, index](const FileInfo &part) {
+                    Task &t = *m_tasks.at(index);
+                    t.inflight = 0;
+                    t.offset = part.exists && !part.isDir && part.size <= t.size ? part.size : 0;
+                    uploadChunk(index);
+                },
+                [this, e](const Error &) { abortWith(e, false); });
+        });
 }
 
 void TransferJob::downloadChunk(int index)
@@ -561,7 +580,19 @@ void TransferJob::downloadChunk(int index)
         if (isFinished())
             return;
         if (http->hasError()) {
-            abortWith(http->error(), false);
+            if (!mayRetry(http->error())) {
+                abortWith(http->error(), false);
+                return;
+            }
+            // What arrived before the drop is on disk and valid: continue after it.
+            Task &t = *m_tasks.at(index);
+            t.offset += t.inflight;
+            m_bytesTransferred += t.inflight;
+            t.inflight = 0;
+            QTimer::singleShot(100, this, [this, index] {
+                if (!isFinished())
+                    downloadChunk(index);
+            });
             return;
         }
         Task &t = *m_tasks.at(index);
@@ -582,6 +613,17 @@ void TransferJob::downloadChunk(int index)
             downloadChunk(index);
         }
     });
+}
+
+bool TransferJob::mayRetry(const Error &error)
+{
+    const bool transient = error.kind == ErrorKind::Connection ||
+                           error.kind == ErrorKind::RequestTimeout ||
+                           error.kind == ErrorKind::ServiceUnavailable;
+    if (!transient || m_transientRetries >= kMaxTransientRetries || isFinished())
+        return false;
+    ++m_transientRetries;
+    return true;
 }
 
 void TransferJob::taskDone(int index)

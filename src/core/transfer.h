@@ -106,6 +106,7 @@ private:
     void uploadChunk(int index);
     void downloadChunk(int index);
     void taskDone(int index);
+    bool mayRetry(const Error &error);
     void verifySizes();
     void verifyContent();
     void compareHashes();
@@ -145,6 +146,7 @@ private:
     bool m_remoteHashesKnown = false;
     bool m_localHashesDone = false;
     bool m_contentVerified = false;
+    int m_transientRetries = 0;
 };
 
 // A list of transfers for a UI: items run a few at a time, each with its own signals. Used by the

@@ -35,6 +35,8 @@ public:
     bool mvRefused = false;  // like a sticky /tmp: the runner user may not rename root's files
     int failUploadAt = -1;   // index (0-based) of the upload request answered with 500
     int failDownloadAt = -1; // index of the download request answered with 500
+    int dropUploadAt = -1;   // this upload is applied, then the connection drops mid-reply
+    int dropDownloadAt = -1; // this download sends half its bytes, then the connection drops
     int uploadDelayMs = 0;
     int uploads = 0;
     int downloads = 0;
@@ -122,6 +124,10 @@ private:
                     data[0] = char(data[0] ^ 0x55);
                 f.write(data);
                 reply = ok({{"path", path}, {"bytes_written", r.body.size()}});
+                if (index == dropUploadAt) {
+                    reply.body = "{";
+                    reply.action = FaultServer::Reply::Action::DropMidBody;
+                }
             }
             reply.delayMs = uploadDelayMs;
             return reply;
@@ -146,6 +152,10 @@ private:
                 reply.body = all.mid(start, end - start + 1);
             } else {
                 reply.body = all;
+            }
+            if (index == dropDownloadAt) {
+                reply.body = reply.body.left(reply.body.size() / 2);
+                reply.action = FaultServer::Reply::Action::DropMidBody;
             }
             return reply;
         }
@@ -409,6 +419,29 @@ private slots:
         QCOMPARE(rig.host.ranges.first(), "bytes=" + QByteArray::number(3 * kChunk) + '-' +
                                               QByteArray::number(4 * kChunk - 1));
         QCOMPARE(sha(dst), sha(src));
+    }
+
+    // A host that drops mid-transfer: the transfer continues from what really arrived.
+    void hostDropsMidTransfer()
+    {
+        Rig rig;
+        const QString src = rig.makeFile("h.bin", 6 * kChunk + 3);
+        rig.host.dropUploadAt = 2;
+        auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/h.bin", small());
+        waitJob(up);
+        QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
+        QCOMPARE(sha(rig.host.local("/workspace/h.bin")), sha(src));
+        QCOMPARE(rig.host.uploads, 7); // nothing appended twice
+
+        rig.host.dropDownloadAt = 3;
+        const QString dst = rig.here.path() + "/h-out.bin";
+        auto *down = TransferJob::download(rig.session.get(), "/workspace/h.bin", dst, small());
+        waitJob(down);
+        QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
+        QCOMPARE(sha(dst), sha(src));
+        const qint64 resumeAt = 3 * kChunk + kChunk / 2; // after the half that arrived
+        QCOMPARE(rig.host.ranges.at(4), "bytes=" + QByteArray::number(resumeAt) + '-' +
+                                            QByteArray::number(resumeAt + kChunk - 1));
     }
 
     // A content mismatch fails the transfer and never puts the file in place.
