@@ -260,7 +260,7 @@ void HostAgent::Private::handleWebSocket()
                 if (!alive)
                     return;
                 if (status != 0 || !runner || !runner->sandbox) {
-                    alive->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection, message);
+                    alive->close(QWebSocketProtocol::CloseCodeBadOperation, message);
                     alive->deleteLater();
                     return;
                 }

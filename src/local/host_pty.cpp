@@ -67,7 +67,7 @@ public:
         if (m_pid <= 0) {
             m_ws->sendBinaryMessage(QByteArray(1, Stdout) + "pty start failed: " + error.toUtf8());
             sendExit(1);
-            m_ws->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection,
+            m_ws->close(QWebSocketProtocol::CloseCodeBadOperation,
                         QStringLiteral("pty start failed"));
             m_exited = true;
             deleteLater();
