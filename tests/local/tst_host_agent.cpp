@@ -48,6 +48,7 @@ private slots:
     void ptyEchoResizeExit();
     void ptySignalAndStartFailure();
     void healthAndReady();
+    void proxyAndServiceLogs();
 
 private:
     QString allocate();
@@ -626,6 +627,52 @@ void TestHostAgent::healthAndReady()
         m_server.request("GET", QStringLiteral("http://%1/ready").arg(m_host), {}, false);
     QCOMPARE(r.status, 200);
     QVERIFY(r.body.startsWith("Ready: "));
+}
+
+void TestHostAgent::proxyAndServiceLogs()
+{
+    QJsonObject body{
+        {QStringLiteral("display_name"), QStringLiteral("host-agent-service")},
+        {QStringLiteral("layers"),
+         QJsonArray{
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                         {QStringLiteral("init_commands"),
+                          QJsonArray{QJsonObject{
+                              {QStringLiteral("type"), QStringLiteral("shell")},
+                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
+        {QStringLiteral("start_command"),
+         QJsonObject{{QStringLiteral("command"),
+                      QJsonArray{QStringLiteral("python3"), QStringLiteral("-m"),
+                                 QStringLiteral("http.server"), QStringLiteral("18099")}},
+                     {QStringLiteral("port"), 18099}}}};
+    QString error;
+    const QString key = m_server.createAndBuild(body, &error);
+    QVERIFY2(!key.isEmpty(), qPrintable(error));
+    const HttpReply a = m_server.post(QStringLiteral("/api/v1/runners/allocate"),
+                                      QJsonObject{{QStringLiteral("workload_key"), key}});
+    QCOMPARE(a.status, 200);
+    const QString id = a.json().value(QStringLiteral("runner_id")).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        files(QStringLiteral("write"),
+              {{QStringLiteral("path"), QStringLiteral("/workspace/hello.txt")},
+               {QStringLiteral("content"), QStringLiteral("proxied\n")}},
+              id)
+            .status,
+        200, 20000);
+    const QString url =
+        QStringLiteral("http://%1/api/v1/runners/%2/proxy/hello.txt").arg(m_host, id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server.request("GET", url).status, 200, 20000);
+    const HttpReply p = m_server.request("GET", url);
+    QCOMPARE(p.body, QByteArray("proxied\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_server
+            .request("GET",
+                     QStringLiteral("http://%1/api/v1/runners/%2/service-logs").arg(m_host, id))
+            .body.contains("GET /hello.txt"),
+        10000);
+    // A runner without a start command: no logs, and nothing listens on the default port.
+    QCOMPARE(m_server.request("GET", hostUrl({}, QStringLiteral("service-logs"))).status, 404);
+    QCOMPARE(m_server.request("GET", hostUrl({}, QStringLiteral("proxy/x"))).status, 502);
 }
 
 QTEST_GUILESS_MAIN(TestHostAgent)
