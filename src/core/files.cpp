@@ -107,15 +107,19 @@ QString permText(int perm)
     return QStringLiteral("%1").arg(perm, 4, 8, QLatin1Char('0'));
 }
 
-QString formEncode(const QList<QPair<QString, QString>> &items)
+QString formEncode(const QList<QPair<QString, QString>> &items, bool spaceAsPlus)
 {
+    auto encode = [spaceAsPlus](const QString &text) {
+        QByteArray e = QUrl::toPercentEncoding(text, "/");
+        if (spaceAsPlus)
+            e.replace("%20", "+"); // every '%' starts a triple, so this only hits spaces
+        return QString::fromLatin1(e);
+    };
     QString out;
     for (const auto &[key, value] : items) {
         if (!out.isEmpty())
             out += QLatin1Char('&');
-        out += QString::fromLatin1(QUrl::toPercentEncoding(key, "/").replace("%20", "+"));
-        out += QLatin1Char('=');
-        out += QString::fromLatin1(QUrl::toPercentEncoding(value, "/").replace("%20", "+"));
+        out += encode(key) + QLatin1Char('=') + encode(value);
     }
     return out;
 }

@@ -69,12 +69,13 @@ QJsonObject statBody(const QString &path);
 QJsonObject removeBody(const QString &path, bool recursive = false);
 QJsonObject mkdirBody(const QString &path);
 // Upload query: path, mode (default "overwrite"), perm as octal text only when given. Queries are
-// returned already encoded (application/x-www-form-urlencoded: space -> '+', '+' -> %2B) because
-// QUrlQuery leaves '+' alone, which a server reads as a space.
+// returned already encoded ('+' -> %2B) because QUrlQuery leaves '+' alone, which a Go server
+// reads as a space. Spaces become %20 here (both Go and Qt servers decode it), '+' for the PTY URL
+// where the SDK's form encoding is pinned (9.10).
 QString uploadQuery(const QString &path, WriteMode mode = WriteMode::Overwrite,
                     std::optional<int> perm = {});
 QString downloadQuery(const QString &path);
-QString formEncode(const QList<QPair<QString, QString>> &items);
+QString formEncode(const QList<QPair<QString, QString>> &items, bool spaceAsPlus = false);
 // "0755" for 0755; empty for an out-of-range value.
 QString permText(int perm);
 bool isAbsolute(const QString &path);

@@ -51,7 +51,7 @@ QUrl PtyChannel::buildUrl(const QString &hostAddress, const QString &runnerId, i
         items.append({QStringLiteral("command"), command});
     QUrl url =
         Http::hostWebSocketUrl(hostAddress, QStringLiteral("/api/v1/runners/%1/pty").arg(runnerId));
-    url.setQuery(files::formEncode(items), QUrl::StrictMode);
+    url.setQuery(files::formEncode(items, true), QUrl::StrictMode);
     return url;
 }
 

@@ -214,6 +214,15 @@ private slots:
         QVERIFY(finish(rb));
         QCOMPARE(rb->result(), bin);
 
+        // Names with a space and a '+' survive the query encoding of upload/download.
+        auto *odd = m_session->upload("/workspace/with space+plus.txt", "odd");
+        QVERIFY(finish(odd));
+        QVERIFY2(!odd->hasError(), qPrintable(odd->error().toString()));
+        QCOMPARE(odd->result().path, QStringLiteral("/workspace/with space+plus.txt"));
+        auto *oddBack = m_session->download("/workspace/with space+plus.txt");
+        QVERIFY(finish(oddBack));
+        QCOMPARE(oddBack->result(), QByteArray("odd"));
+
         auto *rm = m_session->remove("/workspace/e2e.txt");
         QVERIFY(finish(rm));
         QVERIFY(rm->result());

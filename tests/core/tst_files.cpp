@@ -75,9 +75,9 @@ private slots:
         QCOMPARE(job->result(), QByteArray("\x00\x01sdk-e2e", 9));
         const auto &req = rig.server.requests().first();
         QCOMPARE(req.method, QByteArray("GET"));
-        // Form encoding: space -> '+', '+' -> %2B (a bare '+' would read as a space).
+        // '+' must travel as %2B (a bare '+' reads as a space); a space as %20.
         QCOMPARE(req.query.toString(QUrl::FullyEncoded),
-                 QStringLiteral("path=/workspace/a+b%2Bc%26d.bin"));
+                 QStringLiteral("path=/workspace/a%20b%2Bc%26d.bin"));
     }
 
     // 9.16: upload params {path, mode="overwrite"[, perm]} with a raw body; perm only when given.
@@ -282,7 +282,8 @@ private slots:
 
     void queryEncoding()
     {
-        QCOMPARE(files::formEncode({{"path", "/a b+c"}}), QStringLiteral("path=/a+b%2Bc"));
+        QCOMPARE(files::formEncode({{"path", "/a b+c"}}), QStringLiteral("path=/a%20b%2Bc"));
+        QCOMPARE(files::formEncode({{"path", "/a b+c"}}, true), QStringLiteral("path=/a+b%2Bc"));
         QCOMPARE(files::permText(0755), QStringLiteral("0755"));
         QCOMPARE(files::permText(0644), QStringLiteral("0644"));
         QCOMPARE(files::permText(-1), QString());
