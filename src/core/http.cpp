@@ -138,6 +138,17 @@ void HttpJob::startAttempt()
 
 void HttpJob::sendTo(const QUrl &url)
 {
+    const QString scheme = url.scheme();
+    if (!url.isValid() || url.host().isEmpty() ||
+        (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+        // A base URL like "localhost:8080" would otherwise surface as an obscure transport error.
+        Error e(ErrorKind::Value,
+                tr("Invalid URL \"%1\": expected http://host[:port] or https://host[:port]")
+                    .arg(url.toString()));
+        e.requestId = m_request.requestId;
+        fail(e);
+        return;
+    }
     ++m_attempt;
     m_headersSeen = false;
     m_errorReply = false;

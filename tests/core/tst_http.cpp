@@ -494,6 +494,25 @@ private slots:
         QCOMPARE(host.count("GET", "/elsewhere"), 0);
     }
 
+    void badBaseUrlIsAValueError_data()
+    {
+        QTest::addColumn<QString>("baseUrl");
+        QTest::newRow("no scheme") << "localhost:8080";
+        QTest::newRow("ftp") << "ftp://example.com";
+        QTest::newRow("empty") << "";
+    }
+    void badBaseUrlIsAValueError()
+    {
+        QFETCH(QString, baseUrl);
+        Http http(fastSettings(baseUrl));
+        HttpJob *job = get(http, QStringLiteral("/api/v1/runners"));
+        QVERIFY(waitFor(job, 5000));
+        QCOMPARE(job->error().kind, ErrorKind::Value);
+        QVERIFY2(job->error().message.contains(QStringLiteral("Invalid URL")),
+                 qPrintable(job->error().message));
+        QCOMPARE(job->attempts(), 0);
+    }
+
     void urlHelpers()
     {
         Settings s;
