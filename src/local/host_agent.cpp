@@ -191,8 +191,21 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
                  {{"Retry-After", "5"}});
         return;
     }
-    if (op == QLatin1String("pty") && req.headers.value("upgrade").toLower() == "websocket")
-        return; // no response written: QAbstractHttpServer upgrades; handleWebSocket() goes on
+    if (op == QLatin1String("pty") && req.headers.value("upgrade").toLower() == "websocket") {
+        // Writing a response here refuses the upgrade, so preconditions the registry answers
+        // at once (unknown runner, terminated...) become the HTTP errors of 3.1. Writing nothing
+        // lets QAbstractHttpServer upgrade; handleWebSocket() then starts the session (and
+        // waits for an auto-resume that is still running).
+        auto sync = std::make_shared<bool>(true);
+        access->acquireRunner(
+            q->m_options.hostId, id,
+            [req, sync](const HostRunner *runner, int status, const QString &message) {
+                if (*sync && (status != 0 || !runner || !runner->sandbox))
+                    sendText(req, status ? status : 503, message);
+            });
+        *sync = false;
+        return;
+    }
     QPointer<QTcpSocket> alive(socket);
     access->acquireRunner(
         q->m_options.hostId, id,

@@ -49,6 +49,7 @@ private slots:
     void ptySignalAndStartFailure();
     void healthAndReady();
     void proxyAndServiceLogs();
+    void serverExitLeavesNothing();
 
 private:
     QString allocate();
@@ -601,6 +602,22 @@ void TestHostAgent::ptySignalAndStartFailure()
     QVERIFY(stdoutOf(failed).startsWith("pty start failed: "));
     QCOMPARE(exitOf(failed), 1);
 
+    // Preconditions before the upgrade are plain HTTP errors (the handshake fails).
+    auto *unknown = new QWebSocket;
+    std::unique_ptr<QWebSocket> unknownOwner(unknown);
+    QSignalSpy errors(unknown, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    QNetworkRequest req(QUrl(QStringLiteral("ws://%1/api/v1/runners/nope/pty").arg(m_host)));
+    req.setRawHeader("Authorization", "Bearer " + m_server.token().toUtf8());
+    unknown->open(req);
+    QTRY_VERIFY(errors.size() > 0);
+    QVERIFY(unknown->state() != QAbstractSocket::ConnectedState);
+    auto *noToken = new QWebSocket;
+    std::unique_ptr<QWebSocket> noTokenOwner(noToken);
+    QSignalSpy errors2(noToken, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    noToken->open(QUrl(QStringLiteral("ws://%1/api/v1/runners/%2/pty").arg(m_host, m_runner)));
+    QTRY_VERIFY(errors2.size() > 0);
+    QVERIFY(noToken->state() != QAbstractSocket::ConnectedState);
+
     // Client disconnect hangs up the shell: the runner has no leftover `cat`.
     QList<QByteArray> f3;
     int c3 = 0;
@@ -673,6 +690,52 @@ void TestHostAgent::proxyAndServiceLogs()
     // A runner without a start command: no logs, and nothing listens on the default port.
     QCOMPARE(m_server.request("GET", hostUrl({}, QStringLiteral("service-logs"))).status, 404);
     QCOMPARE(m_server.request("GET", hostUrl({}, QStringLiteral("proxy/x"))).status, 502);
+}
+
+static int leftovers(const QString &dataDir, QString *what)
+{
+    int n = 0;
+    QFile mounts(QStringLiteral("/proc/self/mountinfo"));
+    mounts.open(QIODevice::ReadOnly);
+    for (const QByteArray &line : mounts.readAll().split('\n'))
+        if (line.contains(QFile::encodeName(dataDir))) {
+            ++n;
+            *what += QString::fromUtf8(line) + QLatin1Char('\n');
+        }
+    for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(QFile::encodeName(dataDir))) {
+            ++n;
+            *what += QStringLiteral("process %1\n").arg(pid);
+        }
+    }
+    return n;
+}
+
+void TestHostAgent::serverExitLeavesNothing()
+{
+    // Runners are running (mounts + bwrap). A crash leaves no process behind, and the next start
+    // cleans the stale mounts; a normal exit leaves neither.
+    QString what;
+    QVERIFY(leftovers(m_server.dataDir(), &what) > 0);
+    m_server.kill9();
+    what.clear();
+    QTRY_VERIFY2(
+        [&] {
+            what.clear();
+            QString all;
+            leftovers(m_server.dataDir(), &all);
+            what = all.split(QLatin1Char('\n'))
+                       .filter(QStringLiteral("process"))
+                       .join(QLatin1Char('\n'));
+            return what.isEmpty();
+        }(),
+        qPrintable(what));
+    QString error;
+    QVERIFY2(m_server.restart(&error), qPrintable(error));
+    m_server.stop();
+    what.clear();
+    QTRY_COMPARE(leftovers(m_server.dataDir(), &what), 0);
 }
 
 QTEST_GUILESS_MAIN(TestHostAgent)
