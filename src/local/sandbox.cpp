@@ -567,6 +567,10 @@ void Sandbox::setupCgroups()
             // Stale (a crash): end what is left so the sandbox starts clean.
             for (qint64 pid : cgroupPids(dir))
                 ::kill(pid_t(pid), SIGKILL);
+            // A runner paused by a server that was then killed leaves its cgroup frozen, and a
+            // fork into a frozen cgroup blocks forever: thaw it (v2 / v1 freezer). [localcp]
+            writeFile(dir + QStringLiteral("/cgroup.freeze"), "0");
+            writeFile(dir + QStringLiteral("/freezer.state"), "THAWED");
         } else if (!QDir().mkpath(dir)) {
             return {};
         }
