@@ -67,6 +67,7 @@ private slots:
     void ptyRunsOnATerminal();
     void limitsAreApplied();
     void stopLeavesNoProcessAndNoMount();
+    void unsafeModeKeepsThePathMapping();
 
 private:
     SandboxSpec spec(const QString &id);
@@ -413,6 +414,28 @@ void TestSandbox::stopLeavesNoProcessAndNoMount()
     QVERIFY(QFileInfo::exists(sb->changesDir()));
     QVERIFY2(sb->start(&error), qPrintable(error));
     QCOMPARE(run(*sb, {QStringLiteral("true")}).code, 0);
+}
+
+void TestSandbox::unsafeModeKeepsThePathMapping()
+{
+    SandboxSpec s = spec(QStringLiteral("r-unsafe"));
+    s.unsafeNoSandbox = true;
+    Sandbox sb(s);
+    QString error;
+    QVERIFY2(sb.start(&error), qPrintable(error));
+    // No bwrap: the command runs on the host, in the directory that backs /workspace.
+    const Run r = run(sb, {QStringLiteral("sh"), QStringLiteral("-c"),
+                           QStringLiteral("pwd; echo data > f.txt; echo $HOME")});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, sb.hostPath(QStringLiteral("/workspace")) + QLatin1Char('\n') +
+                        sb.hostPath(QStringLiteral("/home/runner")) + QLatin1Char('\n'));
+    QFile f(sb.hostPath(QStringLiteral("/workspace/f.txt")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("data\n"));
+    QCOMPARE(run(sb, {QStringLiteral("no-such-program")}).err,
+             QStringLiteral("exec: \"no-such-program\": executable file not found in $PATH"));
+    sb.stop();
+    QVERIFY(!mountedUnder(sb.spec().stateDir));
 }
 
 QTEST_GUILESS_MAIN(TestSandbox)
