@@ -416,6 +416,32 @@ private slots:
                  QStringLiteral("v"));
     }
 
+    void allocateReadyWithoutBudgetMakesNoCall()
+    {
+        AllocateOptions o = fast();
+        o.startupTimeout = 0;
+        auto *job = runners()->allocateReady(keyRef(), o);
+        QVERIFY(finish(job));
+        QCOMPARE(job->error().kind, ErrorKind::AllocationTimeout);
+        QVERIFY(job->error().isTimeout());
+        QCOMPARE(m_cp->requests().size(), 0);
+    }
+
+    void cancelStopsTheAllocateLoop()
+    {
+        m_cp->setDefault(
+            "POST", "/api/v1/runners/allocate",
+            FaultServer::json(429, {{"error", "no available hosts"}}, {{"Retry-After", "0.2"}}));
+        AllocateOptions o = fast();
+        o.startupTimeout = 30;
+        auto *job = runners()->allocate(keyRef(), o);
+        QTRY_COMPARE(m_cp->requests().size(), 1);
+        job->cancel();
+        QCOMPARE(job->error().kind, ErrorKind::Cancelled);
+        QTest::qWait(400); // two Retry-After periods: no further attempt may start
+        QCOMPARE(m_cp->requests().size(), 1);
+    }
+
     void allocateReadyAndFromConfig()
     {
         m_cp->setDefault("POST", "/api/v1/runners/allocate",
