@@ -155,6 +155,8 @@ int main(int argc, char **argv)
             while (!seen.contains(c) && t.elapsed() < 5000)
                 QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
             ms << t.nsecsElapsed() / 1e6;
+            if (qEnvironmentVariableIsSet("BENCH_DEBUG"))
+                out << "pty " << i << ' ' << seen.toHex() << ' ' << ms.last() << Qt::endl;
         }
         out << "pty_echo_latency " << percentiles(ms) << Qt::endl;
         pty->close();

@@ -19,7 +19,7 @@ namespace capsule {
 
 namespace {
 
-constexpr int kHashBatch = 200; // paths per `sha256sum` exec
+constexpr int kHashBatch = 1000; // paths per `sha256sum` exec
 constexpr qint64 kProgressIntervalMs = 100;
 constexpr int kMaxTransientRetries = 3; // per transfer: dropped connections, timeouts, 503
 
