@@ -429,13 +429,18 @@ void ConfigService::saveConfig(const ConfigRecord &c)
 
 const ConfigRecord *ConfigService::configForKey(const QString &key) const
 {
+    // Identical layers give identical keys across configs; the most recently written config's
+    // runtime settings (ttl, policy, ...) win, as upstream keeps one registration per key.
+    const ConfigRecord *best = nullptr;
     for (const ConfigRecord &c : m_configs)
-        if (c.leafKey == key)
-            return &c;
+        if (c.leafKey == key && (!best || c.updatedAt > best->updatedAt))
+            best = &c;
+    if (best)
+        return best;
     for (const ConfigRecord &c : m_configs)
-        if (c.previousKeys.contains(key))
-            return &c;
-    return nullptr;
+        if (c.previousKeys.contains(key) && (!best || c.updatedAt > best->updatedAt))
+            best = &c;
+    return best;
 }
 
 const ConfigRecord *ConfigService::config(const QString &id) const
@@ -1074,6 +1079,11 @@ void ConfigService::finishBuild(const QString &version, bool ok, int exitCode,
     if (bit == m_builds.end())
         return;
     BuildRecord &b = *bit;
+    // Followers see the last line before their stream ends.
+    appendLog(version, ok ? QStringLiteral("build succeeded: layer %1 is active at %2\n")
+                                .arg(b.layerName, version)
+                                .toUtf8()
+                          : QStringLiteral("build failed: %1\n").arg(message).toUtf8());
     Running run = m_running.take(version);
     if (run.process) {
         run.process->disconnect(this);
@@ -1101,12 +1111,8 @@ void ConfigService::finishBuild(const QString &version, bool ok, int exitCode,
         l.status = s("active");
         l.currentVersion = version;
         l.resultDir = resultDir;
-        appendLog(version, QStringLiteral("build succeeded: layer %1 is active at %2\n")
-                               .arg(b.layerName, version)
-                               .toUtf8());
     } else {
         b.status = s("failed");
-        appendLog(version, QStringLiteral("build failed: %1\n").arg(message).toUtf8());
     }
     if (l.activeBuild == version)
         l.activeBuild.clear();
