@@ -1,14 +1,33 @@
 // The app's view of one Capsule server: JSON calls over the core library's Http layer.
 #include "app/controlplane.h"
 
+#include "core/client.h"
+#include "core/runnersession.h"
+
 #include <QJsonDocument>
 
 namespace capsule::app {
 
 ControlPlane::ControlPlane(const Settings &settings, QObject *parent)
     : QObject(parent)
-    , m_http(new Http(settings, this))
+    , m_client(new Client(settings, this))
+    , m_http(m_client->http())
 {}
+
+ControlPlane::~ControlPlane() = default;
+
+RunnerSession *ControlPlane::session(const QString &runnerId, const QString &sessionId,
+                                     const QString &hostAddress)
+{
+    QPointer<RunnerSession> &session = m_sessions[runnerId];
+    if (!session) {
+        session =
+            new RunnerSession(m_client->hostResolver(), runnerId, sessionId, {}, hostAddress, this);
+    } else if (!hostAddress.isEmpty()) {
+        m_client->hostResolver()->cacheHost(runnerId, hostAddress);
+    }
+    return session;
+}
 
 const Settings &ControlPlane::settings() const
 {

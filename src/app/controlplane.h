@@ -8,10 +8,18 @@
 
 #include "core/http.h"
 #include "core/job.h"
+#include "core/runnersession.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QUrlQuery>
+
+namespace capsule {
+class Client;
+class RunnerSession;
+} // namespace capsule
 
 namespace capsule::app {
 
@@ -25,7 +33,10 @@ class ControlPlane : public QObject
 public:
     ControlPlane(const Settings &settings, QObject *parent = nullptr);
 
+    ~ControlPlane() override;
+
     const Settings &settings() const;
+    Client *client() const { return m_client; }
     Http *http() const { return m_http; }
     QString baseUrl() const { return settings().baseUrl; }
 
@@ -41,10 +52,16 @@ public:
     JsonJob *listRunners() { return get(QStringLiteral("/api/v1/runners")); }
     JsonJob *listHosts() { return get(QStringLiteral("/api/v1/hosts")); }
 
+    // One RunnerSession per runner (exec, files, PTY through the client's host cache).
+    RunnerSession *session(const QString &runnerId, const QString &sessionId = {},
+                           const QString &hostAddress = {});
+
 private:
     JsonJob *wrap(HttpJob *job);
 
+    Client *m_client = nullptr;
     Http *m_http = nullptr;
+    QHash<QString, QPointer<RunnerSession>> m_sessions;
 };
 
 } // namespace capsule::app

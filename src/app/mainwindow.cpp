@@ -3,17 +3,29 @@
 
 #include "app/controlplane.h"
 #include "app/embeddedserver.h"
+#include "app/filebrowser.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/settingsdialog.h"
 #include "app/tokenstore.h"
+#include "app/transferspanel.h"
 #include "app/workloadsmodel.h"
+#include "app/workloadwizard.h"
+
+#include "core/onboard.h"
+#include "core/runnersession.h"
+#include "core/transfer.h"
+#include "terminal/terminalsession.h"
+#include "terminal/terminalview.h"
 
 #include "ui_mainwindow.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -42,6 +54,8 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     , m_runners(new RunnersModel(this))
     , m_workloadsProxy(new QSortFilterProxyModel(this))
     , m_runnersProxy(new QSortFilterProxyModel(this))
+    , m_transfers(new TransferQueue(this))
+    , m_files(new FileBrowser(m_transfers, this))
     , m_statusLabel(new QLabel(this))
     , m_operationLabel(new QLabel(this))
     , m_progress(new QProgressBar(this))
@@ -81,7 +95,19 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     statusBar()->addPermanentWidget(m_operationLabel);
     statusBar()->addPermanentWidget(m_progress);
 
+    m_ui->filesLayout->addWidget(m_files);
+    connect(m_files, &FileBrowser::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    auto *dock = new QDockWidget(tr("Transfers"), this);
+    dock->setObjectName(QStringLiteral("transfersDock"));
+    dock->setWidget(new TransfersPanel(m_transfers, dock));
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    // Show the panel when something starts moving.
+    connect(m_transfers, &TransferQueue::added, dock, &QDockWidget::show);
+
     createActions();
+    if (auto *viewMenu = findChild<QMenu *>(QStringLiteral("viewMenu")))
+        viewMenu->addAction(dock->toggleViewAction());
 
     connect(m_connection, &ServerConnection::stateChanged, this, &MainWindow::updateStatus);
     connect(m_connection, &ServerConnection::serverChanged, this, &MainWindow::onServerChanged);
@@ -184,6 +210,7 @@ void MainWindow::createActions()
     runnerMenu->addSeparator();
     runnerMenu->addActions({pause, resume, quarantine, release});
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->setObjectName(QStringLiteral("viewMenu"));
     viewMenu->addAction(refresh);
     viewMenu->addAction(closeTerminal);
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
@@ -271,6 +298,7 @@ std::function<void(const QString &)> MainWindow::beginOperation(const QString &w
 
 void MainWindow::onServerChanged()
 {
+    m_files->setSession(nullptr);
     m_workloads->setControlPlane(m_connection->api());
     m_runners->setControlPlane(m_connection->api());
     updateStatus();
@@ -528,22 +556,147 @@ void MainWindow::showAbout()
 
 void MainWindow::newWorkload()
 {
-    statusBar()->showMessage(tr("The workload wizard is not available yet."), 5000);
+    auto *wizard = new WorkloadWizard(this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
+    wizard->show();
 }
 
 void MainWindow::openOnboard()
 {
-    statusBar()->showMessage(tr("Opening onboard.yaml is not available yet."), 5000);
+    auto *dialog = new QFileDialog(this, tr("Open onboard.yaml"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setNameFilters({tr("YAML files (*.yaml *.yml)"), tr("All files (*)")});
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openOnboardFile);
+    dialog->open();
 }
 
 void MainWindow::openOnboardFile(const QString &path)
 {
-    Q_UNUSED(path);
+    Error error;
+    const QJsonObject body = parseOnboard(path, {}, &error);
+    if (body.isEmpty()) {
+        // parseOnboard names file:line:column for syntax errors.
+        showError(tr("Opening %1").arg(path), error.message);
+        return;
+    }
+    auto *wizard = new WorkloadWizard(this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    wizard->setWindowTitle(tr("Workload from %1").arg(path));
+    wizard->setBody(body);
+    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
+    wizard->show();
+}
+
+void MainWindow::onboard(const QJsonObject &body, bool build)
+{
+    ControlPlane *api = m_connection->api();
+    if (!api)
+        return;
+    const QString name = body.value(QStringLiteral("display_name")).toString();
+    auto done = beginOperation(build ? tr("Onboarding %1").arg(name) : tr("Creating %1").arg(name));
+    api->post(QStringLiteral("/api/v1/layered-configs"), body)
+        ->then(
+            this,
+            [this, done, build](const QJsonObject &reply) {
+                const QString id = reply.value(QStringLiteral("config_id")).toString();
+                m_workloads->refresh();
+                ControlPlane *api = m_connection->api();
+                if (!build || !api) {
+                    done({});
+                    return;
+                }
+                api->post(QStringLiteral("/api/v1/layered-configs/%1/build").arg(id), {}, false)
+                    ->then(
+                        this,
+                        [this, id, done](const QJsonObject &reply) {
+                            if (reply.value(QStringLiteral("status")).toString() ==
+                                QLatin1String("no_build_needed")) {
+                                done({});
+                                return;
+                            }
+                            watchBuild(id, done);
+                        },
+                        [done](const Error &error) { done(error.toString()); });
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::watchBuild(const QString &configId, std::function<void(const QString &)> done,
+                            int quietPolls, int polls)
+{
+    ControlPlane *api = m_connection->api();
+    if (!api) {
+        done(tr("Disconnected while building."));
+        return;
+    }
+    // Polls the layers (2.1): finished = leaf active with a version; a failed build only shows
+    // as layers left pending with no build in flight, so a few quiet polls in a row mean failure.
+    api->configDetail(configId)->then(
+        this,
+        [this, configId, done, quietPolls, polls](const QJsonObject &detail) {
+            const QJsonArray layers = detail.value(QStringLiteral("layers")).toArray();
+            const WorkloadRow row = WorkloadsModel::rowFrom(
+                detail.value(QStringLiteral("config")).toObject(), layers, true);
+            statusBar()->showMessage(tr("Building %1: %2").arg(configId, row.status), 3000);
+            const QJsonObject leaf = layers.isEmpty() ? QJsonObject() : layers.last().toObject();
+            const bool built =
+                leaf.value(QStringLiteral("status")).toString() == QLatin1String("active") &&
+                !leaf.value(QStringLiteral("current_version")).toString().isEmpty() &&
+                !row.building;
+            if (built || layers.isEmpty()) {
+                done({});
+                return;
+            }
+            const int quiet = row.building ? 0 : quietPolls + 1;
+            if (quiet >= 3) {
+                done(tr("The build of %1 did not finish: %2").arg(configId, row.layersText));
+                return;
+            }
+            QTimer::singleShot(1000, this, [this, configId, done, quiet, polls] {
+                watchBuild(configId, done, quiet, polls + 1);
+            });
+        },
+        [done](const Error &error) { done(error.toString()); });
 }
 
 void MainWindow::openTerminal()
 {
-    statusBar()->showMessage(tr("Terminals are not available yet."), 5000);
+    ControlPlane *api = m_connection->api();
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!api || rows.isEmpty() || rows.first().data(RunnersModel::SuspendedRole).toBool())
+        return;
+    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
+    RunnerSession *session =
+        api->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
+                     rows.first().data(RunnersModel::HostAddressRole).toString());
+    auto *view = new terminal::TerminalView;
+    view->setObjectName(QStringLiteral("terminal-%1").arg(id));
+    PtyChannel *channel = session->shell({}, view);
+    auto *terminalSession = new terminal::TerminalSession(channel, view, view);
+    const int index =
+        m_ui->terminalTabs->addTab(view, QIcon(QStringLiteral(":/icons/terminal.svg")), id);
+    m_ui->terminalTabs->setTabToolTip(index, tr("Shell on runner %1").arg(id));
+    connect(terminalSession, &terminal::TerminalSession::stateChanged, view,
+            [this, view, id, terminalSession](terminal::TerminalSession::State state) {
+                const int at = m_ui->terminalTabs->indexOf(view);
+                if (at < 0)
+                    return;
+                QString text = id;
+                if (state == terminal::TerminalSession::State::Exited)
+                    text =
+                        tr("%1 (exited %2)").arg(id).arg(terminalSession->exitCode().value_or(-1));
+                else if (state == terminal::TerminalSession::State::Disconnected)
+                    text = tr("%1 (disconnected)").arg(id);
+                else if (state == terminal::TerminalSession::State::Connecting)
+                    text = tr("%1 (connecting)").arg(id);
+                m_ui->terminalTabs->setTabText(at, text);
+            });
+    m_ui->mainTabs->setCurrentWidget(m_ui->terminalsTab);
+    m_ui->terminalTabs->setCurrentWidget(view);
+    view->setFocus();
+    terminalSession->start();
 }
 
 void MainWindow::closeTerminal()
@@ -555,7 +708,17 @@ void MainWindow::closeTerminal()
 
 void MainWindow::browseFiles()
 {
-    statusBar()->showMessage(tr("The file browser is not available yet."), 5000);
+    ControlPlane *api = m_connection->api();
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!api || rows.isEmpty() || rows.first().data(RunnersModel::SuspendedRole).toBool())
+        return;
+    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
+    RunnerSession *session =
+        api->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
+                     rows.first().data(RunnersModel::HostAddressRole).toString());
+    m_files->setSession(session);
+    m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
+    m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);
 }
 
 void MainWindow::quit()

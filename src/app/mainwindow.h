@@ -17,10 +17,12 @@ class MainWindow;
 
 namespace capsule {
 class Error;
-}
+class TransferQueue;
+} // namespace capsule
 
 namespace capsule::app {
 
+class FileBrowser;
 class RunnersModel;
 class ServerConnection;
 class WorkloadsModel;
@@ -36,6 +38,8 @@ public:
     ServerConnection *connection() const { return m_connection; }
     WorkloadsModel *workloadsModel() const { return m_workloads; }
     RunnersModel *runnersModel() const { return m_runners; }
+    FileBrowser *fileBrowser() const { return m_files; }
+    TransferQueue *transfers() const { return m_transfers; }
 
     // Test seam: answers confirmation questions instead of showing a dialog.
     void setConfirmOverride(std::function<bool(const QString &question)> answer);
@@ -63,6 +67,8 @@ public slots:
     void closeTerminal();
     void browseFiles();
     void quit();
+    // Creates the workload on the server, then builds it (when `build`) and follows the build.
+    void onboard(const QJsonObject &body, bool build);
 
 signals:
     // Emitted after an operation finished; `error` is empty on success (tests and status bar).
@@ -81,6 +87,8 @@ private:
     // Tracks a running operation in the status bar; returns the callback that ends it.
     std::function<void(const QString &error)> beginOperation(const QString &what);
     QString runnerIdAt(int proxyRow) const;
+    void watchBuild(const QString &configId, std::function<void(const QString &)> done,
+                    int quietPolls = 0, int polls = 0);
 
     Ui::MainWindow *m_ui;
     ServerConnection *m_connection;
@@ -88,6 +96,8 @@ private:
     RunnersModel *m_runners;
     QSortFilterProxyModel *m_workloadsProxy;
     QSortFilterProxyModel *m_runnersProxy;
+    TransferQueue *m_transfers;
+    FileBrowser *m_files;
     QLabel *m_statusLabel;
     QLabel *m_operationLabel;
     QProgressBar *m_progress;

@@ -1,0 +1,405 @@
+// WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
+#include "app/filebrowser.h"
+
+#include "app/remotefilesmodel.h"
+
+#include "core/runnersession.h"
+#include "core/transfer.h"
+
+#include <QAction>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace capsule::app {
+
+FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
+    : QWidget(parent)
+    , m_transfers(transfers)
+    , m_model(new RemoteFilesModel(this))
+    , m_view(new QTreeView(this))
+    , m_pathEdit(new QLineEdit(this))
+    , m_crumbs(new QWidget(this))
+    , m_crumbsLayout(new QHBoxLayout(m_crumbs))
+    , m_info(new QLabel(this))
+{
+    setObjectName(QStringLiteral("fileBrowser"));
+    m_view->setObjectName(QStringLiteral("filesView"));
+    m_pathEdit->setObjectName(QStringLiteral("pathEdit"));
+    m_view->setModel(m_model);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true); // lets the view skip measuring every row of big folders
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setDragDropMode(QAbstractItemView::DropOnly);
+    m_view->setAcceptDrops(true);
+    m_view->viewport()->setAcceptDrops(true);
+    m_view->setDropIndicatorShown(true);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_view->header()->resizeSection(RemoteFilesModel::NameColumn, 320);
+    m_view->header()->resizeSection(RemoteFilesModel::SizeColumn, 90);
+    m_view->header()->resizeSection(RemoteFilesModel::ModifiedColumn, 150);
+
+    auto *toolBar = new QToolBar(this);
+    toolBar->setIconSize(QSize(18, 18));
+    auto add = [this, toolBar](const char *name, const QString &icon, const QString &text,
+                               const QKeySequence &key, void (FileBrowser::*slot)(),
+                               bool onToolbar = true, bool inMenu = true) {
+        auto *action = new QAction(icon.isEmpty() ? QIcon() : QIcon(icon), text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        action->setShortcut(key);
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        if (onToolbar)
+            toolBar->addAction(action);
+        if (inMenu)
+            m_view->addAction(action);
+        return action;
+    };
+    add("actionFilesUp", QStringLiteral(":/icons/up.svg"), tr("Up"),
+        QKeySequence(Qt::ALT | Qt::Key_Up), &FileBrowser::goUp, true, false);
+    add("actionFilesRefresh", QStringLiteral(":/icons/refresh.svg"), tr("Refresh"),
+        QKeySequence(Qt::Key_F5), &FileBrowser::refresh, true, false);
+    toolBar->addSeparator();
+    add("actionFilesMkdir", QStringLiteral(":/icons/mkdir.svg"), tr("New Folder..."),
+        QKeySequence(Qt::Key_F7), &FileBrowser::makeFolder);
+    add("actionFilesRename", {}, tr("Rename..."), QKeySequence(Qt::Key_F2),
+        &FileBrowser::renameSelected, false);
+    add("actionFilesDelete", QStringLiteral(":/icons/delete.svg"), tr("Delete..."),
+        QKeySequence::Delete, &FileBrowser::deleteSelected);
+    toolBar->addSeparator();
+    add("actionFilesUpload", QStringLiteral(":/icons/upload.svg"), tr("Upload Files..."),
+        QKeySequence(Qt::CTRL | Qt::Key_U), &FileBrowser::uploadFiles);
+    add("actionFilesUploadFolder", {}, tr("Upload Folder..."), {}, &FileBrowser::uploadFolder,
+        false);
+    add("actionFilesDownload", QStringLiteral(":/icons/download.svg"), tr("Download..."),
+        QKeySequence(Qt::CTRL | Qt::Key_D), &FileBrowser::downloadSelected);
+
+    m_crumbsLayout->setContentsMargins(0, 0, 0, 0);
+    m_crumbsLayout->setSpacing(0);
+    m_pathEdit->setPlaceholderText(tr("Path in the runner, e.g. /workspace"));
+    m_pathEdit->setClearButtonEnabled(true);
+    connect(m_pathEdit, &QLineEdit::returnPressed, this,
+            [this] { navigate(m_pathEdit->text().trimmed()); });
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(toolBar);
+    top->addWidget(m_crumbs);
+    top->addWidget(m_pathEdit, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(top);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_info);
+
+    connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        if (index.data(RemoteFilesModel::IsDirRole).toBool())
+            navigate(index.data(RemoteFilesModel::PathRole).toString());
+    });
+    connect(m_model, &RemoteFilesModel::pathChanged, this, [this](const QString &path) {
+        m_pathEdit->setText(path);
+        rebuildBreadcrumbs(path);
+    });
+    connect(m_model, &RemoteFilesModel::loadingChanged, this, [this](bool loading) {
+        if (loading)
+            m_info->setText(tr("Listing %1...").arg(m_model->path()));
+    });
+    connect(m_model, &RemoteFilesModel::listed, this,
+            [this] { m_info->setText(tr("%n item(s)", nullptr, m_model->totalEntries())); });
+    connect(m_model, &RemoteFilesModel::listFailed, this,
+            [this](const QString &path, const QString &message) {
+                m_info->setText(tr("Cannot list %1: %2").arg(path, message));
+            });
+    connect(m_model, &RemoteFilesModel::uploadRequested, this, &FileBrowser::upload);
+    if (m_transfers) {
+        // Refresh when an upload into the folder on screen completes.
+        connect(m_transfers, &TransferQueue::finished, this, [this](int id) {
+            const auto item = m_transfers->item(id);
+            if (item && item->direction == TransferDirection::Upload &&
+                RemoteFilesModel::parentPath(item->remotePath) == m_model->path())
+                refresh();
+        });
+    }
+    setEnabled(false);
+}
+
+void FileBrowser::setSession(RunnerSession *session, const QString &startPath)
+{
+    m_model->setSession(session);
+    setEnabled(session != nullptr);
+    if (session)
+        navigate(startPath);
+}
+
+RunnerSession *FileBrowser::session() const
+{
+    return m_model->session();
+}
+
+QString FileBrowser::path() const
+{
+    return m_model->path();
+}
+
+void FileBrowser::setConfirmOverride(std::function<bool(const QString &)> answer)
+{
+    m_confirmOverride = std::move(answer);
+}
+
+void FileBrowser::setTextInputOverride(std::function<QString(const QString &, const QString &)> ask)
+{
+    m_textOverride = std::move(ask);
+}
+
+void FileBrowser::navigate(const QString &path)
+{
+    if (path.isEmpty())
+        return;
+    if (!path.startsWith(QLatin1Char('/'))) {
+        m_info->setText(tr("The path must be absolute (start with /)."));
+        return;
+    }
+    m_model->setPath(path);
+}
+
+void FileBrowser::goUp()
+{
+    navigate(RemoteFilesModel::parentPath(m_model->path()));
+}
+
+void FileBrowser::refresh()
+{
+    m_model->refresh();
+}
+
+void FileBrowser::rebuildBreadcrumbs(const QString &path)
+{
+    while (QLayoutItem *item = m_crumbsLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    QString sofar;
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    auto addCrumb = [this](const QString &text, const QString &target) {
+        auto *button = new QToolButton(m_crumbs);
+        button->setText(text);
+        button->setAutoRaise(true);
+        button->setToolTip(target);
+        connect(button, &QToolButton::clicked, this, [this, target] { navigate(target); });
+        m_crumbsLayout->addWidget(button);
+    };
+    addCrumb(QStringLiteral("/"), QStringLiteral("/"));
+    for (const QString &part : parts) {
+        sofar += QLatin1Char('/') + part;
+        addCrumb(part + QStringLiteral(" \u203a"), sofar);
+    }
+}
+
+void FileBrowser::confirm(const QString &question, std::function<void()> onYes)
+{
+    if (m_confirmOverride) {
+        if (m_confirmOverride(question))
+            onYes();
+        return;
+    }
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Capsule Desktop"), question,
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [box, onYes](int) {
+        if (box->clickedButton() == box->button(QMessageBox::Yes))
+            onYes();
+    });
+    box->open();
+}
+
+void FileBrowser::askText(const QString &label, const QString &text,
+                          std::function<void(QString)> onOk)
+{
+    if (m_textOverride) {
+        const QString answer = m_textOverride(label, text);
+        if (!answer.isEmpty())
+            onOk(answer);
+        return;
+    }
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setLabelText(label);
+    dialog->setTextValue(text);
+    connect(dialog, &QInputDialog::textValueSelected, this, [onOk](const QString &value) {
+        if (!value.trimmed().isEmpty())
+            onOk(value.trimmed());
+    });
+    dialog->open();
+}
+
+QStringList FileBrowser::selectedPaths(bool *anyDir) const
+{
+    QStringList paths;
+    if (anyDir)
+        *anyDir = false;
+    for (const QModelIndex &index : m_view->selectionModel()->selectedRows()) {
+        paths << index.data(RemoteFilesModel::PathRole).toString();
+        if (anyDir && index.data(RemoteFilesModel::IsDirRole).toBool())
+            *anyDir = true;
+    }
+    return paths;
+}
+
+void FileBrowser::reportError(const QString &what, const QString &message)
+{
+    m_info->setText(tr("%1 failed: %2").arg(what, message));
+    emit this->message(m_info->text());
+}
+
+void FileBrowser::makeFolder()
+{
+    RunnerSession *s = session();
+    if (!s)
+        return;
+    askText(tr("Name of the new folder:"), {}, [this](const QString &name) {
+        RunnerSession *s = session();
+        if (!s)
+            return;
+        if (name.contains(QLatin1Char('/'))) {
+            reportError(tr("New folder"), tr("A folder name cannot contain '/'."));
+            return;
+        }
+        const QString target = RemoteFilesModel::joinPath(m_model->path(), name);
+        s->mkdir(target)->then(
+            this, [this](const Done &) { refresh(); },
+            [this](const Error &e) { reportError(tr("New folder"), e.toString()); });
+    });
+}
+
+void FileBrowser::deleteSelected()
+{
+    bool anyDir = false;
+    const QStringList paths = selectedPaths(&anyDir);
+    if (paths.isEmpty() || !session())
+        return;
+    const QString question =
+        paths.size() == 1
+            ? tr("Delete %1%2?")
+                  .arg(paths.first(), anyDir ? tr(" and everything in it") : QString())
+            : tr("Delete %n item(s)%1?", nullptr, int(paths.size()))
+                  .arg(anyDir ? tr(" including folders and their contents") : QString());
+    confirm(question, [this, paths] {
+        auto remaining = std::make_shared<int>(int(paths.size()));
+        for (const QString &path : paths) {
+            RunnerSession *s = session();
+            if (!s)
+                return;
+            auto done = [this, remaining] {
+                if (--*remaining == 0)
+                    refresh();
+            };
+            s->remove(path, true)
+                ->then(
+                    this, [done](bool) { done(); },
+                    [this, path, done](const Error &e) {
+                        reportError(tr("Deleting %1").arg(path), e.toString());
+                        done();
+                    });
+        }
+    });
+}
+
+void FileBrowser::renameSelected()
+{
+    const QStringList paths = selectedPaths();
+    if (paths.size() != 1 || !session())
+        return;
+    const QString from = paths.first();
+    const QString oldName = from.section(QLatin1Char('/'), -1);
+    askText(tr("New name for %1:").arg(oldName), oldName, [this, from](const QString &name) {
+        RunnerSession *s = session();
+        if (!s || name.contains(QLatin1Char('/')))
+            return;
+        const QString to = RemoteFilesModel::joinPath(RemoteFilesModel::parentPath(from), name);
+        // The host has no rename operation: mv in the runner does it atomically.
+        s->execCollect({QStringLiteral("mv"), QStringLiteral("-n"), QStringLiteral("--"), from, to})
+            ->then(
+                this,
+                [this](const ExecResult &result) {
+                    if (result.code != 0)
+                        reportError(tr("Rename"), result.stderrText.trimmed());
+                    refresh();
+                },
+                [this](const Error &e) { reportError(tr("Rename"), e.toString()); });
+    });
+}
+
+void FileBrowser::upload(const QStringList &localPaths, const QString &remoteDir)
+{
+    RunnerSession *s = session();
+    if (!s || !m_transfers)
+        return;
+    for (const QString &local : localPaths) {
+        const QFileInfo info(local);
+        if (!info.exists()) {
+            reportError(tr("Upload"), tr("%1 does not exist.").arg(local));
+            continue;
+        }
+        m_transfers->enqueueUpload(s, info.absoluteFilePath(),
+                                   RemoteFilesModel::joinPath(remoteDir, info.fileName()));
+    }
+}
+
+void FileBrowser::uploadFiles()
+{
+    auto *dialog = new QFileDialog(this, tr("Upload Files"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    const QString target = m_model->path();
+    connect(dialog, &QFileDialog::filesSelected, this,
+            [this, target](const QStringList &files) { upload(files, target); });
+    dialog->open();
+}
+
+void FileBrowser::uploadFolder()
+{
+    auto *dialog = new QFileDialog(this, tr("Upload Folder"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    const QString target = m_model->path();
+    connect(dialog, &QFileDialog::filesSelected, this,
+            [this, target](const QStringList &dirs) { upload(dirs, target); });
+    dialog->open();
+}
+
+void FileBrowser::downloadSelected()
+{
+    const QStringList paths = selectedPaths();
+    if (paths.isEmpty() || !session() || !m_transfers)
+        return;
+    auto *dialog =
+        new QFileDialog(this, tr("Download to Folder"),
+                        QStandardPaths::writableLocation(QStandardPaths::DownloadLocation));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::filesSelected, this, [this, paths](const QStringList &dirs) {
+        RunnerSession *s = session();
+        if (!s || dirs.isEmpty())
+            return;
+        for (const QString &remote : paths)
+            m_transfers->enqueueDownload(
+                s, remote, dirs.first() + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1));
+    });
+    dialog->open();
+}
+
+} // namespace capsule::app

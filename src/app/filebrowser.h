@@ -1,0 +1,74 @@
+// WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+#include <functional>
+
+class QLabel;
+class QLineEdit;
+class QToolBar;
+class QTreeView;
+class QHBoxLayout;
+
+namespace capsule {
+class RunnerSession;
+class TransferQueue;
+} // namespace capsule
+
+namespace capsule::app {
+
+class RemoteFilesModel;
+
+class FileBrowser : public QWidget
+{
+    Q_OBJECT
+public:
+    FileBrowser(TransferQueue *transfers, QWidget *parent = nullptr);
+
+    void setSession(RunnerSession *session,
+                    const QString &startPath = QStringLiteral("/workspace"));
+    RunnerSession *session() const;
+    RemoteFilesModel *model() const { return m_model; }
+    QTreeView *view() const { return m_view; }
+    QString path() const;
+
+    // Test seams: answer questions and name pickers without dialogs.
+    void setConfirmOverride(std::function<bool(const QString &)> answer);
+    void
+    setTextInputOverride(std::function<QString(const QString &label, const QString &text)> ask);
+
+public slots:
+    void navigate(const QString &path);
+    void goUp();
+    void refresh();
+    void makeFolder();
+    void deleteSelected();
+    void renameSelected();
+    void uploadFiles();
+    void uploadFolder();
+    void downloadSelected();
+    void upload(const QStringList &localPaths, const QString &remoteDir);
+
+signals:
+    void message(const QString &text);
+
+private:
+    void rebuildBreadcrumbs(const QString &path);
+    void confirm(const QString &question, std::function<void()> onYes);
+    void askText(const QString &label, const QString &text, std::function<void(QString)> onOk);
+    QStringList selectedPaths(bool *anyDir = nullptr) const;
+    void reportError(const QString &what, const QString &message);
+
+    TransferQueue *m_transfers;
+    RemoteFilesModel *m_model;
+    QTreeView *m_view;
+    QLineEdit *m_pathEdit;
+    QWidget *m_crumbs;
+    QHBoxLayout *m_crumbsLayout;
+    QLabel *m_info;
+    std::function<bool(const QString &)> m_confirmOverride;
+    std::function<QString(const QString &, const QString &)> m_textOverride;
+};
+
+} // namespace capsule::app

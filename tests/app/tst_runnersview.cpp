@@ -1,0 +1,243 @@
+// Runners, files and terminals through the real MainWindow against a real capsule-local.
+#include "app/controlplane.h"
+#include "app/filebrowser.h"
+#include "app/mainwindow.h"
+#include "app/remotefilesmodel.h"
+#include "app/runnersmodel.h"
+#include "app/serverconnection.h"
+#include "app/workloadsmodel.h"
+
+#include "core/blocking.h"
+#include "core/transfer.h"
+#include "support/localserver.h"
+#include "terminal/terminalsurface.h"
+#include "terminal/terminalview.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QJsonArray>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+#include <QUrl>
+
+using namespace capsule;
+using namespace capsule::app;
+
+class TestRunnersView final : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void startRunnerFromWorkload();
+    void browseFilesAndUpload();
+    void terminalTabEchoes();
+    void releaseRunner();
+    void cleanupTestCase();
+
+private:
+    bool layersBuilt();
+    int rowOfName(QTableView *view, const QString &name) const;
+
+    test::LocalServer m_server;
+    std::unique_ptr<ControlPlane> m_api;
+    std::unique_ptr<ServerConnection> m_connection;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_runnerId;
+};
+
+void TestRunnersView::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("CAPSULE_DESKTOP_NO_KEYCHAIN", "1");
+    QString error;
+    QVERIFY2(m_server.start({}, &error), qPrintable(error));
+    SettingsOverrides overrides;
+    overrides.baseUrl = m_server.baseUrl();
+    overrides.token = m_server.token();
+    m_api = std::make_unique<ControlPlane>(Settings::resolve(overrides));
+
+    const QJsonObject body{
+        {QStringLiteral("display_name"), QStringLiteral("runner-view")},
+        {QStringLiteral("layers"),
+         QJsonArray{
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                         {QStringLiteral("init_commands"),
+                          QJsonArray{QJsonObject{
+                              {QStringLiteral("type"), QStringLiteral("shell")},
+                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
+        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
+    JsonJob *create = m_api->post(QStringLiteral("/api/v1/layered-configs"), body);
+    QVERIFY(waitFor(create, 20000));
+    QVERIFY2(!create->hasError(), qPrintable(create->error().toString()));
+    JsonJob *build =
+        m_api->post(QStringLiteral("/api/v1/layered-configs/runner-view/build"), {}, false);
+    QVERIFY(waitFor(build, 20000));
+    QVERIFY2(!build->hasError(), qPrintable(build->error().toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(layersBuilt(), 60000);
+
+    m_connection = std::make_unique<ServerConnection>();
+    m_window = std::make_unique<MainWindow>(m_connection.get());
+    m_window->setConfirmOverride([](const QString &) { return true; });
+    m_window->resize(1100, 700);
+    m_window->show();
+    m_connection->connectTo(m_server.baseUrl(), m_server.token());
+    QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), ServerConnection::State::Connected, 15000);
+}
+
+bool TestRunnersView::layersBuilt()
+{
+    JsonJob *detail = m_api->configDetail(QStringLiteral("runner-view"));
+    if (!waitFor(detail, 10000) || detail->hasError())
+        return false;
+    const QJsonArray layers = detail->result().value(QStringLiteral("layers")).toArray();
+    const WorkloadRow row = WorkloadsModel::rowFrom({}, layers, true);
+    return row.status.startsWith(QStringLiteral("ready"));
+}
+
+int TestRunnersView::rowOfName(QTableView *view, const QString &name) const
+{
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        if (view->model()->index(row, 0).data().toString() == name)
+            return row;
+    }
+    return -1;
+}
+
+void TestRunnersView::startRunnerFromWorkload()
+{
+    QAbstractItemModelTester tester(m_window->runnersModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto *workloads = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(workloads, QStringLiteral("runner-view")) >= 0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(workloads->model()
+                                 ->index(rowOfName(workloads, QStringLiteral("runner-view")),
+                                         WorkloadsModel::StatusColumn)
+                                 .data()
+                                 .toString()
+                                 .startsWith(QStringLiteral("ready")),
+                             15000);
+    workloads->selectRow(rowOfName(workloads, QStringLiteral("runner-view")));
+    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    QVERIFY(start && start->isEnabled());
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    start->trigger();
+    QCOMPARE(m_window->busyCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QCOMPARE(m_window->busyCount(), 0);
+
+    // The new runner is selected in the runners view, with its workload named.
+    m_runnerId = m_window->selectedRunnerId();
+    QVERIFY(!m_runnerId.isEmpty());
+    auto *runners = m_window->findChild<QTableView *>(QStringLiteral("runnersView"));
+    const int row = rowOfName(runners, m_runnerId);
+    QVERIFY(row >= 0);
+    QCOMPARE(runners->model()->index(row, RunnersModel::WorkloadColumn).data().toString(),
+             QStringLiteral("runner-view"));
+    QVERIFY(!runners->model()->index(row, RunnersModel::SessionColumn).data().toString().isEmpty());
+    // It survives the next refresh from the server's listing.
+    QSignalSpy refreshed(m_window->runnersModel(), &RunnersModel::refreshed);
+    m_window->refreshAll();
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed.size() >= 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(runners, m_runnerId) >= 0, 15000);
+    QCOMPARE(m_window->selectedRunnerId(), m_runnerId);
+}
+
+void TestRunnersView::browseFilesAndUpload()
+{
+    QVERIFY(!m_runnerId.isEmpty());
+    auto *browse = m_window->findChild<QAction *>(QStringLiteral("actionBrowseFiles"));
+    QVERIFY(browse && browse->isEnabled());
+    FileBrowser *files = m_window->fileBrowser();
+    QAbstractItemModelTester tester(files->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy listed(files->model(), &RemoteFilesModel::listed);
+    browse->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(listed.size() >= 1, 20000);
+    QCOMPARE(files->path(), QStringLiteral("/workspace"));
+    QVERIFY(files->view()->uniformRowHeights());
+
+    // Drop a local file onto the view's model: it becomes an upload into /workspace.
+    QTemporaryDir local;
+    const QString name = QStringLiteral("dropped-%1.txt").arg(QCoreApplication::applicationPid());
+    QFile file(local.filePath(name));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("hello from the desktop\n");
+    file.close();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(file.fileName())});
+    QVERIFY(files->model()->canDropMimeData(&mime, Qt::CopyAction, -1, -1, {}));
+    QSignalSpy done(m_window->transfers(), &TransferQueue::finished);
+    QVERIFY(files->model()->dropMimeData(&mime, Qt::CopyAction, -1, -1, {}));
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    auto hasFile = [files, &name] {
+        for (int i = 0; i < files->model()->totalEntries(); ++i) {
+            if (files->model()->entry(i).name == name)
+                return files->model()->entry(i).size == 23;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasFile(), 20000);
+
+    // Navigating away and back lists again; a bad path is refused with a message.
+    files->navigate(QStringLiteral("/tmp"));
+    QTRY_COMPARE_WITH_TIMEOUT(files->path(), QStringLiteral("/tmp"), 5000);
+    files->goUp();
+    QCOMPARE(files->path(), QStringLiteral("/"));
+    files->navigate(QStringLiteral("relative/path"));
+    QCOMPARE(files->path(), QStringLiteral("/"));
+}
+
+void TestRunnersView::terminalTabEchoes()
+{
+    auto *runners = m_window->findChild<QTableView *>(QStringLiteral("runnersView"));
+    runners->selectRow(rowOfName(runners, m_runnerId));
+    auto *open = m_window->findChild<QAction *>(QStringLiteral("actionOpenTerminal"));
+    QVERIFY(open && open->isEnabled());
+    open->trigger();
+    auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
+    QCOMPARE(tabs->count(), 1);
+    QVERIFY(tabs->tabText(0).startsWith(m_runnerId));
+    auto *view = qobject_cast<terminal::TerminalView *>(tabs->widget(0));
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->surface()->screenText().trimmed().isEmpty(), 20000);
+    view->setFocus();
+    QTest::keyClicks(view, QStringLiteral("echo MARK$((6*7))"));
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral("MARK42")),
+                             20000);
+    QTest::keyClicks(view, QStringLiteral("exit 3"));
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(tabs->tabText(0).contains(QStringLiteral("exited 3")), 20000);
+    auto *close = m_window->findChild<QAction *>(QStringLiteral("actionCloseTerminal"));
+    close->trigger();
+    QCOMPARE(tabs->count(), 0);
+}
+
+void TestRunnersView::releaseRunner()
+{
+    auto *runners = m_window->findChild<QTableView *>(QStringLiteral("runnersView"));
+    runners->selectRow(rowOfName(runners, m_runnerId));
+    auto *release = m_window->findChild<QAction *>(QStringLiteral("actionReleaseRunner"));
+    QVERIFY(release && release->isEnabled());
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    release->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(runners, m_runnerId) < 0, 15000);
+}
+
+void TestRunnersView::cleanupTestCase()
+{
+    m_window.reset();
+    m_connection.reset();
+}
+
+QTEST_MAIN(TestRunnersView)
+#include "tst_runnersview.moc"
