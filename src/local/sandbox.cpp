@@ -279,6 +279,8 @@ QString Sandbox::hostPath(const QString &sandboxPath) const
         return p == QLatin1String("/") ? d->merged : d->merged + p;
     if (isUnder(p, QStringLiteral("/workspace")) || isUnder(p, d->home))
         return d->upper + p;
+    if (p == QLatin1String("/etc/passwd") || p == QLatin1String("/etc/group"))
+        return d->etc + p.mid(4); // the generated files bound over the base root's
     const QString base =
         m_spec.baseRoot.endsWith(QLatin1Char('/')) ? m_spec.baseRoot.chopped(1) : m_spec.baseRoot;
     return p == QLatin1String("/") ? (base.isEmpty() ? QStringLiteral("/") : base) : base + p;
@@ -503,10 +505,10 @@ bool Sandbox::start(QString *error)
         const QString group = d->merged + QStringLiteral("/etc/group");
         ok = ensureUser(passwd, group, passwd, group, m_spec.runnerUser, d->home, &d->uid, error);
     } else {
-        ok = ensureUser(hostPath(QStringLiteral("/etc/passwd")),
-                        hostPath(QStringLiteral("/etc/group")), d->etc + QStringLiteral("/passwd"),
-                        d->etc + QStringLiteral("/group"), m_spec.runnerUser, d->home, &d->uid,
-                        error);
+        ok = ensureUser(QDir(m_spec.baseRoot).filePath(QStringLiteral("etc/passwd")),
+                        QDir(m_spec.baseRoot).filePath(QStringLiteral("etc/group")),
+                        d->etc + QStringLiteral("/passwd"), d->etc + QStringLiteral("/group"),
+                        m_spec.runnerUser, d->home, &d->uid, error);
     }
     ok = ok && makeOwnedDir(hostPath(d->home), d->uid, error) &&
          makeOwnedDir(hostPath(QStringLiteral("/workspace")), d->uid, error);
@@ -677,10 +679,30 @@ bool Sandbox::startInit(QString *error)
     if (d->mode == FsMode::Overlay) {
         args << QStringLiteral("--bind") << d->merged << QStringLiteral("/");
     } else {
-        args << QStringLiteral("--ro-bind") << m_spec.baseRoot << QStringLiteral("/")
-             << QStringLiteral("--bind") << hostPath(QStringLiteral("/workspace"))
-             << QStringLiteral("/workspace") << QStringLiteral("--bind") << hostPath(d->home)
-             << d->home << QStringLiteral("--ro-bind") << d->etc + QStringLiteral("/passwd")
+        // bwrap's new root is a tmpfs: bind the base root's top-level entries read-only into
+        // it, so that /workspace and /home/<user> can be created as mount points.
+        const QDir base(m_spec.baseRoot);
+        static const QStringList skip{QStringLiteral("proc"), QStringLiteral("dev"),
+                                      QStringLiteral("sys"),  QStringLiteral("tmp"),
+                                      QStringLiteral("home"), QStringLiteral("workspace")};
+        for (const QFileInfo &entry : base.entryInfoList(QDir::AllEntries | QDir::Hidden |
+                                                         QDir::System | QDir::NoDotAndDotDot)) {
+            if (skip.contains(entry.fileName()))
+                continue;
+            const QString inside = QLatin1Char('/') + entry.fileName();
+            if (entry.isSymLink())
+                args << QStringLiteral("--symlink")
+                     << entry.symLinkTarget().replace(
+                            m_spec.baseRoot == QLatin1String("/") ? QString() : m_spec.baseRoot,
+                            QString())
+                     << inside;
+            else
+                args << QStringLiteral("--ro-bind-try") << entry.absoluteFilePath() << inside;
+        }
+        args << QStringLiteral("--tmpfs") << QStringLiteral("/home") << QStringLiteral("--bind")
+             << hostPath(QStringLiteral("/workspace")) << QStringLiteral("/workspace")
+             << QStringLiteral("--bind") << hostPath(d->home) << d->home
+             << QStringLiteral("--ro-bind") << d->etc + QStringLiteral("/passwd")
              << QStringLiteral("/etc/passwd") << QStringLiteral("--ro-bind")
              << d->etc + QStringLiteral("/group") << QStringLiteral("/etc/group");
     }
