@@ -102,6 +102,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     dock->setObjectName(QStringLiteral("transfersDock"));
     dock->setWidget(new TransfersPanel(m_transfers, dock));
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->hide(); // until the first transfer (restoreState may bring it back)
     // Show the panel when something starts moving.
     connect(m_transfers, &TransferQueue::added, dock, &QDockWidget::show);
 

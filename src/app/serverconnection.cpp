@@ -159,7 +159,9 @@ QString ServerConnection::summary() const
     case State::Connecting:
         return tr("Connecting to %1 (%2)...").arg(url, where);
     case State::Connected:
-        return tr("Connected to %1 (%2), %n host(s)", nullptr, m_hostCount).arg(url, where);
+        if (m_hostCount == 1)
+            return tr("Connected to %1 (%2), 1 host").arg(url, where);
+        return tr("Connected to %1 (%2), %3 hosts").arg(url, where).arg(m_hostCount);
     case State::Error:
         return tr("Error: %1 (%2, %3)").arg(m_error.section(QLatin1Char('\n'), 0, 0), url, where);
     }
