@@ -124,6 +124,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     const QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_ui->mainTabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
 
     if (m_connection->api())
         onServerChanged();
@@ -732,6 +733,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_ui->mainTabs->currentIndex());
     if (m_quitting || !m_connection->embeddedServer()->isRunning()) {
         event->accept();
         return;
