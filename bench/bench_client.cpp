@@ -181,7 +181,8 @@ int main(int argc, char **argv)
 
         const double curlUp =
             curlSeconds({"-sS", "-f", "-o", "/dev/null", "-X", "POST", "-H", auth, "-H",
-                         "Content-Type: application/octet-stream", "--data-binary", "@" + big,
+                         "Content-Type: application/octet-stream", "-T",
+                         big, // streamed: --data-binary would load it all
                          base + "upload?path=/workspace/curl.bin&mode=overwrite"});
         const double curlDown = curlSeconds({"-sS", "-f", "-o", dir.filePath("curl.out"), "-H",
                                              auth, base + "download?path=/workspace/curl.bin"});
