@@ -24,7 +24,7 @@ int g_intPipe[2] = {-1, -1};
 void restoreSaved()
 {
     if (g_haveSaved) {
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved);
+        ::tcsetattr(STDIN_FILENO, TCSADRAIN, &g_saved);
         g_haveSaved = 0;
     }
 }
@@ -68,7 +68,8 @@ RawTerminal::RawTerminal()
         return;
     struct termios raw = g_saved;
     ::cfmakeraw(&raw);
-    if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0)
+    // TCSANOW, not TCSAFLUSH: keys typed while the shell was connecting must reach it.
+    if (::tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
         return;
     g_haveSaved = 1;
     m_raw = true;
