@@ -1,7 +1,6 @@
 // The main window: workloads, runners, files and terminals of the connected Capsule server.
 #include "app/mainwindow.h"
 
-#include "app/controlplane.h"
 #include "app/embeddedserver.h"
 #include "app/filebrowser.h"
 #include "app/runnersmodel.h"
@@ -12,6 +11,7 @@
 #include "app/workloadsmodel.h"
 #include "app/workloadwizard.h"
 
+#include "core/client.h"
 #include "core/onboard.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
@@ -24,17 +24,20 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFontDatabase>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUuid>
 
 // The resources live in the static capsule-app library: register them explicitly, or the linker
@@ -59,6 +62,9 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     , m_statusLabel(new QLabel(this))
     , m_operationLabel(new QLabel(this))
     , m_progress(new QProgressBar(this))
+    , m_cancelButton(new QToolButton(this))
+    , m_buildDock(new QDockWidget(tr("Build log"), this))
+    , m_buildLog(new QPlainTextEdit(m_buildDock))
 {
     initAppResources();
     m_ui->setupUi(this);
@@ -94,6 +100,22 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_operationLabel);
     statusBar()->addPermanentWidget(m_progress);
+    m_cancelButton->setObjectName(QStringLiteral("cancelStart"));
+    m_cancelButton->setText(tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Stop waiting for the runner to start"));
+    m_cancelButton->setVisible(false);
+    connect(m_cancelButton, &QToolButton::clicked, this, &MainWindow::cancelStart);
+    statusBar()->addPermanentWidget(m_cancelButton);
+
+    m_buildDock->setObjectName(QStringLiteral("buildLogDock"));
+    m_buildLog->setObjectName(QStringLiteral("buildLog"));
+    m_buildLog->setReadOnly(true);
+    m_buildLog->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_buildLog->setMaximumBlockCount(20000);
+    m_buildLog->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_buildDock->setWidget(m_buildLog);
+    addDockWidget(Qt::BottomDockWidgetArea, m_buildDock);
+    m_buildDock->hide(); // until a build is followed
 
     m_ui->filesLayout->addWidget(m_files);
     connect(m_files, &FileBrowser::message, this,
@@ -126,7 +148,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_ui->mainTabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
 
-    if (m_connection->api())
+    if (m_connection->client())
         onServerChanged();
     updateStatus();
     updateActions();
@@ -301,8 +323,8 @@ std::function<void(const QString &)> MainWindow::beginOperation(const QString &w
 void MainWindow::onServerChanged()
 {
     m_files->setSession(nullptr);
-    m_workloads->setControlPlane(m_connection->api());
-    m_runners->setControlPlane(m_connection->api());
+    m_workloads->setClient(m_connection->client());
+    m_runners->setClient(m_connection->client());
     updateStatus();
 }
 
@@ -328,7 +350,7 @@ void MainWindow::updateStatus()
 
 void MainWindow::updateActions()
 {
-    const bool connected = m_connection->api() != nullptr;
+    const bool connected = m_connection->client() != nullptr;
     const bool haveConfig = connected && !selectedConfigId().isEmpty();
     const QString runner = selectedRunnerId();
     bool suspended = false;
@@ -373,93 +395,111 @@ void MainWindow::refreshAll()
 
 void MainWindow::startRunner()
 {
-    ControlPlane *api = m_connection->api();
+    Client *client = m_connection->client();
     const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
-    if (!api || rows.isEmpty())
+    if (!client || rows.isEmpty())
         return;
-    const QString name = rows.first().data(Qt::DisplayRole).toString();
-    const QString key = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
-    auto done = beginOperation(tr("Starting a runner for %1").arg(name));
-    api->post(QStringLiteral("/api/v1/runners/allocate"),
-              {{QStringLiteral("workload_key"), key},
-               {QStringLiteral("request_id"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})
-        ->then(
-            this,
-            [this, done, key](const QJsonObject &reply) {
-                m_runners->noteAllocated(reply, key);
-                const int row =
-                    m_runners->rowOf(reply.value(QStringLiteral("runner_id")).toString());
-                if (row >= 0) {
-                    m_ui->mainTabs->setCurrentWidget(m_ui->runnersTab);
-                    const QModelIndex index =
-                        m_runnersProxy->mapFromSource(m_runners->index(row, 0));
-                    m_ui->runnersView->selectionModel()->select(
-                        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                    m_ui->runnersView->scrollTo(index);
-                }
-                done({});
-            },
-            [done](const Error &error) { done(error.toString()); });
+    if (m_startJob) {
+        statusBar()->showMessage(tr("A runner is already starting; cancel it first."), 5000);
+        return;
+    }
+    WorkloadSummary summary;
+    summary.displayName = rows.first().data(Qt::DisplayRole).toString();
+    summary.configId = rows.first().data(WorkloadsModel::ConfigIdRole).toString();
+    summary.workloadKey = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
+    const QString key = summary.workloadKey;
+    auto done = beginOperation(tr("Starting runner for %1").arg(summary.displayName));
+    // allocate + wait ready within the startup budget (4.3): remote servers may answer allocate
+    // before the runner is ready.
+    ApiJob<AllocateReply> *job =
+        client->runners()->allocateReady(WorkloadRef::fromSummary(summary), {});
+    m_startJob = job;
+    m_cancelButton->setVisible(true);
+    job->then(
+        this,
+        [this, done, key](const AllocateReply &reply) {
+            m_cancelButton->setVisible(false);
+            m_runners->noteAllocated(reply, key);
+            const int row = m_runners->rowOf(reply.runnerId);
+            if (row >= 0) {
+                m_ui->mainTabs->setCurrentWidget(m_ui->runnersTab);
+                const QModelIndex index = m_runnersProxy->mapFromSource(m_runners->index(row, 0));
+                m_ui->runnersView->selectionModel()->select(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_ui->runnersView->scrollTo(index);
+            }
+            done({});
+        },
+        [this, done](const Error &error) {
+            m_cancelButton->setVisible(false);
+            done(error.kind == ErrorKind::Cancelled ? tr("cancelled") : error.toString());
+        });
+}
+
+void MainWindow::cancelStart()
+{
+    if (m_startJob && !m_startJob->isFinished())
+        m_startJob->cancel();
 }
 
 void MainWindow::buildWorkload()
 {
-    ControlPlane *api = m_connection->api();
+    Client *client = m_connection->client();
     const QString id = selectedConfigId();
-    if (!api || id.isEmpty())
+    if (!client || id.isEmpty())
         return;
     auto done = beginOperation(tr("Building %1").arg(id));
-    api->post(QStringLiteral("/api/v1/layered-configs/%1/build").arg(id), {}, false)
-        ->then(
-            this,
-            [this, done](const QJsonObject &reply) {
-                statusBar()->showMessage(
-                    tr("Build: %1").arg(reply.value(QStringLiteral("status")).toString()), 5000);
+    client->configs()->build(id)->then(
+        this,
+        [this, done, id](const BuildReply &reply) {
+            statusBar()->showMessage(tr("Build: %1").arg(reply.status), 5000);
+            if (reply.status == QLatin1String("no_build_needed")) {
                 done({});
-            },
-            [done](const Error &error) { done(error.toString()); });
+                return;
+            }
+            followBuild(id, done);
+        },
+        [done](const Error &error) { done(error.toString()); });
 }
 
 void MainWindow::deleteWorkload()
 {
     const QString id = selectedConfigId();
-    if (!m_connection->api() || id.isEmpty())
+    if (!m_connection->client() || id.isEmpty())
         return;
     confirm(tr("Delete the workload %1? Runners already started keep running.").arg(id),
             [this, id] {
-                ControlPlane *api = m_connection->api();
-                if (!api)
+                Client *client = m_connection->client();
+                if (!client)
                     return;
                 auto done = beginOperation(tr("Deleting %1").arg(id));
-                api->remove(QStringLiteral("/api/v1/layered-configs/%1").arg(id))
-                    ->then(
-                        this, [done](const QJsonObject &) { done({}); },
-                        [done](const Error &error) { done(error.toString()); });
+                client->configs()->remove(id)->then(
+                    this, [done](const QJsonObject &) { done({}); },
+                    [done](const Error &error) { done(error.toString()); });
             });
 }
 
 void MainWindow::pauseRunner()
 {
-    ControlPlane *api = m_connection->api();
+    Client *client = m_connection->client();
     const QString id = selectedRunnerId();
-    if (!api || id.isEmpty())
+    if (!client || id.isEmpty())
         return;
     auto done = beginOperation(tr("Pausing %1").arg(id));
-    api->post(QStringLiteral("/api/v1/runners/pause"), {{QStringLiteral("runner_id"), id}})
-        ->then(
-            this,
-            [this, done, id](const QJsonObject &reply) {
-                m_runners->notePaused(id, reply.value(QStringLiteral("session_id")).toString());
-                done({});
-            },
-            [done](const Error &error) { done(error.toString()); });
+    client->runners()->pause(id)->then(
+        this,
+        [this, done, id](const PauseReply &reply) {
+            m_runners->notePaused(id, reply.sessionId);
+            done({});
+        },
+        [done](const Error &error) { done(error.toString()); });
 }
 
 void MainWindow::resumeRunner()
 {
-    ControlPlane *api = m_connection->api();
+    Client *client = m_connection->client();
     const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!api || rows.isEmpty())
+    if (!client || rows.isEmpty())
         return;
     const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
     const QString session = rows.first().data(RunnersModel::SessionRole).toString();
@@ -469,13 +509,11 @@ void MainWindow::resumeRunner()
         return;
     }
     auto done = beginOperation(tr("Resuming %1").arg(id));
-    api->post(QStringLiteral("/api/v1/runners/allocate"),
-              {{QStringLiteral("workload_key"), key},
-               {QStringLiteral("session_id"), session},
-               {QStringLiteral("request_id"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})
+    client->runners()
+        ->resume(WorkloadRef(key), session)
         ->then(
             this,
-            [this, done, key, id](const QJsonObject &reply) {
+            [this, done, key, id](const AllocateReply &reply) {
                 m_runners->noteResumed(id);
                 m_runners->noteAllocated(reply, key);
                 done({});
@@ -486,50 +524,45 @@ void MainWindow::resumeRunner()
 void MainWindow::releaseRunner()
 {
     const QString id = selectedRunnerId();
-    if (!m_connection->api() || id.isEmpty())
+    if (!m_connection->client() || id.isEmpty())
         return;
-    confirm(tr("Release the runner %1? Its files and processes are destroyed.").arg(id), [this,
-                                                                                          id] {
-        ControlPlane *api = m_connection->api();
-        if (!api)
-            return;
-        auto done = beginOperation(tr("Releasing %1").arg(id));
-        api->post(QStringLiteral("/api/v1/runners/release"), {{QStringLiteral("runner_id"), id}})
-            ->then(
-                this,
-                [this, done, id](const QJsonObject &) {
-                    m_runners->noteReleased(id);
-                    done({});
-                },
-                [done](const Error &error) { done(error.toString()); });
-    });
+    confirm(tr("Release the runner %1? Its files and processes are destroyed.").arg(id),
+            [this, id] {
+                Client *client = m_connection->client();
+                if (!client)
+                    return;
+                auto done = beginOperation(tr("Releasing %1").arg(id));
+                client->runners()->release(id)->then(
+                    this,
+                    [this, done, id](const ReleaseReply &) {
+                        m_runners->noteReleased(id);
+                        done({});
+                    },
+                    [done](const Error &error) { done(error.toString()); });
+            });
 }
 
 void MainWindow::quarantineRunner()
 {
     const QString id = selectedRunnerId();
-    if (!m_connection->api() || id.isEmpty())
+    if (!m_connection->client() || id.isEmpty())
         return;
     confirm(
         tr("Quarantine the runner %1? Its network egress is blocked and the VM paused.").arg(id),
         [this, id] {
-            ControlPlane *api = m_connection->api();
-            if (!api)
+            Client *client = m_connection->client();
+            if (!client)
                 return;
             auto done = beginOperation(tr("Quarantining %1").arg(id));
-            QUrlQuery query;
-            query.addQueryItem(QStringLiteral("runner_id"), id);
-            query.addQueryItem(QStringLiteral("reason"), QStringLiteral("capsule-desktop"));
-            query.addQueryItem(QStringLiteral("block_egress"), QStringLiteral("true"));
-            query.addQueryItem(QStringLiteral("pause_vm"), QStringLiteral("true"));
-            api->post(QStringLiteral("/api/v1/runners/quarantine"), {}, false, query)
+            client->runners()
+                ->quarantine(id, QStringLiteral("capsule-desktop"))
                 ->then(
                     this,
-                    [done](const QJsonObject &reply) {
-                        if (reply.value(QStringLiteral("success")).toBool(true))
+                    [done](const QuarantineReply &reply) {
+                        if (reply.success)
                             done({});
                         else
-                            done(reply.value(QStringLiteral("error")).toString());
+                            done(reply.error);
                     },
                     [done](const Error &error) { done(error.toString()); });
         });
@@ -593,61 +626,140 @@ void MainWindow::openOnboardFile(const QString &path)
 
 void MainWindow::onboard(const QJsonObject &body, bool build)
 {
-    ControlPlane *api = m_connection->api();
-    if (!api)
+    Client *client = m_connection->client();
+    if (!client)
         return;
     const QString name = body.value(QStringLiteral("display_name")).toString();
     auto done = beginOperation(build ? tr("Onboarding %1").arg(name) : tr("Creating %1").arg(name));
-    api->post(QStringLiteral("/api/v1/layered-configs"), body)
-        ->then(
-            this,
-            [this, done, build](const QJsonObject &reply) {
-                const QString id = reply.value(QStringLiteral("config_id")).toString();
-                m_workloads->refresh();
-                ControlPlane *api = m_connection->api();
-                if (!build || !api) {
-                    done({});
+    client->configs()->create(body)->then(
+        this,
+        [this, done, build](const CreateConfigReply &reply) {
+            const QString id = reply.configId;
+            m_workloads->refresh();
+            Client *client = m_connection->client();
+            if (!build || !client) {
+                done({});
+                return;
+            }
+            client->configs()->build(id)->then(
+                this,
+                [this, id, done](const BuildReply &reply) {
+                    if (reply.status == QLatin1String("no_build_needed")) {
+                        done({});
+                        return;
+                    }
+                    followBuild(id, done);
+                },
+                [done](const Error &error) { done(error.toString()); });
+        },
+        [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::followBuild(const QString &configId, std::function<void(const QString &)> done)
+{
+    Client *client = m_connection->client();
+    if (!client) {
+        done(tr("Disconnected while building."));
+        return;
+    }
+    client->configs()->builds(configId)->then(
+        this,
+        [this, configId, done](const BuildList &list) {
+            Client *client = m_connection->client();
+            if (!list.offered || !client) {
+                watchBuild(configId, done);
+                return;
+            }
+            // The newest build still in flight (the one just enqueued), else the newest one.
+            QString version;
+            for (const BuildInfo &b : list.builds) {
+                if (b.status == QLatin1String("queued") || b.status == QLatin1String("running") ||
+                    b.status == QLatin1String("waiting_parent"))
+                    version = b.version;
+            }
+            if (version.isEmpty() && !list.builds.isEmpty())
+                version = list.builds.last().version;
+            if (version.isEmpty()) {
+                watchBuild(configId, done);
+                return;
+            }
+            m_buildDock->setWindowTitle(tr("Build log - %1 %2").arg(configId, version));
+            m_buildLog->clear();
+            m_buildDock->show();
+            m_buildDock->raise();
+            HttpJob *follow = client->configs()->followBuildLog(configId, version);
+            QPointer<QPlainTextEdit> log = m_buildLog;
+            connect(follow, &HttpJob::chunk, this, [log](const QByteArray &data) {
+                if (!log)
+                    return;
+                log->moveCursor(QTextCursor::End);
+                log->insertPlainText(QString::fromUtf8(data));
+                log->moveCursor(QTextCursor::End);
+            });
+            connect(follow, &Job::finished, this, [this, follow, configId, version, done] {
+                follow->deleteLater();
+                if (follow->hasError() && follow->error().kind == ErrorKind::NotFound) {
+                    watchBuild(configId, done); // not offered after all
                     return;
                 }
-                api->post(QStringLiteral("/api/v1/layered-configs/%1/build").arg(id), {}, false)
-                    ->then(
-                        this,
-                        [this, id, done](const QJsonObject &reply) {
-                            if (reply.value(QStringLiteral("status")).toString() ==
-                                QLatin1String("no_build_needed")) {
-                                done({});
-                                return;
-                            }
-                            watchBuild(id, done);
-                        },
-                        [done](const Error &error) { done(error.toString()); });
-            },
-            [done](const Error &error) { done(error.toString()); });
+                finishFollowedBuild(configId, version, done);
+            });
+        },
+        [this, configId, done](const Error &) { watchBuild(configId, done); });
+}
+
+void MainWindow::finishFollowedBuild(const QString &configId, const QString &version,
+                                     std::function<void(const QString &)> done)
+{
+    Client *client = m_connection->client();
+    if (!client) {
+        done(tr("Disconnected while building."));
+        return;
+    }
+    // The log stream ends with the build; the build list says how it ended. Layers built by a
+    // parent build may still be pending, so the layers poll decides success.
+    client->configs()->builds(configId)->then(
+        this,
+        [this, configId, version, done](const BuildList &list) {
+            for (const BuildInfo &b : list.builds) {
+                if (b.version != version)
+                    continue;
+                const bool failed =
+                    b.status == QLatin1String("failed") || (b.exitCode && *b.exitCode != 0);
+                if (failed) {
+                    QStringList lines = m_buildLog->toPlainText().split(QLatin1Char('\n'));
+                    while (!lines.isEmpty() && lines.last().trimmed().isEmpty())
+                        lines.removeLast();
+                    const QString tail =
+                        lines.mid(qMax(0, int(lines.size()) - 10)).join(QLatin1Char('\n'));
+                    done(tr("The build %1 of %2 failed (exit %3):\n%4")
+                             .arg(version, configId)
+                             .arg(b.exitCode.value_or(-1))
+                             .arg(tail));
+                    return;
+                }
+            }
+            watchBuild(configId, done);
+        },
+        [this, configId, done](const Error &) { watchBuild(configId, done); });
 }
 
 void MainWindow::watchBuild(const QString &configId, std::function<void(const QString &)> done,
                             int quietPolls, int polls)
 {
-    ControlPlane *api = m_connection->api();
-    if (!api) {
+    Client *client = m_connection->client();
+    if (!client) {
         done(tr("Disconnected while building."));
         return;
     }
     // Polls the layers (2.1): finished = leaf active with a version; a failed build only shows
     // as layers left pending with no build in flight, so a few quiet polls in a row mean failure.
-    api->configDetail(configId)->then(
+    client->configs()->get(configId)->then(
         this,
-        [this, configId, done, quietPolls, polls](const QJsonObject &detail) {
-            const QJsonArray layers = detail.value(QStringLiteral("layers")).toArray();
-            const WorkloadRow row = WorkloadsModel::rowFrom(
-                detail.value(QStringLiteral("config")).toObject(), layers, true);
+        [this, configId, done, quietPolls, polls](const ConfigDetail &detail) {
+            const WorkloadRow row = WorkloadsModel::rowFrom(detail.config, detail.layers, true);
             statusBar()->showMessage(tr("Building %1: %2").arg(configId, row.status), 3000);
-            const QJsonObject leaf = layers.isEmpty() ? QJsonObject() : layers.last().toObject();
-            const bool built =
-                leaf.value(QStringLiteral("status")).toString() == QLatin1String("active") &&
-                !leaf.value(QStringLiteral("current_version")).toString().isEmpty() &&
-                !row.building;
-            if (built || layers.isEmpty()) {
+            if ((detail.buildFinished() && !row.building) || detail.layers.isEmpty()) {
                 done({});
                 return;
             }
@@ -665,14 +777,14 @@ void MainWindow::watchBuild(const QString &configId, std::function<void(const QS
 
 void MainWindow::openTerminal()
 {
-    ControlPlane *api = m_connection->api();
     const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!api || rows.isEmpty() || rows.first().data(RunnersModel::SuspendedRole).toBool())
+    if (!m_connection->client() || rows.isEmpty() ||
+        rows.first().data(RunnersModel::SuspendedRole).toBool())
         return;
     const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
     RunnerSession *session =
-        api->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
-                     rows.first().data(RunnersModel::HostAddressRole).toString());
+        m_connection->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
+                              rows.first().data(RunnersModel::HostAddressRole).toString());
     auto *view = new terminal::TerminalView;
     view->setObjectName(QStringLiteral("terminal-%1").arg(id));
     PtyChannel *channel = session->shell({}, view);
@@ -710,14 +822,14 @@ void MainWindow::closeTerminal()
 
 void MainWindow::browseFiles()
 {
-    ControlPlane *api = m_connection->api();
     const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!api || rows.isEmpty() || rows.first().data(RunnersModel::SuspendedRole).toBool())
+    if (!m_connection->client() || rows.isEmpty() ||
+        rows.first().data(RunnersModel::SuspendedRole).toBool())
         return;
     const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
     RunnerSession *session =
-        api->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
-                     rows.first().data(RunnersModel::HostAddressRole).toString());
+        m_connection->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
+                              rows.first().data(RunnersModel::HostAddressRole).toString());
     m_files->setSession(session);
     m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
     m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);

@@ -6,7 +6,10 @@
 #include <QPointer>
 #include <functional>
 
+class QDockWidget;
 class QLabel;
+class QPlainTextEdit;
+class QToolButton;
 class QProgressBar;
 class QSortFilterProxyModel;
 class QTableView;
@@ -17,6 +20,7 @@ class MainWindow;
 
 namespace capsule {
 class Error;
+class Job;
 class TransferQueue;
 } // namespace capsule
 
@@ -40,6 +44,8 @@ public:
     RunnersModel *runnersModel() const { return m_runners; }
     FileBrowser *fileBrowser() const { return m_files; }
     TransferQueue *transfers() const { return m_transfers; }
+    // The Build log dock's text (the followed build's log; tests read it).
+    QPlainTextEdit *buildLog() const { return m_buildLog; }
 
     // Test seam: answers confirmation questions instead of showing a dialog.
     void setConfirmOverride(std::function<bool(const QString &question)> answer);
@@ -87,6 +93,12 @@ private:
     // Tracks a running operation in the status bar; returns the callback that ends it.
     std::function<void(const QString &error)> beginOperation(const QString &what);
     QString runnerIdAt(int proxyRow) const;
+    // Shows the build's log (section 10) in the Build log dock and ends `done` with the log tail
+    // on failure; falls back to watchBuild when the server does not offer the build routes.
+    void followBuild(const QString &configId, std::function<void(const QString &)> done);
+    void finishFollowedBuild(const QString &configId, const QString &version,
+                             std::function<void(const QString &)> done);
+    void cancelStart();
     void watchBuild(const QString &configId, std::function<void(const QString &)> done,
                     int quietPolls = 0, int polls = 0);
 
@@ -101,6 +113,10 @@ private:
     QLabel *m_statusLabel;
     QLabel *m_operationLabel;
     QProgressBar *m_progress;
+    QToolButton *m_cancelButton;
+    QPointer<Job> m_startJob;
+    QDockWidget *m_buildDock;
+    QPlainTextEdit *m_buildLog;
     std::function<bool(const QString &)> m_confirmOverride;
     int m_busy = 0;
     bool m_quitting = false;

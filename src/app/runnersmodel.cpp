@@ -1,7 +1,7 @@
 // Table model of the server's runners plus the sessions this app paused (so they can be resumed).
 #include "app/runnersmodel.h"
 
-#include "app/controlplane.h"
+#include "core/client.h"
 
 #include <QJsonArray>
 #include <algorithm>
@@ -20,9 +20,9 @@ RunnersModel::RunnersModel(QObject *parent)
     setRefreshInterval(3000);
 }
 
-void RunnersModel::setControlPlane(ControlPlane *api)
+void RunnersModel::setClient(Client *client)
 {
-    m_api = api;
+    m_client = client;
     ++m_generation;
     m_refreshing = false;
     m_known.clear();
@@ -127,30 +127,31 @@ QString RunnersModel::ageText(const QDateTime &created, const QDateTime &now)
     return tr("%n day(s)", nullptr, int(minutes / (24 * 60)));
 }
 
-void RunnersModel::noteAllocated(const QJsonObject &reply, const QString &workloadKey)
+void RunnersModel::noteAllocated(const AllocateReply &reply, const QString &workloadKey)
 {
-    const QString id = reply.value(QStringLiteral("runner_id")).toString();
+    const QString id = reply.runnerId;
     if (id.isEmpty())
         return;
     Known &known = m_known[id];
-    known.session = reply.value(QStringLiteral("session_id")).toString();
-    known.hostAddress = reply.value(QStringLiteral("host_address")).toString();
+    known.session = reply.sessionId;
+    known.hostAddress = reply.hostAddress;
     if (!workloadKey.isEmpty())
         known.workloadKey = workloadKey;
     if (!known.created.isValid())
         known.created = QDateTime::currentDateTimeUtc();
     known.suspended = false;
     // Show it at once: the server's listing may lag behind allocate by a heartbeat.
-    QJsonArray listing = m_lastListing;
+    QList<RunnerInfo> listing = m_lastListing;
     bool listed = false;
-    for (const QJsonValue &v : listing)
-        listed = listed || v.toObject().value(QStringLiteral("runner_id")).toString() == id;
+    for (const RunnerInfo &info : listing)
+        listed = listed || info.runnerId == id;
     if (!listed) {
-        listing.append(QJsonObject{
-            {QStringLiteral("runner_id"), id},
-            {QStringLiteral("workload_key"), known.workloadKey},
-            {QStringLiteral("status"), QStringLiteral("ready")},
-            {QStringLiteral("host_id"), reply.value(QStringLiteral("host_id")).toString()}});
+        RunnerInfo info;
+        info.runnerId = id;
+        info.workloadKey = known.workloadKey;
+        info.status = QStringLiteral("ready");
+        info.hostId = reply.hostId;
+        listing.append(info);
     }
     apply(listing);
 }
@@ -164,10 +165,10 @@ void RunnersModel::notePaused(const QString &runnerId, const QString &sessionId)
     if (!known.created.isValid())
         known.created = QDateTime::currentDateTimeUtc();
     // Pausing takes the runner out of the registry; the next listing confirms it.
-    QJsonArray listing;
-    for (const QJsonValue &v : std::as_const(m_lastListing)) {
-        if (v.toObject().value(QStringLiteral("runner_id")).toString() != runnerId)
-            listing.append(v);
+    QList<RunnerInfo> listing;
+    for (const RunnerInfo &info : std::as_const(m_lastListing)) {
+        if (info.runnerId != runnerId)
+            listing.append(info);
     }
     apply(listing);
 }
@@ -182,43 +183,40 @@ void RunnersModel::noteResumed(const QString &runnerId)
 void RunnersModel::noteReleased(const QString &runnerId)
 {
     m_known.remove(runnerId);
-    QJsonArray listing;
-    for (const QJsonValue &v : std::as_const(m_lastListing)) {
-        if (v.toObject().value(QStringLiteral("runner_id")).toString() != runnerId)
-            listing.append(v);
+    QList<RunnerInfo> listing;
+    for (const RunnerInfo &info : std::as_const(m_lastListing)) {
+        if (info.runnerId != runnerId)
+            listing.append(info);
     }
     apply(listing);
 }
 
-void RunnersModel::apply(const QJsonArray &runners)
+void RunnersModel::apply(const QList<RunnerInfo> &runners)
 {
     m_lastListing = runners;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QList<RunnerRow> rows;
     QSet<QString> listed;
-    for (const QJsonValue &v : runners) {
-        const QJsonObject o = v.toObject();
+    for (const RunnerInfo &o : runners) {
         RunnerRow r;
-        r.key = o.value(QStringLiteral("runner_id")).toString();
+        r.key = o.runnerId;
         if (r.key.isEmpty())
             continue;
         listed.insert(r.key);
         Known &known = m_known[r.key];
-        r.workloadKey = o.value(QStringLiteral("workload_key")).toString();
+        r.workloadKey = o.workloadKey;
         if (r.workloadKey.isEmpty())
             r.workloadKey = known.workloadKey;
-        r.status = o.value(QStringLiteral("status")).toString();
-        r.host = o.value(QStringLiteral("host_name")).toString();
-        if (r.host.isEmpty())
-            r.host = o.value(QStringLiteral("host_id")).toString();
-        r.hostAddress = o.value(QStringLiteral("host_address")).toString();
+        r.status = o.status;
+        r.host = o.hostName.isEmpty() ? o.hostId : o.hostName;
+        r.hostAddress = o.hostAddress;
         if (r.hostAddress.isEmpty())
             r.hostAddress = known.hostAddress;
-        r.session = o.value(QStringLiteral("session_id")).toString();
+        r.session = o.sessionId;
         if (r.session.isEmpty())
             r.session = known.session;
-        r.created = QDateTime::fromString(o.value(QStringLiteral("created_at")).toString(),
-                                          Qt::ISODateWithMs);
+        // RunnerInfo has no typed created_at; a server that sends one keeps it in raw.
+        r.created = jsonTime(o.raw.value(QStringLiteral("created_at")));
         if (!r.created.isValid()) {
             if (!known.created.isValid())
                 known.created = now;
@@ -252,17 +250,17 @@ void RunnersModel::apply(const QJsonArray &runners)
 
 void RunnersModel::refresh()
 {
-    if (!m_api || m_refreshing)
+    if (!m_client || m_refreshing)
         return;
     m_refreshing = true;
     const int generation = m_generation;
-    m_api->listRunners()->then(
+    m_client->runners()->list()->then(
         this,
-        [this, generation](const QJsonObject &reply) {
+        [this, generation](const RunnerList &reply) {
             if (generation != m_generation)
                 return;
             m_refreshing = false;
-            apply(reply.value(QStringLiteral("runners")).toArray());
+            apply(reply.runners);
             emit refreshed();
         },
         [this, generation](const Error &error) {

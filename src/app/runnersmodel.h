@@ -3,6 +3,8 @@
 
 #include "app/rowsync.h"
 
+#include "core/models.h"
+
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QHash>
@@ -12,9 +14,11 @@
 #include <QTimer>
 #include <functional>
 
-namespace capsule::app {
+namespace capsule {
+class Client;
+}
 
-class ControlPlane;
+namespace capsule::app {
 
 struct RunnerRow
 {
@@ -56,7 +60,7 @@ public:
 
     explicit RunnersModel(QObject *parent = nullptr);
 
-    void setControlPlane(ControlPlane *api);
+    void setClient(Client *client);
     void setRefreshInterval(int ms);
     // Maps workload keys to display names for the Workload column.
     void setWorkloadNamer(std::function<QString(const QString &)> namer);
@@ -71,7 +75,7 @@ public:
     int rowOf(const QString &runnerId) const;
 
     // What the app learnt from its own calls (the listing lacks sessions and addresses).
-    void noteAllocated(const QJsonObject &allocateReply, const QString &workloadKey);
+    void noteAllocated(const AllocateReply &reply, const QString &workloadKey);
     void notePaused(const QString &runnerId, const QString &sessionId);
     void noteResumed(const QString &runnerId);
     void noteReleased(const QString &runnerId);
@@ -98,16 +102,16 @@ private:
         bool suspended = false;
     };
 
-    void apply(const QJsonArray &runners);
+    void apply(const QList<RunnerInfo> &runners);
 
     QList<RunnerRow> m_rows;
     QHash<QString, Known> m_known;
-    QPointer<ControlPlane> m_api;
+    QPointer<Client> m_client;
     QTimer m_timer;
     std::function<QString(const QString &)> m_namer;
     int m_generation = 0;
     bool m_refreshing = false;
-    QJsonArray m_lastListing;
+    QList<RunnerInfo> m_lastListing;
 };
 
 } // namespace capsule::app

@@ -97,9 +97,10 @@ void ServerConnection::useServer(const QString &baseUrl, const QString &token)
     overrides.token = token;
     overrides.requestTimeout = savedRequestTimeout();
     const Settings settings = Settings::resolve(overrides);
-    if (m_api)
-        m_api->deleteLater();
-    m_api = new ControlPlane(settings, this);
+    if (m_client)
+        m_client->deleteLater();
+    m_sessions.clear();
+    m_client = new Client(settings, this);
     m_baseUrl = settings.baseUrl;
     m_hostCount = -1;
     m_checking = false;
@@ -111,25 +112,40 @@ void ServerConnection::useServer(const QString &baseUrl, const QString &token)
 
 void ServerConnection::checkNow()
 {
-    if (!m_api || m_checking)
+    if (!m_client || m_checking)
         return;
     m_checking = true;
-    QPointer<ControlPlane> api = m_api;
-    m_api->listHosts()->then(
+    QPointer<Client> client = m_client;
+    m_client->hosts()->list()->then(
         this,
-        [this, api](const QJsonObject &reply) {
-            if (api != m_api)
+        [this, client](const HostList &reply) {
+            if (client != m_client)
                 return;
             m_checking = false;
-            m_hostCount = reply.value(QStringLiteral("hosts")).toArray().size();
+            m_hostCount = int(reply.hosts.size());
             setState(State::Connected);
         },
-        [this, api](const Error &error) {
-            if (api != m_api)
+        [this, client](const Error &error) {
+            if (client != m_client)
                 return;
             m_checking = false;
             setState(State::Error, error.toString());
         });
+}
+
+RunnerSession *ServerConnection::session(const QString &runnerId, const QString &sessionId,
+                                         const QString &hostAddress)
+{
+    if (!m_client)
+        return nullptr;
+    QPointer<RunnerSession> &session = m_sessions[runnerId];
+    if (!session) {
+        session = new RunnerSession(m_client->hostResolver(), runnerId, sessionId, {}, hostAddress,
+                                    m_client);
+    } else if (!hostAddress.isEmpty()) {
+        m_client->hostResolver()->cacheHost(runnerId, hostAddress);
+    }
+    return session;
 }
 
 void ServerConnection::shutdown(std::function<void()> done)

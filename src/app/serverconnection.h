@@ -1,7 +1,10 @@
 // Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
 #pragma once
 
-#include "app/controlplane.h"
+#include "core/client.h"
+#include "core/runnersession.h"
+
+#include <QHash>
 
 #include <QObject>
 #include <QPointer>
@@ -13,7 +16,7 @@ namespace capsule::app {
 class EmbeddedServer;
 class TokenStore;
 
-// Owns the ControlPlane of the current server. With no CAPSULE_BASE_URL and no server URL in the
+// Owns the core Client of the current server. With no CAPSULE_BASE_URL and no server URL in the
 // settings it starts capsule-local itself; otherwise it connects to the remote URL with the token
 // from CAPSULE_TOKEN or the token store. A periodic hosts call keeps the status current.
 class ServerConnection : public QObject
@@ -34,7 +37,10 @@ public:
     void shutdown(std::function<void()> done);
 
     // Null until a server is known; replaced on reconnect (listen to serverChanged()).
-    ControlPlane *api() const { return m_api; }
+    Client *client() const { return m_client; }
+    // One RunnerSession per runner (exec, files, PTY through the client's host cache).
+    RunnerSession *session(const QString &runnerId, const QString &sessionId = {},
+                           const QString &hostAddress = {});
     State state() const { return m_state; }
     bool isEmbedded() const { return m_embedded; }
     QString baseUrl() const { return m_baseUrl; }
@@ -56,7 +62,7 @@ public slots:
 
 signals:
     void stateChanged();
-    // A new ControlPlane is in place: views drop their data and refresh.
+    // A new Client is in place: views drop their data and refresh.
     void serverChanged();
 
 private:
@@ -65,7 +71,8 @@ private:
 
     EmbeddedServer *m_server = nullptr;
     TokenStore *m_tokens = nullptr;
-    QPointer<ControlPlane> m_api;
+    QPointer<Client> m_client;
+    QHash<QString, QPointer<RunnerSession>> m_sessions;
     QTimer m_pollTimer;
     State m_state = State::Idle;
     bool m_embedded = false;

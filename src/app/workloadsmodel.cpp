@@ -1,7 +1,7 @@
 // Table model of the server's layered configs (workloads) with their build state.
 #include "app/workloadsmodel.h"
 
-#include "app/controlplane.h"
+#include "core/client.h"
 
 #include <QLocale>
 #include <memory>
@@ -22,9 +22,9 @@ WorkloadsModel::WorkloadsModel(QObject *parent)
     setRefreshInterval(5000);
 }
 
-void WorkloadsModel::setControlPlane(ControlPlane *api)
+void WorkloadsModel::setClient(Client *client)
 {
-    m_api = api;
+    m_client = client;
     ++m_generation;
     m_refreshing = false;
     setRows({});
@@ -118,18 +118,15 @@ void WorkloadsModel::setRows(QList<WorkloadRow> rows)
     syncRows(this, m_rows, std::move(rows));
 }
 
-WorkloadRow WorkloadsModel::rowFrom(const QJsonObject &stored, const QJsonArray &layers,
+WorkloadRow WorkloadsModel::rowFrom(const StoredConfig &stored, const QList<LayerStatus> &layers,
                                     bool haveLayers)
 {
     WorkloadRow r;
-    r.key = stored.value(QStringLiteral("config_id")).toString();
-    r.name = stored.value(QStringLiteral("display_name")).toString();
-    if (r.name.isEmpty())
-        r.name = r.key;
-    r.workloadKey = stored.value(QStringLiteral("leaf_workload_key")).toString();
-    r.tier = stored.value(QStringLiteral("tier")).toString();
-    r.updated = QDateTime::fromString(stored.value(QStringLiteral("updated_at")).toString(),
-                                      Qt::ISODateWithMs);
+    r.key = stored.configId;
+    r.name = stored.displayName.isEmpty() ? r.key : stored.displayName;
+    r.workloadKey = stored.leafWorkloadKey;
+    r.tier = stored.tier;
+    r.updated = stored.updatedAt;
     if (!haveLayers) {
         r.status = tr("unknown");
         return r;
@@ -141,33 +138,26 @@ WorkloadRow WorkloadsModel::rowFrom(const QJsonObject &stored, const QJsonArray 
     QStringList lines;
     QString buildState;
     int active = 0;
-    for (const QJsonValue &v : layers) {
-        const QJsonObject layer = v.toObject();
-        const QString name = layer.value(QStringLiteral("name")).toString();
-        const QString status = layer.value(QStringLiteral("status")).toString();
-        const QString build = layer.value(QStringLiteral("build_status")).toString();
-        const QString version = layer.value(QStringLiteral("current_version")).toString();
-        if (status == QLatin1String("active"))
+    for (const LayerStatus &layer : layers) {
+        if (layer.status == QLatin1String("active"))
             ++active;
-        if (!build.isEmpty() && buildState.isEmpty())
-            buildState = build;
-        QString line = QStringLiteral("%1: %2").arg(name, status);
-        if (!version.isEmpty())
-            line += QStringLiteral(" (%1)").arg(version);
-        if (!build.isEmpty())
-            line += tr(", build %1").arg(build);
+        if (!layer.buildStatus.isEmpty() && buildState.isEmpty())
+            buildState = layer.buildStatus;
+        QString line = QStringLiteral("%1: %2").arg(layer.name, layer.status);
+        if (!layer.currentVersion.isEmpty())
+            line += QStringLiteral(" (%1)").arg(layer.currentVersion);
+        if (!layer.buildStatus.isEmpty())
+            line += tr(", build %1").arg(layer.buildStatus);
         lines << line;
     }
     r.layersText = lines.join(QLatin1Char('\n'));
-    const QJsonObject leaf = layers.last().toObject();
-    const QString leafVersion = leaf.value(QStringLiteral("current_version")).toString();
+    const LayerStatus &leaf = layers.last();
     if (!buildState.isEmpty()) {
         r.building = true;
         r.status =
             tr("building (%1), %2/%3 layers active").arg(buildState).arg(active).arg(layers.size());
-    } else if (leaf.value(QStringLiteral("status")).toString() == QLatin1String("active") &&
-               !leafVersion.isEmpty()) {
-        r.status = tr("ready, %1").arg(leafVersion);
+    } else if (leaf.status == QLatin1String("active") && !leaf.currentVersion.isEmpty()) {
+        r.status = tr("ready, %1").arg(leaf.currentVersion);
     } else {
         r.status = tr("not built, %1/%2 layers active").arg(active).arg(layers.size());
     }
@@ -176,7 +166,7 @@ WorkloadRow WorkloadsModel::rowFrom(const QJsonObject &stored, const QJsonArray 
 
 void WorkloadsModel::refresh()
 {
-    if (!m_api)
+    if (!m_client)
         return;
     if (m_refreshing) {
         m_refreshAgain = true;
@@ -191,12 +181,12 @@ void WorkloadsModel::refresh()
         if (again && std::exchange(m_refreshAgain, false))
             refresh();
     };
-    m_api->listConfigs()->then(
+    m_client->configs()->list()->then(
         this,
-        [this, generation, finish](const QJsonObject &reply) {
-            if (generation != m_generation)
+        [this, generation, finish](const ConfigList &reply) {
+            if (generation != m_generation || !m_client)
                 return;
-            const QJsonArray configs = reply.value(QStringLiteral("configs")).toArray();
+            const QList<StoredConfig> &configs = reply.configs;
             if (configs.isEmpty()) {
                 setRows({});
                 finish(true);
@@ -207,7 +197,7 @@ void WorkloadsModel::refresh()
             auto rows = std::make_shared<QList<WorkloadRow>>();
             auto pending = std::make_shared<int>(int(configs.size()));
             for (int i = 0; i < configs.size(); ++i)
-                rows->append(rowFrom(configs.at(i).toObject(), {}, false));
+                rows->append(rowFrom(configs.at(i), {}, false));
             for (int i = 0; i < configs.size(); ++i) {
                 const QString id = rows->at(i).key;
                 auto done = [this, generation, rows, pending, finish] {
@@ -217,12 +207,10 @@ void WorkloadsModel::refresh()
                     finish(true);
                     emit refreshed();
                 };
-                m_api->configDetail(id)->then(
+                m_client->configs()->get(id)->then(
                     this,
-                    [rows, i, done](const QJsonObject &detail) {
-                        (*rows)[i] =
-                            rowFrom(detail.value(QStringLiteral("config")).toObject(),
-                                    detail.value(QStringLiteral("layers")).toArray(), true);
+                    [rows, i, done](const ConfigDetail &detail) {
+                        (*rows)[i] = rowFrom(detail.config, detail.layers, true);
                         done();
                     },
                     [done](const Error &) { done(); });

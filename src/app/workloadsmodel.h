@@ -3,6 +3,8 @@
 
 #include "app/rowsync.h"
 
+#include "core/models.h"
+
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QJsonArray>
@@ -10,9 +12,11 @@
 #include <QPointer>
 #include <QTimer>
 
-namespace capsule::app {
+namespace capsule {
+class Client;
+}
 
-class ControlPlane;
+namespace capsule::app {
 
 struct WorkloadRow
 {
@@ -38,7 +42,7 @@ public:
 
     explicit WorkloadsModel(QObject *parent = nullptr);
 
-    void setControlPlane(ControlPlane *api);
+    void setClient(Client *client);
     // Interval of the background refresh; 0 turns it off.
     void setRefreshInterval(int ms);
 
@@ -55,7 +59,7 @@ public:
     void setRows(QList<WorkloadRow> rows);
 
     // Builds a row from a stored config and its layer statuses (2.1).
-    static WorkloadRow rowFrom(const QJsonObject &stored, const QJsonArray &layers,
+    static WorkloadRow rowFrom(const StoredConfig &stored, const QList<LayerStatus> &layers,
                                bool haveLayers);
 
 public slots:
@@ -70,7 +74,7 @@ private:
     friend void syncRows(M *, QList<R> &, QList<R>);
 
     QList<WorkloadRow> m_rows;
-    QPointer<ControlPlane> m_api;
+    QPointer<Client> m_client;
     QTimer m_timer;
     int m_generation = 0;
     bool m_refreshing = false;

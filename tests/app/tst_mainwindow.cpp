@@ -1,6 +1,5 @@
 // The real MainWindow against a real capsule-local: workloads view, refresh, status bar, embedded
 // server.
-#include "app/controlplane.h"
 #include "app/embeddedserver.h"
 #include "app/mainwindow.h"
 #include "app/runnersmodel.h"
@@ -9,6 +8,7 @@
 #include "app/workloadsmodel.h"
 
 #include "core/blocking.h"
+#include "core/client.h"
 #include "support/localserver.h"
 
 #include <QAbstractItemModelTester>
@@ -40,11 +40,11 @@ private slots:
     void tokenStoreFallbackFile();
 
 private:
-    QJsonObject createConfig(const QString &name, const QString &tier = QStringLiteral("s"));
+    CreateConfigReply createConfig(const QString &name, const QString &tier = QStringLiteral("s"));
     int rowOfName(QTableView *view, const QString &name) const;
 
     test::LocalServer m_server;
-    std::unique_ptr<ControlPlane> m_api;
+    std::unique_ptr<Client> m_client;
 };
 
 void TestMainWindow::initTestCase()
@@ -57,10 +57,10 @@ void TestMainWindow::initTestCase()
     SettingsOverrides overrides;
     overrides.baseUrl = m_server.baseUrl();
     overrides.token = m_server.token();
-    m_api = std::make_unique<ControlPlane>(Settings::resolve(overrides));
+    m_client = std::make_unique<Client>(Settings::resolve(overrides));
 }
 
-QJsonObject TestMainWindow::createConfig(const QString &name, const QString &tier)
+CreateConfigReply TestMainWindow::createConfig(const QString &name, const QString &tier)
 {
     const QJsonObject body{
         {QStringLiteral("display_name"), name},
@@ -72,7 +72,7 @@ QJsonObject TestMainWindow::createConfig(const QString &name, const QString &tie
                               {QStringLiteral("type"), QStringLiteral("shell")},
                               {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
         {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), tier}}}};
-    JsonJob *job = m_api->post(QStringLiteral("/api/v1/layered-configs"), body);
+    auto *job = m_client->configs()->create(body);
     if (!waitFor(job, 20000) || job->hasError()) {
         qWarning() << "create failed:" << (job->isFinished() ? job->error().toString() : "timeout");
         return {};
@@ -111,25 +111,25 @@ void TestMainWindow::workloadsAppearAndSelectionSurvives()
 
     auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     QVERIFY(view);
-    const QJsonObject alpha = createConfig(QStringLiteral("alpha-app"));
-    QVERIFY(!alpha.isEmpty());
+    const CreateConfigReply alpha = createConfig(QStringLiteral("alpha-app"));
+    QVERIFY(!alpha.configId.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("alpha-app")) >= 0, 15000);
     const int row = rowOfName(view, QStringLiteral("alpha-app"));
     QCOMPARE(view->model()->index(row, WorkloadsModel::KeyColumn).data().toString(),
-             alpha.value(QStringLiteral("leaf_workload_key")).toString());
+             alpha.leafWorkloadKey);
     QCOMPARE(view->model()->index(row, WorkloadsModel::TierColumn).data().toString(),
              QStringLiteral("s"));
     QVERIFY(!view->model()->index(row, WorkloadsModel::StatusColumn).data().toString().isEmpty());
 
     // Select it, add another config, refresh with F5: the selection stays on alpha-app.
     view->selectRow(row);
-    QCOMPARE(window.selectedConfigId(), alpha.value(QStringLiteral("config_id")).toString());
-    QVERIFY(!createConfig(QStringLiteral("aaa-first")).isEmpty());
+    QCOMPARE(window.selectedConfigId(), alpha.configId);
+    QVERIFY(!createConfig(QStringLiteral("aaa-first")).configId.isEmpty());
     QSignalSpy refreshed(window.workloadsModel(), &WorkloadsModel::refreshed);
     view->setFocus();
     QTest::keyClick(view, Qt::Key_F5);
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("aaa-first")) >= 0, 15000);
-    QCOMPARE(window.selectedConfigId(), alpha.value(QStringLiteral("config_id")).toString());
+    QCOMPARE(window.selectedConfigId(), alpha.configId);
     QVERIFY(view->selectionModel()->isRowSelected(rowOfName(view, QStringLiteral("alpha-app"))));
     QVERIFY(refreshed.size() >= 1);
 }
@@ -146,7 +146,7 @@ void TestMainWindow::deleteWithConfirmation()
     });
     window.show();
     connection.connectTo(m_server.baseUrl(), m_server.token());
-    QVERIFY(!createConfig(QStringLiteral("doomed-app")).isEmpty());
+    QVERIFY(!createConfig(QStringLiteral("doomed-app")).configId.isEmpty());
     auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("doomed-app")) >= 0, 15000);
     view->selectRow(rowOfName(view, QStringLiteral("doomed-app")));

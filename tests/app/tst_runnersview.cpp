@@ -1,5 +1,4 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
-#include "app/controlplane.h"
 #include "app/filebrowser.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
@@ -8,6 +7,7 @@
 #include "app/workloadsmodel.h"
 
 #include "core/blocking.h"
+#include "core/client.h"
 #include "core/transfer.h"
 #include "support/localserver.h"
 #include "terminal/terminalsurface.h"
@@ -45,7 +45,7 @@ private:
     int rowOfName(QTableView *view, const QString &name) const;
 
     test::LocalServer m_server;
-    std::unique_ptr<ControlPlane> m_api;
+    std::unique_ptr<Client> m_client;
     std::unique_ptr<ServerConnection> m_connection;
     std::unique_ptr<MainWindow> m_window;
     QString m_runnerId;
@@ -60,7 +60,7 @@ void TestRunnersView::initTestCase()
     SettingsOverrides overrides;
     overrides.baseUrl = m_server.baseUrl();
     overrides.token = m_server.token();
-    m_api = std::make_unique<ControlPlane>(Settings::resolve(overrides));
+    m_client = std::make_unique<Client>(Settings::resolve(overrides));
 
     const QJsonObject body{
         {QStringLiteral("display_name"), QStringLiteral("runner-view")},
@@ -72,11 +72,10 @@ void TestRunnersView::initTestCase()
                               {QStringLiteral("type"), QStringLiteral("shell")},
                               {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
         {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
-    JsonJob *create = m_api->post(QStringLiteral("/api/v1/layered-configs"), body);
+    auto *create = m_client->configs()->create(body);
     QVERIFY(waitFor(create, 20000));
     QVERIFY2(!create->hasError(), qPrintable(create->error().toString()));
-    JsonJob *build =
-        m_api->post(QStringLiteral("/api/v1/layered-configs/runner-view/build"), {}, false);
+    auto *build = m_client->configs()->build(QStringLiteral("runner-view"));
     QVERIFY(waitFor(build, 20000));
     QVERIFY2(!build->hasError(), qPrintable(build->error().toString()));
     QTRY_VERIFY_WITH_TIMEOUT(layersBuilt(), 60000);
@@ -92,11 +91,10 @@ void TestRunnersView::initTestCase()
 
 bool TestRunnersView::layersBuilt()
 {
-    JsonJob *detail = m_api->configDetail(QStringLiteral("runner-view"));
+    auto *detail = m_client->configs()->get(QStringLiteral("runner-view"));
     if (!waitFor(detail, 10000) || detail->hasError())
         return false;
-    const QJsonArray layers = detail->result().value(QStringLiteral("layers")).toArray();
-    const WorkloadRow row = WorkloadsModel::rowFrom({}, layers, true);
+    const WorkloadRow row = WorkloadsModel::rowFrom({}, detail->result().layers, true);
     return row.status.startsWith(QStringLiteral("ready"));
 }
 

@@ -121,7 +121,12 @@ private slots:
             {QStringLiteral("leaf_workload_key"), QStringLiteral("abcd")},
             {QStringLiteral("tier"), QStringLiteral("s")},
             {QStringLiteral("updated_at"), QStringLiteral("2026-04-02T10:15:30.123456789Z")}};
-        const WorkloadRow row = WorkloadsModel::rowFrom(stored, layers, true);
+        // Through the core parsers, as the model gets them from configs()->get().
+        QList<capsule::LayerStatus> typed;
+        for (const QJsonValue &v : layers)
+            typed.append(capsule::LayerStatus::fromJson(v.toObject()));
+        const WorkloadRow row =
+            WorkloadsModel::rowFrom(capsule::StoredConfig::fromJson(stored), typed, true);
         QCOMPARE(row.status, status);
         QCOMPARE(row.building, building);
         QCOMPARE(row.workloadKey, QStringLiteral("abcd"));
@@ -134,9 +139,10 @@ private slots:
         model.setRefreshInterval(0);
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.noteAllocated({{QStringLiteral("runner_id"), QStringLiteral("r-1")},
-                             {QStringLiteral("session_id"), QStringLiteral("s-1")},
-                             {QStringLiteral("host_address"), QStringLiteral("127.0.0.1:1")}},
+        model.noteAllocated(capsule::AllocateReply::fromJson(
+                                {{QStringLiteral("runner_id"), QStringLiteral("r-1")},
+                                 {QStringLiteral("session_id"), QStringLiteral("s-1")},
+                                 {QStringLiteral("host_address"), QStringLiteral("127.0.0.1:1")}}),
                             QStringLiteral("key1"));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.index(0, RunnersModel::SessionColumn).data().toString(),
