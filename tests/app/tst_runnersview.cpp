@@ -15,14 +15,18 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QDockWidget>
 #include <QJsonArray>
+#include <QLabel>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 #include <QUrl>
 
@@ -38,6 +42,9 @@ private slots:
     void browseFilesAndUpload();
     void terminalTabEchoes();
     void releaseRunner();
+    void cancelStartingRunner();
+    void buildLogShowsOutput();
+    void failedBuildShowsLogTail();
     void cleanupTestCase();
 
 private:
@@ -229,6 +236,71 @@ void TestRunnersView::releaseRunner()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
     QCOMPARE(finished.first().at(1).toString(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(runners, m_runnerId) < 0, 15000);
+}
+
+void TestRunnersView::cancelStartingRunner()
+{
+    auto *workloads = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
+    workloads->selectRow(rowOfName(workloads, QStringLiteral("runner-view")));
+    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    auto *cancel = m_window->findChild<QToolButton *>(QStringLiteral("cancelStart"));
+    QVERIFY(start && cancel);
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    start->trigger();
+    // Progress is visible while the runner starts; Cancel ends the wait.
+    QVERIFY(!cancel->isHidden());
+    auto *operation = m_window->findChild<QLabel *>(QStringLiteral("operationStatus"));
+    QVERIFY(operation->text().startsWith(QStringLiteral("Starting runner for runner-view")));
+    cancel->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
+    QVERIFY(cancel->isHidden());
+    QCOMPARE(m_window->busyCount(), 0);
+}
+
+namespace {
+
+QJsonObject shellBuildBody(const QString &name, const QString &script)
+{
+    return {
+        {QStringLiteral("display_name"), name},
+        {QStringLiteral("layers"),
+         QJsonArray{QJsonObject{
+             {QStringLiteral("name"), QStringLiteral("main")},
+             {QStringLiteral("init_commands"),
+              QJsonArray{QJsonObject{
+                  {QStringLiteral("type"), QStringLiteral("shell")},
+                  {QStringLiteral("args"),
+                   QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), script}}}}}}}},
+        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
+}
+
+} // namespace
+
+void TestRunnersView::buildLogShowsOutput()
+{
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    m_window->onboard(
+        shellBuildBody(QStringLiteral("log-ok"), QStringLiteral("echo LOG-$((40+2))")), true);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("buildLogDock"));
+    QVERIFY(dock && dock->isVisible());
+    QVERIFY2(m_window->buildLog()->toPlainText().contains(QStringLiteral("LOG-42")),
+             qPrintable(m_window->buildLog()->toPlainText()));
+}
+
+void TestRunnersView::failedBuildShowsLogTail()
+{
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    m_window->onboard(
+        shellBuildBody(QStringLiteral("log-fail"), QStringLiteral("echo WHY-$((6*7)); exit 3")),
+        true);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+    const QString error = finished.first().at(1).toString();
+    // The failure names the build and carries the log tail, i.e. why it failed.
+    QVERIFY2(error.contains(QStringLiteral("failed")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("WHY-42")), qPrintable(error));
 }
 
 void TestRunnersView::cleanupTestCase()
