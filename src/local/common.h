@@ -6,6 +6,8 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
+#include <QUrlQuery>
 
 namespace capsule::local {
 
@@ -45,6 +47,16 @@ inline bool queryBool(const QString &value, bool fallback)
     if (v == QLatin1String("false") || v == QLatin1String("0") || v == QLatin1String("f"))
         return false;
     return fallback;
+}
+
+// The query of a request decoded as Go's url.ParseQuery does: '+' means a space (clients
+// form-encode, e.g. the SDK sends `command=/bin/my+shell` for "/bin/my shell"); a literal plus
+// arrives as %2B and survives.
+inline QUrlQuery formQuery(const QUrl &url)
+{
+    QString raw = url.query(QUrl::FullyEncoded);
+    raw.replace(QLatin1Char('+'), QLatin1String("%20"));
+    return QUrlQuery(raw);
 }
 
 } // namespace capsule::local

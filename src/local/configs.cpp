@@ -536,7 +536,7 @@ void ConfigService::handle(const QHttpServerRequest &request, const QStringList 
         rest.at(3) == QLatin1String("log")) {
         if (method != QLatin1String("GET"))
             return replyError(r, 405, s("method not allowed"));
-        const bool follow = queryBool(request.query().queryItemValue(s("follow")), false);
+        const bool follow = queryBool(formQuery(request.url()).queryItemValue(s("follow")), false);
         return buildLog(id, rest.at(2), follow, r);
     }
     replyError(r, 405, s("method not allowed"));
@@ -802,7 +802,7 @@ void ConfigService::build(const QString &id, const QHttpServerRequest &request, 
     const ConfigRecord *c = config(id);
     if (!c)
         return replyError(r, 404, s("config not found"));
-    const QUrlQuery q = request.query();
+    const QUrlQuery q = formQuery(request.url());
     const bool clean = queryBool(q.queryItemValue(s("clean")), false);
     const bool force = clean || queryBool(q.queryItemValue(s("force")), false);
     const int n = enqueue(*c, 0, force, false);

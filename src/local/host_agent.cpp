@@ -1,5 +1,6 @@
 // Host agent of capsule-local: listener, authentication and routing of contract section 3.
 #include "local/host_agent.h"
+#include "local/common.h"
 
 #include "local/host_http.h"
 #include "local/runneraccess.h"
@@ -136,7 +137,7 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
     req.socket = socket;
     req.method = methodName(request.method());
     req.path = request.url().path();
-    req.query = request.query();
+    req.query = formQuery(request.url());
     req.body = request.body();
     for (const auto &h : request.headers())
         req.headers.insert(h.first.toLower(), h.second);

@@ -1,4 +1,5 @@
 // PTY route (contract 3.4): a WebSocket relaying binary frames to a terminal in the sandbox.
+#include "local/common.h"
 #include "local/host_http.h"
 #include "local/runneraccess.h"
 #include "local/sandbox.h"
@@ -50,7 +51,7 @@ public:
 
     void start(const HostRunner &runner)
     {
-        const QUrlQuery q(m_ws->requestUrl());
+        const QUrlQuery q = formQuery(m_ws->requestUrl());
         bool ok1 = false, ok2 = false;
         const uint cols = q.queryItemValue(QStringLiteral("cols")).toUInt(&ok1);
         const uint rows = q.queryItemValue(QStringLiteral("rows")).toUInt(&ok2);

@@ -724,7 +724,7 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
 
 void RunnerRegistry::status(const QHttpServerRequest &request, const Responder &r)
 {
-    const QString id = request.query().queryItemValue(s("runner_id"));
+    const QString id = formQuery(request.url()).queryItemValue(s("runner_id"));
     if (id.isEmpty())
         return replyText(r, 400, s("runner_id is required"));
     const Runner *run = find(id);
@@ -818,7 +818,7 @@ void RunnerRegistry::pause(const QHttpServerRequest &request, const Responder &r
             return replyError(
                 r, 500, QStringLiteral("cannot pause runner %1: runner is %2").arg(id, run->state));
         const bool syncFs = body.value(s("sync_fs")).toBool() ||
-                            queryBool(request.query().queryItemValue(s("sync")), false);
+                            queryBool(formQuery(request.url()).queryItemValue(s("sync")), false);
         QString error;
         if (!pauseRunner(run, syncFs, &error))
             return replyError(r, 500, QStringLiteral("pause failed: %1").arg(error));
@@ -859,7 +859,7 @@ void RunnerRegistry::connectRunner(const QHttpServerRequest &request, const Resp
 
 void RunnerRegistry::quarantine(const QHttpServerRequest &request, const Responder &r, bool on)
 {
-    const QUrlQuery q = request.query();
+    const QUrlQuery q = formQuery(request.url());
     const QString id = q.queryItemValue(s("runner_id"));
     if (id.isEmpty())
         return replyText(r, 400, s("missing runner_id"));

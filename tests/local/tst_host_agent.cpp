@@ -515,6 +515,12 @@ void TestHostAgent::uploadAppendAndRangeDownload()
     const HttpReply dir =
         m_server.request("GET", hostUrl({}, QStringLiteral("files/download?path=/workspace/up")));
     QVERIFY(dir.status >= 300);
+    // Queries are form-decoded as Go does: '+' is a space, %2B a literal plus.
+    u = m_server.request(
+        "POST", hostUrl({}, QStringLiteral("files/upload?path=/workspace/sp+ace%2Bplus.txt")), "x");
+    QCOMPARE(u.status, 200);
+    QCOMPARE(u.json().value(QStringLiteral("path")).toString(),
+             QStringLiteral("/workspace/sp ace+plus.txt"));
     // A bigger file streams intact (several pieces of the download pump).
     QByteArray big(5 * 1024 * 1024 + 123, Qt::Uninitialized);
     for (int i = 0; i < big.size(); ++i)
