@@ -1,6 +1,7 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #include "app/filebrowser.h"
 
+#include "app/localfilesview.h"
 #include "app/remotefilesmodel.h"
 
 #include "core/runnersession.h"
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QToolBar>
 #include <QToolButton>
@@ -28,6 +30,7 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     , m_transfers(transfers)
     , m_model(new RemoteFilesModel(this))
     , m_view(new QTreeView(this))
+    , m_local(new LocalFilesView(this))
     , m_pathEdit(new QLineEdit(this))
     , m_crumbs(new QWidget(this))
     , m_crumbsLayout(new QHBoxLayout(m_crumbs))
@@ -41,7 +44,10 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     m_view->setUniformRowHeights(true); // lets the view skip measuring every row of big folders
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setAlternatingRowColors(true);
-    m_view->setDragDropMode(QAbstractItemView::DropOnly);
+    // Drops from the desktop upload; drags onto the local pane download (never a move).
+    m_view->setDragDropMode(QAbstractItemView::DragDrop);
+    m_view->setDragEnabled(true);
+    m_view->setDefaultDropAction(Qt::CopyAction);
     m_view->setAcceptDrops(true);
     m_view->viewport()->setAcceptDrops(true);
     m_view->setDropIndicatorShown(true);
@@ -100,7 +106,13 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(top);
-    layout->addWidget(m_view, 1);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("filesSplitter"));
+    splitter->addWidget(m_local);
+    splitter->addWidget(m_view);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
     layout->addWidget(m_info);
 
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &index) {
@@ -122,6 +134,7 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
                 m_info->setText(tr("Cannot list %1: %2").arg(path, message));
             });
     connect(m_model, &RemoteFilesModel::uploadRequested, this, &FileBrowser::upload);
+    connect(m_local, &LocalFilesView::downloadRequested, this, &FileBrowser::download);
     if (m_transfers) {
         // Refresh when an upload into the folder on screen completes.
         connect(m_transfers, &TransferQueue::finished, this, [this](int id) {
@@ -395,11 +408,21 @@ void FileBrowser::downloadSelected()
         RunnerSession *s = session();
         if (!s || dirs.isEmpty())
             return;
-        for (const QString &remote : paths)
-            m_transfers->enqueueDownload(
-                s, remote, dirs.first() + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1));
+        download(paths, dirs.first());
     });
     dialog->open();
+}
+
+void FileBrowser::download(const QStringList &remotePaths, const QString &localDir)
+{
+    RunnerSession *s = session();
+    if (!s || !m_transfers || remotePaths.isEmpty())
+        return;
+    for (const QString &remote : remotePaths)
+        m_transfers->enqueueDownload(
+            s, remote, localDir + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1));
+    emit message(
+        tr("Downloading %n item(s) to %1", nullptr, int(remotePaths.size())).arg(localDir));
 }
 
 } // namespace capsule::app

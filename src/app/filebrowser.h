@@ -18,6 +18,7 @@ class TransferQueue;
 
 namespace capsule::app {
 
+class LocalFilesView;
 class RemoteFilesModel;
 
 class FileBrowser : public QWidget
@@ -31,6 +32,8 @@ public:
     RunnerSession *session() const;
     RemoteFilesModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
+    // The local pane: remote rows dropped on one of its folders are downloaded there.
+    LocalFilesView *localView() const { return m_local; }
     QString path() const;
 
     // Test seams: answer questions and name pickers without dialogs.
@@ -49,6 +52,7 @@ public slots:
     void uploadFolder();
     void downloadSelected();
     void upload(const QStringList &localPaths, const QString &remoteDir);
+    void download(const QStringList &remotePaths, const QString &localDir);
 
 signals:
     void message(const QString &text);
@@ -63,6 +67,7 @@ private:
     TransferQueue *m_transfers;
     RemoteFilesModel *m_model;
     QTreeView *m_view;
+    LocalFilesView *m_local;
     QLineEdit *m_pathEdit;
     QWidget *m_crumbs;
     QHBoxLayout *m_crumbsLayout;

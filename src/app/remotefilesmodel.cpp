@@ -192,12 +192,29 @@ Qt::ItemFlags RemoteFilesModel::flags(const QModelIndex &index) const
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
     if (!index.isValid() || m_entries.value(index.row()).isDir)
         f |= Qt::ItemIsDropEnabled;
+    if (index.isValid())
+        f |= Qt::ItemIsDragEnabled;
     return f;
+}
+
+QMimeData *RemoteFilesModel::mimeData(const QModelIndexList &indexes) const
+{
+    QStringList paths;
+    for (const QModelIndex &index : indexes) {
+        const QString path = index.data(PathRole).toString();
+        if (!path.isEmpty() && !paths.contains(path))
+            paths << path;
+    }
+    if (paths.isEmpty())
+        return nullptr;
+    auto *data = new QMimeData;
+    data->setData(remotePathsMimeType(), paths.join(QLatin1Char('\n')).toUtf8());
+    return data;
 }
 
 QStringList RemoteFilesModel::mimeTypes() const
 {
-    return {QStringLiteral("text/uri-list")};
+    return {QStringLiteral("text/uri-list"), remotePathsMimeType()};
 }
 
 Qt::DropActions RemoteFilesModel::supportedDropActions() const

@@ -49,6 +49,13 @@ public:
     Qt::ItemFlags flags(const QModelIndex &index) const override;
     // Local files and folders dropped from the desktop become uploads (uploadRequested).
     QStringList mimeTypes() const override;
+    // Rows dragged out carry their remote paths (one per line) under remotePathsMimeType(); the
+    // local pane turns them into downloads.
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
+    static QString remotePathsMimeType()
+    {
+        return QStringLiteral("application/x-capsule-remote-paths");
+    }
     Qt::DropActions supportedDropActions() const override;
     bool canDropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
                          const QModelIndex &parent) const override;

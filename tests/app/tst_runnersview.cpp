@@ -1,5 +1,6 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
 #include "app/filebrowser.h"
+#include "app/localfilesview.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
 #include "app/runnersmodel.h"
@@ -41,6 +42,7 @@ private slots:
     void startRunnerFromWorkload();
     void browseFilesAndUpload();
     void terminalTabEchoes();
+    void dragToLocalPaneDownloads();
     void releaseRunner();
     void cancelStartingRunner();
     void buildLogShowsOutput();
@@ -223,6 +225,46 @@ void TestRunnersView::terminalTabEchoes()
     auto *close = m_window->findChild<QAction *>(QStringLiteral("actionCloseTerminal"));
     close->trigger();
     QCOMPARE(tabs->count(), 0);
+}
+
+void TestRunnersView::dragToLocalPaneDownloads()
+{
+    FileBrowser *files = m_window->fileBrowser();
+    QSignalSpy listed(files->model(), &RemoteFilesModel::listed);
+    files->navigate(QStringLiteral("/workspace"));
+    QTRY_VERIFY_WITH_TIMEOUT(listed.size() >= 1, 20000);
+    const QString name = QStringLiteral("dropped-%1.txt").arg(QCoreApplication::applicationPid());
+    QModelIndex source;
+    for (int i = 0; i < files->model()->rowCount(); ++i) {
+        if (files->model()->entry(i).name == name)
+            source = files->model()->index(i, RemoteFilesModel::NameColumn);
+    }
+    QVERIFY(source.isValid());
+    QVERIFY(files->model()->flags(source) & Qt::ItemIsDragEnabled);
+    // What the view's drag carries: the remote path, under the app's own type.
+    std::unique_ptr<QMimeData> mime(files->model()->mimeData({source}));
+    QVERIFY(mime);
+    QCOMPARE(LocalFilesView::remotePaths(mime.get()),
+             QStringList{QStringLiteral("/workspace/") + name});
+    // The remote list does not take its own rows back (that would be a no-op upload).
+    QVERIFY(!files->model()->canDropMimeData(mime.get(), Qt::CopyAction, -1, -1, {}));
+
+    QTemporaryDir local;
+    LocalFilesView *pane = files->localView();
+    pane->setRootFolder(local.path());
+    QCOMPARE(pane->targetFolder({}), local.path());
+    QSignalSpy done(m_window->transfers(), &TransferQueue::finished);
+    // Dropped onto empty space: lands in the pane's root folder.
+    QVERIFY(pane->dropRemote(mime.get(), {}));
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    QFile file(local.filePath(name));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("hello from the desktop\n"));
+
+    // Something that is not a remote row (a desktop file) is refused by the local pane.
+    QMimeData other;
+    other.setUrls({QUrl::fromLocalFile(file.fileName())});
+    QVERIFY(!pane->dropRemote(&other, {}));
 }
 
 void TestRunnersView::releaseRunner()

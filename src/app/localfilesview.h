@@ -1,0 +1,46 @@
+// The local half of the Files tab: a folder tree that takes remote files dropped on it as
+// downloads.
+#pragma once
+
+#include <QTreeView>
+
+class QFileSystemModel;
+class QMimeData;
+
+namespace capsule::app {
+
+// WinSCP-style two panes: dragging files from the runner's list onto a folder here downloads them
+// into it through the transfer queue. The drop only asks for the download; the Transfers panel
+// shows it running (a desktop drop would have to wait for the bytes, which the GUI must not do).
+class LocalFilesView : public QTreeView
+{
+    Q_OBJECT
+public:
+    explicit LocalFilesView(QWidget *parent = nullptr);
+
+    QFileSystemModel *fileModel() const { return m_fs; }
+    // The folder shown at the top (the drop target when dropping onto empty space).
+    void setRootFolder(const QString &path);
+    QString rootFolder() const;
+    // The local folder a drop at `index` lands in: a folder row, a file's folder, else the root.
+    QString targetFolder(const QModelIndex &index) const;
+    // Remote paths carried by a drag from the runner's list (empty when it is something else).
+    static QStringList remotePaths(const QMimeData *data);
+
+    // What a drop at `index` does: remote rows become downloadRequested; anything else is refused
+    // (false). dropEvent() calls it; tests call it without a window-system drag.
+    bool dropRemote(const QMimeData *data, const QModelIndex &index);
+
+signals:
+    void downloadRequested(const QStringList &remotePaths, const QString &localFolder);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    QFileSystemModel *m_fs;
+};
+
+} // namespace capsule::app
