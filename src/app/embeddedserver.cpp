@@ -11,6 +11,11 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
+
 namespace capsule::app {
 
 namespace {
@@ -113,6 +118,11 @@ void EmbeddedServer::start(const QString &dataDir, const QString &binary)
 
     delete m_process;
     m_process = new QProcess(this);
+#ifdef Q_OS_LINUX
+    // If the app dies without its orderly shutdown (a signal, a crash), the kernel stops the
+    // server too instead of leaving it running with nobody knowing its token.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("CAPSULE_LOCAL_TOKEN"), m_token);
     m_process->setProcessEnvironment(env);
