@@ -322,6 +322,8 @@ std::function<void(const QString &)> MainWindow::beginOperation(const QString &w
 
 void MainWindow::onServerChanged()
 {
+    // A start on the old server ends now (its client goes away with its jobs).
+    cancelStart();
     m_files->setSession(nullptr);
     m_workloads->setClient(m_connection->client());
     m_runners->setClient(m_connection->client());
