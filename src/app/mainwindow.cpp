@@ -667,62 +667,76 @@ void MainWindow::followBuild(const QString &configId, std::function<void(const Q
     client->configs()->builds(configId)->then(
         this,
         [this, configId, done](const BuildList &list) {
-            Client *client = m_connection->client();
-            if (!list.offered || !client) {
+            if (!list.offered || list.builds.isEmpty()) {
                 watchBuild(configId, done);
                 return;
             }
-            // The newest build still in flight (the one just enqueued), else the newest one.
-            QString version;
+            // One build per layer, oldest first: follow every one still in flight, root to leaf,
+            // so a parent's failure shows its own log.
+            QList<BuildInfo> builds;
             for (const BuildInfo &b : list.builds) {
                 if (b.status == QLatin1String("queued") || b.status == QLatin1String("running") ||
                     b.status == QLatin1String("waiting_parent"))
-                    version = b.version;
+                    builds.append(b);
             }
-            if (version.isEmpty() && !list.builds.isEmpty())
-                version = list.builds.last().version;
-            if (version.isEmpty()) {
-                watchBuild(configId, done);
-                return;
-            }
-            m_buildDock->setWindowTitle(tr("Build log - %1 %2").arg(configId, version));
+            if (builds.isEmpty())
+                builds.append(list.builds.last());
+            m_buildDock->setWindowTitle(tr("Build log - %1").arg(configId));
             m_buildLog->clear();
             m_buildDock->show();
             m_buildDock->raise();
-            HttpJob *follow = client->configs()->followBuildLog(configId, version);
-            QPointer<QPlainTextEdit> log = m_buildLog;
-            connect(follow, &HttpJob::chunk, this, [log](const QByteArray &data) {
-                if (!log)
-                    return;
-                log->moveCursor(QTextCursor::End);
-                log->insertPlainText(QString::fromUtf8(data));
-                log->moveCursor(QTextCursor::End);
-            });
-            connect(follow, &Job::finished, this, [this, follow, configId, version, done] {
-                follow->deleteLater();
-                if (follow->hasError() && follow->error().kind == ErrorKind::NotFound) {
-                    watchBuild(configId, done); // not offered after all
-                    return;
-                }
-                finishFollowedBuild(configId, version, done);
-            });
+            followBuildLogs(configId, builds, 0, done);
         },
         [this, configId, done](const Error &) { watchBuild(configId, done); });
 }
 
-void MainWindow::finishFollowedBuild(const QString &configId, const QString &version,
-                                     std::function<void(const QString &)> done)
+void MainWindow::followBuildLogs(const QString &configId, const QList<BuildInfo> &builds, int at,
+                                 std::function<void(const QString &)> done)
 {
     Client *client = m_connection->client();
     if (!client) {
         done(tr("Disconnected while building."));
         return;
     }
-    // The log stream ends with the build; the build list says how it ended. Layers built by a
-    // parent build may still be pending, so the layers poll decides success.
+    if (at >= builds.size()) {
+        // Every followed build ended well; the layers poll confirms the leaf is active.
+        watchBuild(configId, done);
+        return;
+    }
+    const BuildInfo &build = builds.at(at);
+    m_buildLog->appendPlainText(tr("== layer %1, build %2 ==").arg(build.layerName, build.version));
+    HttpJob *follow = client->configs()->followBuildLog(configId, build.version);
+    QPointer<QPlainTextEdit> log = m_buildLog;
+    connect(follow, &HttpJob::chunk, this, [log](const QByteArray &data) {
+        if (!log)
+            return;
+        log->moveCursor(QTextCursor::End);
+        log->insertPlainText(QString::fromUtf8(data));
+        log->moveCursor(QTextCursor::End);
+    });
+    connect(follow, &Job::finished, this, [this, follow, configId, builds, at, done] {
+        follow->deleteLater();
+        if (follow->hasError() && follow->error().kind == ErrorKind::NotFound) {
+            watchBuild(configId, done); // not offered after all
+            return;
+        }
+        finishFollowedBuild(configId, builds, at, done);
+    });
+}
+
+void MainWindow::finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds,
+                                     int at, std::function<void(const QString &)> done)
+{
+    Client *client = m_connection->client();
+    if (!client) {
+        done(tr("Disconnected while building."));
+        return;
+    }
+    const QString version = builds.at(at).version;
+    // The log stream ends with the build; the build list says how it ended.
     client->configs()->builds(configId)->then(
         this,
-        [this, configId, version, done](const BuildList &list) {
+        [this, configId, builds, at, version, done](const BuildList &list) {
             for (const BuildInfo &b : list.builds) {
                 if (b.version != version)
                     continue;
@@ -734,14 +748,14 @@ void MainWindow::finishFollowedBuild(const QString &configId, const QString &ver
                         lines.removeLast();
                     const QString tail =
                         lines.mid(qMax(0, int(lines.size()) - 10)).join(QLatin1Char('\n'));
-                    done(tr("The build %1 of %2 failed (exit %3):\n%4")
-                             .arg(version, configId)
+                    done(tr("The build %1 of %2 (layer %3) failed (exit %4):\n%5")
+                             .arg(version, configId, b.layerName)
                              .arg(b.exitCode.value_or(-1))
                              .arg(tail));
                     return;
                 }
             }
-            watchBuild(configId, done);
+            followBuildLogs(configId, builds, at + 1, done);
         },
         [this, configId, done](const Error &) { watchBuild(configId, done); });
 }

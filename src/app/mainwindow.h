@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QList>
 #include <QMainWindow>
 #include <QPointer>
 #include <functional>
@@ -21,6 +22,7 @@ class MainWindow;
 namespace capsule {
 class Error;
 class Job;
+struct BuildInfo;
 class TransferQueue;
 } // namespace capsule
 
@@ -96,7 +98,9 @@ private:
     // Shows the build's log (section 10) in the Build log dock and ends `done` with the log tail
     // on failure; falls back to watchBuild when the server does not offer the build routes.
     void followBuild(const QString &configId, std::function<void(const QString &)> done);
-    void finishFollowedBuild(const QString &configId, const QString &version,
+    void followBuildLogs(const QString &configId, const QList<BuildInfo> &builds, int at,
+                         std::function<void(const QString &)> done);
+    void finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds, int at,
                              std::function<void(const QString &)> done);
     void cancelStart();
     void watchBuild(const QString &configId, std::function<void(const QString &)> done,

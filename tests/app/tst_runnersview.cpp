@@ -302,18 +302,21 @@ void TestRunnersView::cancelStartingRunner()
 
 namespace {
 
+QJsonObject shellLayer(const QString &name, const QString &script)
+{
+    return {{QStringLiteral("name"), name},
+            {QStringLiteral("init_commands"),
+             QJsonArray{
+                 QJsonObject{{QStringLiteral("type"), QStringLiteral("shell")},
+                             {QStringLiteral("args"),
+                              QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), script}}}}}};
+}
+
 QJsonObject shellBuildBody(const QString &name, const QString &script)
 {
     return {
         {QStringLiteral("display_name"), name},
-        {QStringLiteral("layers"),
-         QJsonArray{QJsonObject{
-             {QStringLiteral("name"), QStringLiteral("main")},
-             {QStringLiteral("init_commands"),
-              QJsonArray{QJsonObject{
-                  {QStringLiteral("type"), QStringLiteral("shell")},
-                  {QStringLiteral("args"),
-                   QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), script}}}}}}}},
+        {QStringLiteral("layers"), QJsonArray{shellLayer(QStringLiteral("main"), script)}},
         {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
 }
 
@@ -335,14 +338,19 @@ void TestRunnersView::buildLogShowsOutput()
 void TestRunnersView::failedBuildShowsLogTail()
 {
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
-    m_window->onboard(
-        shellBuildBody(QStringLiteral("log-fail"), QStringLiteral("echo WHY-$((6*7)); exit 3")),
-        true);
+    // Two layers, the parent fails: its own log is the one that explains it.
+    QJsonObject body = shellBuildBody(QStringLiteral("log-fail"), QStringLiteral("echo LEAF-OK"));
+    QJsonArray layers = body.value(QStringLiteral("layers")).toArray();
+    layers.prepend(shellLayer(QStringLiteral("base"), QStringLiteral("echo WHY-$((6*7)); exit 3")));
+    body.insert(QStringLiteral("layers"), layers);
+    m_window->onboard(body, true);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
     const QString error = finished.first().at(1).toString();
     // The failure names the build and carries the log tail, i.e. why it failed.
     QVERIFY2(error.contains(QStringLiteral("failed")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("WHY-42")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("layer base")), qPrintable(error));
+    QVERIFY(!error.contains(QStringLiteral("LEAF-OK")));
 }
 
 void TestRunnersView::cleanupTestCase()
