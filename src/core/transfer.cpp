@@ -10,7 +10,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QSet>
-#include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 #include <atomic>
 #include <cstdio>
@@ -22,6 +22,11 @@ namespace {
 constexpr int kHashBatch = 1000; // paths per `sha256sum` exec
 constexpr qint64 kProgressIntervalMs = 100;
 constexpr int kMaxTransientRetries = 3; // per transfer: dropped connections, timeouts, 503
+// Bytes handed to the hash chain and not hashed yet, beyond which no new chunk starts: keeps memory
+// bounded when the network is faster than hashing.
+constexpr qint64 kHashBacklog = 64LL * 1024 * 1024;
+// Downloads arrive in small network reads: they are handed to the hash chain in batches.
+constexpr qint64 kHashBatchBytes = 4LL * 1024 * 1024;
 
 QString joinRemote(const QString &dir, const QString &rel)
 {
@@ -48,13 +53,19 @@ struct TransferJob::Task
     bool existed = false; // a partial destination existed when we started
     bool done = false;
     std::unique_ptr<QFile> file;
+    qint64 hashed = 0;         // bytes of the file handed to the hash chain (always a prefix)
+    QByteArrayList hashBuffer; // downloaded bytes not yet handed over, starting at `hashed`
+    qint64 hashBuffered = 0;
 };
 
 struct TransferJob::HashState
 {
     std::atomic<bool> cancelled{false};
-    QStringList paths;
-    QStringList hashes; // hex, empty for an unreadable file
+    std::atomic<qint64> backlog{0};
+    // Touched only by the chain's steps, which never run concurrently.
+    std::vector<std::unique_ptr<QCryptographicHash>> contexts;
+    std::vector<bool> unreadable;
+    QStringList hashes; // hex, empty for an unreadable file; set by the last step
 };
 
 // ---- construction ----
@@ -407,8 +418,12 @@ void TransferJob::beginTransfer()
     m_progress.bytesTotal = 0;
     for (const auto &t : m_tasks)
         m_progress.bytesTotal += t->size;
-    if (m_direction == TransferDirection::Upload && m_options.verifyContent)
-        startLocalHashing();
+    if (m_options.verifyContent && !m_tasks.isEmpty()) {
+        initHashing();
+        // The remote file does not change while we download it: hash it there meanwhile.
+        if (m_direction == TransferDirection::Download)
+            startRemoteHashing();
+    }
     if (m_direction == TransferDirection::Upload && !m_emptyDirs.isEmpty()) {
         auto pending = std::make_shared<int>(int(m_emptyDirs.size()));
         for (const QString &d : std::as_const(m_emptyDirs)) {
@@ -459,6 +474,8 @@ void TransferJob::runTask(int index)
 
 void TransferJob::uploadChunk(int index)
 {
+    if (deferForHashBacklog(index))
+        return;
     Task &t = *m_tasks.at(index);
     if (!t.file) {
         t.file = std::make_unique<QFile>(t.local);
@@ -483,6 +500,7 @@ void TransferJob::uploadChunk(int index)
                 false);
             return;
         }
+        hashBytes(index, t.offset, {data});
     }
     const WriteMode mode = t.offset == 0 ? WriteMode::Overwrite : WriteMode::Append;
     auto *up = m_session->upload(t.remote, data, mode);
@@ -534,6 +552,8 @@ void TransferJob::uploadChunk(int index)
 
 void TransferJob::downloadChunk(int index)
 {
+    if (deferForHashBacklog(index))
+        return;
     Task &t = *m_tasks.at(index);
     if (!t.file) {
         QDir().mkpath(QFileInfo(t.local).absolutePath());
@@ -573,12 +593,30 @@ void TransferJob::downloadChunk(int index)
             return;
         }
         t.inflight += data.size();
+        if (m_hashes) {
+            t.hashBuffer << data;
+            t.hashBuffered += data.size();
+            if (t.hashBuffered >= kHashBatchBytes) {
+                hashBytes(index, t.offset + t.inflight - t.hashBuffered, t.hashBuffer);
+                t.hashBuffer.clear();
+                t.hashBuffered = 0;
+            }
+        }
         updateProgress();
     });
     connect(http, &Job::finished, this, [this, index, http] {
         http->deleteLater();
         if (isFinished())
             return;
+        {
+            // What arrived is on disk (also before a drop): hand it to the hash chain.
+            Task &t = *m_tasks.at(index);
+            if (t.hashBuffered > 0) {
+                hashBytes(index, t.offset + t.inflight - t.hashBuffered, t.hashBuffer);
+                t.hashBuffer.clear();
+                t.hashBuffered = 0;
+            }
+        }
         if (http->hasError()) {
             if (!mayRetry(http->error())) {
                 abortWith(http->error(), false);
@@ -643,8 +681,10 @@ void TransferJob::taskDone(int index)
 
 void TransferJob::verifySizes()
 {
-    if (isFinished())
+    // pump() may get here twice when a task completes synchronously (an empty download).
+    if (isFinished() || m_verifying)
         return;
+    m_verifying = true;
     setStage(QStringLiteral("verifying"));
     updateProgress(true);
     auto mismatch = [this](const Task &t, qint64 got) {
@@ -706,46 +746,117 @@ void TransferJob::verifySizes()
         [this](const Error &e) { abortWith(e, false); });
 }
 
-void TransferJob::startLocalHashing()
+void TransferJob::initHashing()
 {
+    if (m_hashes)
+        return;
     m_hashes = std::make_shared<HashState>();
-    for (const auto &t : std::as_const(m_tasks))
-        m_hashes->paths << t->local;
-    m_localHashesDone = false;
+    for (qsizetype i = 0; i < m_tasks.size(); ++i)
+        m_hashes->contexts.push_back(
+            std::make_unique<QCryptographicHash>(QCryptographicHash::Sha256));
+    m_hashes->unreadable.assign(m_tasks.size(), false);
+    m_hashTail = QtFuture::makeReadyFuture();
+}
+
+void TransferJob::enqueueHashStep(std::function<void()> step)
+{
+    // Each step starts when the previous one finished, on the pool: hashing never runs on the
+    // caller's (GUI) thread and the steps of one file are applied in order.
     std::shared_ptr<HashState> state = m_hashes;
-    // Hashing a large file takes seconds: never on the caller's (GUI) thread.
-    QThread *worker = QThread::create([state] {
-        QByteArray buffer;
-        for (const QString &path : std::as_const(state->paths)) {
+    m_hashTail = m_hashTail.then(QThreadPool::globalInstance(), [state, step = std::move(step)] {
+        if (!state->cancelled)
+            step();
+    });
+}
+
+void TransferJob::hashFileRange(int index, qint64 from, qint64 to)
+{
+    Task &t = *m_tasks.at(index);
+    if (!m_hashes || to <= from || t.hashed != from)
+        return;
+    t.hashed = to;
+    std::shared_ptr<HashState> state = m_hashes;
+    const QString path = t.local;
+    enqueueHashStep([state, index, path, from, to] {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly) || !f.seek(from)) {
+            state->unreadable[index] = true;
+            return;
+        }
+        QByteArray buffer(1 << 20, Qt::Uninitialized);
+        qint64 left = to - from;
+        while (left > 0) {
             if (state->cancelled)
                 return;
-            QFile f(path);
-            QCryptographicHash hash(QCryptographicHash::Sha256);
-            if (!f.open(QIODevice::ReadOnly)) {
-                state->hashes << QString();
-                continue;
+            const qint64 n = f.read(buffer.data(), qMin<qint64>(buffer.size(), left));
+            if (n <= 0) {
+                state->unreadable[index] = true;
+                return;
             }
-            buffer.resize(1 << 20);
-            for (;;) {
-                if (state->cancelled)
-                    return;
-                const qint64 n = f.read(buffer.data(), buffer.size());
-                if (n <= 0)
-                    break;
-                hash.addData(QByteArrayView(buffer.constData(), n));
-            }
-            state->hashes << QString::fromLatin1(hash.result().toHex());
+            state->contexts[index]->addData(QByteArrayView(buffer.constData(), n));
+            left -= n;
         }
     });
-    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
-    connect(worker, &QThread::finished, this, [this, state] {
-        if (state != m_hashes)
+}
+
+void TransferJob::hashBytes(int index, qint64 offset, const QByteArrayList &data)
+{
+    if (!m_hashes)
+        return;
+    Task &t = *m_tasks.at(index);
+    qint64 bytes = 0;
+    for (const QByteArray &d : data)
+        bytes += d.size();
+    if (offset + bytes <= t.hashed)
+        return; // resent after a retry: hashed already
+    // A resumed file: its prefix (already at the destination) is read from the local copy.
+    hashFileRange(index, t.hashed, offset);
+    const qint64 skip = t.hashed - offset;
+    t.hashed = offset + bytes;
+    m_hashes->backlog += bytes - skip;
+    std::shared_ptr<HashState> state = m_hashes;
+    enqueueHashStep([state, index, data, skip, bytes] {
+        qint64 toSkip = skip;
+        for (const QByteArray &d : data) {
+            const qint64 n = qMin<qint64>(toSkip, d.size());
+            toSkip -= n;
+            if (n < d.size())
+                state->contexts[index]->addData(QByteArrayView(d).sliced(n));
+        }
+        state->backlog -= bytes - skip;
+    });
+}
+
+bool TransferJob::deferForHashBacklog(int index)
+{
+    if (!m_hashes || m_hashes->backlog <= kHashBacklog)
+        return false;
+    // Resumes once everything handed over so far is hashed; skipped if the job is gone.
+    m_hashTail.then(this, [this, index] {
+        if (!isFinished())
+            runTask(index);
+    });
+    return true;
+}
+
+void TransferJob::finishLocalHashing()
+{
+    // Files skipped as complete (resume) or partly hashed are read to their end here.
+    for (qsizetype i = 0; i < m_tasks.size(); ++i)
+        hashFileRange(int(i), m_tasks.at(i)->hashed, m_tasks.at(i)->size);
+    std::shared_ptr<HashState> state = m_hashes;
+    enqueueHashStep([state] {
+        for (size_t i = 0; i < state->contexts.size(); ++i)
+            state->hashes << (state->unreadable[i]
+                                  ? QString()
+                                  : QString::fromLatin1(state->contexts[i]->result().toHex()));
+    });
+    m_hashTail.then(this, [this, state] {
+        if (state != m_hashes || isFinished())
             return;
         m_localHashesDone = true;
-        if (m_remoteHashesKnown || m_progress.stage == QLatin1String("comparing"))
-            compareHashes();
+        maybeCompare();
     });
-    worker->start(QThread::LowPriority);
 }
 
 void TransferJob::verifyContent()
@@ -754,11 +865,33 @@ void TransferJob::verifyContent()
         finish();
         return;
     }
-    if (m_direction == TransferDirection::Download)
-        startLocalHashing();
+    m_sizesVerified = true;
+    initHashing();
+    finishLocalHashing();
+    if (m_direction == TransferDirection::Upload)
+        startRemoteHashing();
+    else
+        maybeCompare(); // the runner may have answered already
+}
+
+void TransferJob::maybeCompare()
+{
+    if (isFinished() || !m_sizesVerified || !m_remoteHashesKnown)
+        return;
+    if (!m_contentVerified) {
+        finish(); // no sha256sum in the runner: sizes only
+        return;
+    }
+    setStage(QStringLiteral("comparing"));
+    if (m_localHashesDone)
+        compareHashes();
+}
+
+void TransferJob::startRemoteHashing()
+{
     QStringList paths;
     for (const auto &t : std::as_const(m_tasks))
-        paths << (m_direction == TransferDirection::Upload ? t->remote : t->remote);
+        paths << t->remote;
     m_remoteHashes.clear();
     m_remoteHashesKnown = false;
     auto batchStart = std::make_shared<int>(0);
@@ -769,10 +902,9 @@ void TransferJob::verifyContent()
         if (*batchStart >= paths.size()) {
             m_remoteHashesKnown = true;
             m_contentVerified = true;
-            setStage(QStringLiteral("comparing"));
-            if (m_localHashesDone)
-                compareHashes();
-            *runBatch = nullptr; // breaks the self-reference
+            TransferJob *self = this; // the closure (and its copy of `this`) dies next line
+            *runBatch = nullptr;      // breaks the self-reference
+            self->maybeCompare();
             return;
         }
         QStringList argv{QStringLiteral("sha256sum"), QStringLiteral("--")};
@@ -789,7 +921,7 @@ void TransferJob::verifyContent()
                     m_contentVerified = false;
                     m_remoteHashes.clear();
                     *runBatch = nullptr;
-                    finish();
+                    maybeCompare();
                     return;
                 }
                 if (r.code != 0) {

@@ -4,12 +4,15 @@
 #include "core/error.h"
 #include "core/job.h"
 
+#include <QByteArrayList>
 #include <QElapsedTimer>
+#include <QFuture>
 #include <QList>
 #include <QMetaType>
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <functional>
 #include <memory>
 
 class QFile;
@@ -113,7 +116,14 @@ private:
     void finish();
     void abortWith(const Error &error, bool removePartials);
     void removePartials();
-    void startLocalHashing();
+    void initHashing();
+    void hashBytes(int index, qint64 offset, const QByteArrayList &data);
+    void hashFileRange(int index, qint64 from, qint64 to);
+    void enqueueHashStep(std::function<void()> step);
+    bool deferForHashBacklog(int index);
+    void finishLocalHashing();
+    void startRemoteHashing();
+    void maybeCompare();
     void updateProgress(bool force = false);
     void setStage(const QString &stage);
     void track(Job *job);
@@ -142,6 +152,11 @@ private:
     QList<QPointer<Job>> m_jobs; // in flight, cancelled on cancel()
     struct HashState;
     std::shared_ptr<HashState> m_hashes;
+    // Local hashing runs on the thread pool as a chain of steps, one after another, fed with the
+    // bytes as they are read for upload / written from download (no second pass).
+    QFuture<void> m_hashTail;
+    bool m_verifying = false;
+    bool m_sizesVerified = false;
     QStringList m_remoteHashes;
     bool m_remoteHashesKnown = false;
     bool m_localHashesDone = false;

@@ -343,7 +343,7 @@ private slots:
         auto *down = TransferJob::download(rig.session.get(), "/workspace/empty",
                                            rig.here.path() + "/empty2", small());
         waitJob(down);
-        QVERIFY(!down->hasError());
+        QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
         QCOMPARE(QFileInfo(rig.here.path() + "/empty2").size(), 0);
     }
 
