@@ -419,6 +419,39 @@ private slots:
         QCOMPARE(rig.host.ranges.first(), "bytes=" + QByteArray::number(3 * kChunk) + '-' +
                                               QByteArray::number(4 * kChunk - 1));
         QCOMPARE(sha(dst), sha(src));
+        // The partial's prefix was hashed from disk, the rest as it arrived.
+        QVERIFY(second->result().contentVerified);
+    }
+
+    // A partial whose prefix went bad is caught: its bytes are part of the local hash.
+    void resumedDownloadWithBadPartialFails()
+    {
+        Rig rig;
+        const QString src = rig.makeFile("p.bin", 5 * kChunk + 9);
+        QFile::copy(src, rig.host.local("/workspace/p.bin"));
+        rig.host.failDownloadAt = 2;
+        const QString dst = rig.here.path() + "/p-out.bin";
+        auto *first = TransferJob::download(rig.session.get(), "/workspace/p.bin", dst, small());
+        waitJob(first);
+        QVERIFY(first->hasError());
+        QFile part(dst + ".part");
+        QCOMPARE(part.size(), 2 * kChunk);
+        QVERIFY(part.open(QIODevice::ReadWrite));
+        QVERIFY(part.seek(kChunk + 5));
+        const char flipped = char(~part.peek(1).at(0));
+        QCOMPARE(part.write(&flipped, 1), 1);
+        part.close();
+
+        rig.host.ranges.clear();
+        auto *second = TransferJob::download(rig.session.get(), "/workspace/p.bin", dst, small());
+        waitJob(second);
+        QVERIFY(second->hasError());
+        QVERIFY2(second->error().message.contains("Content check failed"),
+                 qPrintable(second->error().message));
+        QCOMPARE(rig.host.ranges.first(), "bytes=" + QByteArray::number(2 * kChunk) + '-' +
+                                              QByteArray::number(3 * kChunk - 1));
+        QVERIFY(!QFileInfo::exists(dst));
+        QVERIFY(!QFileInfo::exists(dst + ".part"));
     }
 
     // A host that drops mid-transfer: the transfer continues from what really arrived.
