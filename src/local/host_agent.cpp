@@ -132,6 +132,9 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
 {
     auto responder =
         std::make_shared<QHttpServerResponder>(AgentServer::makeResponder(request, socket));
+    // Streamed replies (exec NDJSON, logs) are written in small pieces: without TCP_NODELAY,
+    // Nagle's algorithm holds the last piece until the client's delayed ACK (~40 ms a request).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     HostRequest req;
     req.responder = responder;
     req.socket = socket;

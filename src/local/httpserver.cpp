@@ -13,6 +13,8 @@ HttpServer::HttpServer(Handler handler, QObject *parent)
 
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    // Followed build logs are written in small pieces; see HostAgent for why Nagle must go.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_handler(request, std::make_shared<QHttpServerResponder>(makeResponder(request, socket)));
     return true;
 }

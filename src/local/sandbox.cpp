@@ -746,20 +746,25 @@ bool Sandbox::startInit(QString *error)
         *error = QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString());
         return false;
     }
-    // bwrap writes {"child-pid": N, ...} to the info fd as soon as the namespaces exist, before
-    // the new root is in place; the payload then reports on stderr once it runs inside that root.
+    // bwrap writes {"child-pid": N, ...} to the info fd (our stdout) as soon as the namespaces
+    // exist; the payload reports on stderr once it runs inside the new root (bwrap closes the
+    // info fd in the child). waitForReadyRead() only wakes for the current read channel, so wait
+    // on the channel whose data is still missing: waiting on the wrong one cost a full timeout
+    // on every sandbox start.
+    static const QByteArray marker("capsule-sandbox-ready\n");
     QByteArray info, status;
     QDeadlineTimer deadline(10000);
     while (!deadline.hasExpired()) {
         info += d->init->readAllStandardOutput();
         status += d->init->readAllStandardError();
-        if (status.contains("capsule-sandbox-ready\n")) {
-            d->initPid = QJsonDocument::fromJson(info)
-                             .object()
-                             .value(QStringLiteral("child-pid"))
-                             .toInteger();
+        const qint64 pid =
+            QJsonDocument::fromJson(info).object().value(QStringLiteral("child-pid")).toInteger();
+        const bool ready = status.contains(marker);
+        if (ready && pid > 0) {
+            d->initPid = pid;
             break;
         }
+        d->init->setReadChannel(ready ? QProcess::StandardOutput : QProcess::StandardError);
         if (d->init->state() == QProcess::NotRunning)
             break;
         d->init->waitForReadyRead(100);
