@@ -15,9 +15,9 @@ struct HostRunner
 {
     QString id;
     QString runnerUser = QStringLiteral("runner");
-    Sandbox *sandbox = nullptr;     // running (thawed) sandbox
-    QJsonObject startCommand;       // the config's start_command, if any
-    QMap<QString, QString> env;     // extra env for exec/PTY (proxy variables of section 10)
+    Sandbox *sandbox = nullptr; // running (thawed) sandbox
+    QJsonObject startCommand;   // the config's start_command, if any
+    QMap<QString, QString> env; // extra env for exec/PTY (proxy variables of section 10)
 };
 
 // Implemented by the control plane's runner registry; the host agent calls it for every request.
@@ -31,10 +31,9 @@ public:
     // suspended/paused -> auto-resume (async, <= 30 s; failure 503 "auto-resume failed: ...");
     // pausing -> 409 "runner unavailable: ..."; a draining host -> 503 json draining (the caller
     // formats that one). Then calls `done` with the runner (status 0) or with status + message.
-    using AcquireCallback = std::function<void(const HostRunner *runner, int status,
-                                               const QString &message)>;
-    virtual void acquireRunner(const QString &hostId, const QString &id,
-                               AcquireCallback done) = 0;
+    using AcquireCallback =
+        std::function<void(const HostRunner *runner, int status, const QString &message)>;
+    virtual void acquireRunner(const QString &hostId, const QString &id, AcquireCallback done) = 0;
 
     // Exec, file, PTY and proxy traffic count as activity (resets the TTL idle clock).
     virtual void noteActivity(const QString &id) = 0;
