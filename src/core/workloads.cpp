@@ -81,6 +81,27 @@ WorkloadSummary summaryOf(const StoredConfig &c)
     return s;
 }
 
+// get/build/remove by reference: resolve the config (4.4), then run `makeStep(configId)` and pass
+// its outcome through.
+template<class T, class MakeStep>
+ApiJob<T> *afterResolve(QObject *parent, ApiJob<WorkloadSummary> *resolve, MakeStep makeStep)
+{
+    auto *job = new ApiJob<T>(parent);
+    runStep(job, resolve, [job, makeStep](ApiJob<WorkloadSummary> *r) {
+        if (r->hasError()) {
+            job->failWith(r->error());
+            return;
+        }
+        runStep(job, makeStep(r->result().configId), [job](ApiJob<T> *d) {
+            if (d->hasError())
+                job->failWith(d->error());
+            else
+                job->succeedWith(d->result());
+        });
+    });
+    return job;
+}
+
 } // namespace
 
 ApiJob<WorkloadSummary> *Workloads::onboard(const RunnerConfig &config, bool build, bool force,
@@ -270,57 +291,21 @@ ApiJob<QString> *Workloads::resolveKey(const WorkloadRef &ref)
 
 ApiJob<ConfigDetail> *Workloads::get(const WorkloadRef &ref)
 {
-    auto *job = new ApiJob<ConfigDetail>(this);
-    runStep(job, resolveConfig(ref), [this, job](ApiJob<WorkloadSummary> *r) {
-        if (r->hasError()) {
-            job->failWith(r->error());
-            return;
-        }
-        runStep(job, m_configs->get(r->result().configId), [job](ApiJob<ConfigDetail> *d) {
-            if (d->hasError())
-                job->failWith(d->error());
-            else
-                job->succeedWith(d->result());
-        });
-    });
-    return job;
+    return afterResolve<ConfigDetail>(this, resolveConfig(ref),
+                                      [this](const QString &id) { return m_configs->get(id); });
 }
 
 ApiJob<BuildReply> *Workloads::build(const WorkloadRef &ref, bool force, bool clean)
 {
-    auto *job = new ApiJob<BuildReply>(this);
-    runStep(job, resolveConfig(ref), [this, job, force, clean](ApiJob<WorkloadSummary> *r) {
-        if (r->hasError()) {
-            job->failWith(r->error());
-            return;
-        }
-        runStep(job, m_configs->build(r->result().configId, force, clean),
-                [job](ApiJob<BuildReply> *b) {
-                    if (b->hasError())
-                        job->failWith(b->error());
-                    else
-                        job->succeedWith(b->result());
-                });
-    });
-    return job;
+    return afterResolve<BuildReply>(
+        this, resolveConfig(ref),
+        [this, force, clean](const QString &id) { return m_configs->build(id, force, clean); });
 }
 
 ApiJob<QJsonObject> *Workloads::remove(const WorkloadRef &ref)
 {
-    auto *job = new ApiJob<QJsonObject>(this);
-    runStep(job, resolveConfig(ref), [this, job](ApiJob<WorkloadSummary> *r) {
-        if (r->hasError()) {
-            job->failWith(r->error());
-            return;
-        }
-        runStep(job, m_configs->remove(r->result().configId), [job](ApiJob<QJsonObject> *d) {
-            if (d->hasError())
-                job->failWith(d->error());
-            else
-                job->succeedWith(d->result());
-        });
-    });
-    return job;
+    return afterResolve<QJsonObject>(this, resolveConfig(ref),
+                                     [this](const QString &id) { return m_configs->remove(id); });
 }
 
 ApiJob<AllocateReply> *Workloads::start(const WorkloadRef &ref, const AllocateOptions &options)
