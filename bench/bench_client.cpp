@@ -89,6 +89,9 @@ int main(int argc, char **argv)
     const int smallFiles = qEnvironmentVariableIntValue("BENCH_SMALL_FILES") > 0
                                ? qEnvironmentVariableIntValue("BENCH_SMALL_FILES")
                                : 2000;
+    const int rounds = qEnvironmentVariableIntValue("BENCH_ROUNDS") > 0
+                           ? qEnvironmentVariableIntValue("BENCH_ROUNDS")
+                           : 3;
     if (qEnvironmentVariableIsEmpty("CAPSULE_LOCAL_BIN"))
         qputenv("CAPSULE_LOCAL_BIN", (build + "/src/local/capsule-local").toLocal8Bit());
     const QString cli = build + "/src/cli/capsule";
@@ -162,7 +165,9 @@ int main(int argc, char **argv)
         pty->close();
     }
 
-    // Big file: our transfer vs curl on the same routes.
+    // Big file: our transfer vs curl on the same routes. Each variant runs `rounds` times,
+    // interleaved with the others so that they share the machine's ups and downs; the medians
+    // are compared. curl gets `Expect:` so that it does not wait a second for a 100 Continue.
     {
         const QString big = dir.filePath("big.bin");
         QFile f(big);
@@ -179,44 +184,56 @@ int main(int argc, char **argv)
         const QString auth = "Authorization: Bearer " + server.token();
         const QString base = "http://" + host + "/api/v1/runners/" + runnerId + "/files/";
 
-        const double curlUp =
-            curlSeconds({"-sS", "-f", "-o", "/dev/null", "-X", "POST", "-H", auth, "-H",
-                         "Content-Type: application/octet-stream", "-T",
-                         big, // streamed: --data-binary would load it all
-                         base + "upload?path=/workspace/curl.bin&mode=overwrite"});
-        const double curlDown = curlSeconds({"-sS", "-f", "-o", dir.filePath("curl.out"), "-H",
-                                             auth, base + "download?path=/workspace/curl.bin"});
-        QFile::remove(dir.filePath("curl.out"));
-
-        for (bool verify : {false, true}) {
-            TransferOptions opts;
-            opts.verifyContent = verify;
-            QElapsedTimer t;
-            t.start();
-            auto *up = TransferJob::upload(&session, big, "/workspace/ours.bin", opts);
-            wait(up, "upload");
-            const double ourUp = t.elapsed() / 1000.0;
-            t.restart();
-            auto *down = TransferJob::download(&session, "/workspace/ours.bin",
-                                               dir.filePath("ours.out"), opts);
-            wait(down, "download");
-            const double ourDown = t.elapsed() / 1000.0;
-            QFile::remove(dir.filePath("ours.out"));
-            const QString tag = verify ? "+sha256" : "";
-            out << QStringLiteral("upload%1 %2MiB ours=%3MiB/s curl=%4MiB/s ratio=%5")
-                       .arg(tag)
-                       .arg(sizeMb)
-                       .arg(mib / ourUp, 0, 'f', 1)
-                       .arg(mib / curlUp, 0, 'f', 1)
-                       .arg(curlUp / ourUp, 0, 'f', 2)
-                << Qt::endl;
-            out << QStringLiteral("download%1 %2MiB ours=%3MiB/s curl=%4MiB/s ratio=%5")
-                       .arg(tag)
-                       .arg(sizeMb)
-                       .arg(mib / ourDown, 0, 'f', 1)
-                       .arg(mib / curlDown, 0, 'f', 1)
-                       .arg(curlDown / ourDown, 0, 'f', 2)
-                << Qt::endl;
+        enum Variant { Curl, Ours, OursVerified };
+        QList<double> up[3], down[3]; // seconds per round
+        for (int round = 0; round < rounds; ++round) {
+            up[Curl] << curlSeconds({"-sS", "-f", "-o", "/dev/null", "-X", "POST", "-H", auth, "-H",
+                                     "Expect:", "-H", "Content-Type: application/octet-stream",
+                                     "-T",
+                                     big, // streamed: --data-binary would load it all
+                                     base + "upload?path=/workspace/curl.bin&mode=overwrite"});
+            down[Curl] << curlSeconds({"-sS", "-f", "-o", dir.filePath("curl.out"), "-H", auth,
+                                       base + "download?path=/workspace/curl.bin"});
+            QFile::remove(dir.filePath("curl.out"));
+            for (Variant v : {Ours, OursVerified}) {
+                TransferOptions opts;
+                opts.verifyContent = v == OursVerified;
+                QElapsedTimer t;
+                t.start();
+                auto *u = TransferJob::upload(&session, big, "/workspace/ours.bin", opts);
+                wait(u, "upload");
+                if (u->result().contentVerified != opts.verifyContent)
+                    die("upload: content check did not run as asked");
+                up[v] << t.elapsed() / 1000.0;
+                t.restart();
+                auto *d = TransferJob::download(&session, "/workspace/ours.bin",
+                                                dir.filePath("ours.out"), opts);
+                wait(d, "download");
+                if (d->result().contentVerified != opts.verifyContent)
+                    die("download: content check did not run as asked");
+                down[v] << t.elapsed() / 1000.0;
+                QFile::remove(dir.filePath("ours.out"));
+            }
+        }
+        auto median = [](QList<double> v) {
+            std::sort(v.begin(), v.end());
+            return v.at(v.size() / 2);
+        };
+        for (const char *what : {"upload", "download"}) {
+            const QList<double> *runs = QByteArray(what) == "upload" ? up : down;
+            const double curl = median(runs[Curl]);
+            for (Variant v : {Ours, OursVerified}) {
+                const double ours = median(runs[v]);
+                out << QStringLiteral("%1%2 %3MiB ours=%4MiB/s curl=%5MiB/s ratio=%6 "
+                                      "(medians of %7)")
+                           .arg(QLatin1String(what), v == OursVerified ? "+sha256" : "")
+                           .arg(sizeMb)
+                           .arg(mib / ours, 0, 'f', 1)
+                           .arg(mib / curl, 0, 'f', 1)
+                           .arg(curl / ours, 0, 'f', 2)
+                           .arg(rounds)
+                    << Qt::endl;
+            }
         }
         QFile::remove(big);
     }

@@ -156,6 +156,8 @@ int cpCommand(Context &ctx, const ParsedArgs &args)
                                        : QStringLiteral("one side must be RUNNER:/absolute/path"));
     const QString runner = srcRemote ? srcRunner : dstRunner;
     RunnerSession session(ctx.client()->hostResolver(), runner);
+    TransferOptions options;
+    options.verifyContent = !args.has(QStringLiteral("no-verify"));
     TransferJob *job = nullptr;
     if (dstRemote) {
         const QFileInfo local(src);
@@ -174,13 +176,13 @@ int cpCommand(Context &ctx, const ParsedArgs &args)
             if (stat->result().exists && stat->result().isDir)
                 remote += QLatin1Char('/') + base;
         }
-        job = TransferJob::upload(&session, src, remote, {}, &session);
+        job = TransferJob::upload(&session, src, remote, options, &session);
     } else {
         QString local = dst;
         const QString base = QFileInfo(QDir::cleanPath(srcPath)).fileName();
         if (local.endsWith(QLatin1Char('/')) || QFileInfo(local).isDir())
             local = QDir(local).filePath(base);
-        job = TransferJob::download(&session, srcPath, local, {}, &session);
+        job = TransferJob::download(&session, srcPath, local, options, &session);
     }
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     QString lastLine;
@@ -309,8 +311,11 @@ QList<Command> runnerCommands()
               QStringLiteral("Copy files or folders to or from a runner."),
               QStringLiteral("One side is RUNNER:/absolute/path. Folders are copied recursively; "
                              "copying into an\nexisting folder (or a path ending in /) puts the "
-                             "source inside it. A progress bar\nis shown on a terminal."),
-              {},
+                             "source inside it. A progress bar\nis shown on a terminal. Sizes are "
+                             "always checked; contents too (sha256) unless\n--no-verify is given."),
+              {{QStringLiteral("no-verify"),
+                {},
+                QStringLiteral("skip the sha256 comparison (sizes are still checked)")}},
               -1,
               cpCommand,
               2,

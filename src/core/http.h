@@ -104,6 +104,7 @@ private:
     void sendTo(const QUrl &url);
     void onMetaData();
     void onReadyRead();
+    void drainReply();
     void onReplyFinished();
     void onIdleTimeout();
     void finishAttempt(std::optional<Error> error);

@@ -27,7 +27,7 @@ struct TransferOptions
     // bodies, so this bounds its memory and ours (one chunk per file in flight).
     qint64 chunkSize = 32LL * 1024 * 1024;
     int parallelFiles = 8;     // folders: files in flight at once
-    bool verifyContent = true; // sha256sum in the runner vs QCryptographicHash here, if available
+    bool verifyContent = true; // sha256 in the runner (exec) vs here, if the runner can hash
     bool resume = true;        // continue from a partial left by an earlier failed attempt
     bool overwrite = true;     // replace an existing destination (folders: removed first)
 };
@@ -153,7 +153,8 @@ private:
     struct HashState;
     std::shared_ptr<HashState> m_hashes;
     // Local hashing runs on the thread pool as a chain of steps, one after another, fed with the
-    // bytes as they are read for upload / written from download (no second pass).
+    // downloaded bytes as they are written, and with each uploaded chunk read back from the local
+    // file (page cache) once the runner accepted it.
     QFuture<void> m_hashTail;
     bool m_verifying = false;
     bool m_sizesVerified = false;

@@ -167,8 +167,11 @@ void sendError(const HostRequest &req, const FileError &e, bool json)
 
 bool writeAll(int fd, const char *data, qint64 size)
 {
+    // Pieces of 256 KiB: one write(2) of a whole 32 MiB chunk copies cold memory into the page
+    // cache and measured 14x slower on the 2-core VM (2.8 s/GiB against 0.2 s/GiB).
+    constexpr qint64 kPiece = 256 * 1024;
     while (size > 0) {
-        const ssize_t n = ::write(fd, data, size_t(size));
+        const ssize_t n = ::write(fd, data, size_t(std::min(size, kPiece)));
         if (n < 0) {
             if (errno == EINTR)
                 continue;

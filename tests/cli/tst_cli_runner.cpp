@@ -219,10 +219,21 @@ void TestCliRunner::cpFileBothWays()
     QDir(dir.path()).mkdir("back");
     r = cli({"cp", m_runner + ":/workspace/blob.bin", dir.filePath("back"), "--output", "json"});
     QVERIFY2(r.code == 0, qPrintable(describe(r)));
-    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("bytes").toInteger(), data.size());
+    QJsonObject result = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(result.value("bytes").toInteger(), data.size());
+    QVERIFY(result.value("content_verified").toBool()); // the runner has a sha256 tool
     QFile back(dir.filePath("back/blob.bin"));
     QVERIFY(back.open(QIODevice::ReadOnly));
     QCOMPARE(back.readAll(), data);
+    // --no-verify checks sizes only.
+    r = cli({"cp", "--no-verify", m_runner + ":/workspace/blob.bin", dir.filePath("fast.bin"),
+             "--output", "json"});
+    QVERIFY2(r.code == 0, qPrintable(describe(r)));
+    result = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(result.value("content_verified").toBool(true), false);
+    QFile fast(dir.filePath("fast.bin"));
+    QVERIFY(fast.open(QIODevice::ReadOnly));
+    QCOMPARE(fast.readAll(), data);
 }
 
 void TestCliRunner::cpFolderBothWays()

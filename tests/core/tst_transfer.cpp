@@ -23,7 +23,8 @@ namespace {
 
 constexpr qint64 kChunk = 64 * 1024;
 
-// Serves files/{stat,list,upload,download,remove,mkdir} and exec of `sha256sum` and `mv -f -T`
+// Serves files/{stat,list,upload,download,remove,mkdir} and exec of `sha256sum`, `openssl dgst`
+// and `mv -f -T`
 // on a folder, like the host agent does for a runner (contract 3.2, 3.3).
 class HostDouble
 {
@@ -31,6 +32,9 @@ public:
     FaultServer server;
     QTemporaryDir root;
     bool hasSha256sum = true;
+    bool hasOpenssl = false;
+    bool opensslFails = false; // openssl exists but exits 1 (an old or odd build)
+    QStringList hashTools;     // argv[0] of every hashing exec, in order
     bool corruptUploads = false;
     bool mvRefused = false;  // like a sticky /tmp: the runner user may not rename root's files
     int failUploadAt = -1;   // index (0-based) of the upload request answered with 500
@@ -171,18 +175,34 @@ private:
             out += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
         };
         int code = 0;
-        if (argv.value(0) == QLatin1String("sha256sum") && hasSha256sum) {
-            for (const QString &p : argv.mid(2)) {
+        // Prints "<hex><separator><path>" per path, like the tool; code 1 if any is unreadable.
+        auto hashLines = [&](const QStringList &paths, const QString &separator,
+                             const QString &tool) {
+            for (const QString &p : paths) {
                 QFile f(local(p));
                 if (!f.open(QIODevice::ReadOnly)) {
-                    line({{"type", "stderr"}, {"data", "sha256sum: " + p + ": No such file\n"}});
+                    line({{"type", "stderr"}, {"data", tool + ": " + p + ": No such file\n"}});
                     code = 1;
                     continue;
                 }
                 const QByteArray h =
                     QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
-                line({{"type", "stdout"}, {"data", QString(h) + "  " + p + "\n"}});
+                line({{"type", "stdout"}, {"data", QString(h) + separator + p + "\n"}});
             }
+        };
+        if (argv.value(0) == QLatin1String("sha256sum") ||
+            argv.value(0) == QLatin1String("openssl"))
+            hashTools << argv.value(0);
+        if (argv.value(0) == QLatin1String("openssl") && hasOpenssl) {
+            const QStringList expected{"openssl", "dgst", "-sha256", "-r", "--"};
+            if (argv.mid(0, 5) != expected || opensslFails) {
+                line({{"type", "stderr"}, {"data", "dgst: unknown option\n"}});
+                code = 1;
+            } else {
+                hashLines(argv.mid(5), " *", "openssl");
+            }
+        } else if (argv.value(0) == QLatin1String("sha256sum") && hasSha256sum) {
+            hashLines(argv.mid(2), "  ", "sha256sum");
         } else if (argv.value(0) == QLatin1String("mv") && mvRefused) {
             line({{"type", "stderr"}, {"data", "mv: cannot move: Operation not permitted\n"}});
             code = 1;
@@ -362,6 +382,22 @@ private slots:
         QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/c.bin")));
     }
 
+    // A source that shrinks mid-upload fails with a message saying so; nothing looks complete.
+    void sourceShrinksMidUpload()
+    {
+        Rig rig;
+        rig.host.uploadDelayMs = 20;
+        const QString src = rig.makeFile("shrink.bin", 20 * kChunk);
+        auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/s.bin", small());
+        QTRY_VERIFY(rig.host.uploads >= 2);
+        QVERIFY(QFile::resize(src, kChunk / 2));
+        waitJob(up);
+        QVERIFY(up->hasError());
+        QVERIFY2(up->error().message.contains("changed while it was being uploaded"),
+                 qPrintable(up->error().toString()));
+        QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/s.bin")));
+    }
+
     void cancelDownload()
     {
         Rig rig;
@@ -516,6 +552,60 @@ private slots:
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
         QVERIFY(!up->result().contentVerified);
         QCOMPARE(sha(rig.host.local("/workspace/n.bin")), sha(src));
+    }
+
+    // The runner hashes with `openssl dgst` when it has it (it uses the SHA instructions), with
+    // sha256sum when openssl is missing or fails, and always with sha256sum for names that openssl
+    // would print ambiguously.
+    void remoteHashTool_data()
+    {
+        QTest::addColumn<bool>("hasOpenssl");
+        QTest::addColumn<bool>("opensslFails");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QStringList>("tools");
+        QTest::addColumn<bool>("verified");
+        QTest::newRow("openssl") << true << false << "o.bin" << QStringList{"openssl"} << true;
+        QTest::newRow("no openssl")
+            << false << false << "o.bin" << QStringList{"openssl", "sha256sum"} << true;
+        QTest::newRow("openssl fails")
+            << true << true << "o.bin" << QStringList{"openssl", "sha256sum"} << true;
+        QTest::newRow("backslash name")
+            << true << false << "back\\slash.bin" << QStringList{"sha256sum"} << true;
+    }
+
+    void remoteHashTool()
+    {
+        QFETCH(bool, hasOpenssl);
+        QFETCH(bool, opensslFails);
+        QFETCH(QString, name);
+        QFETCH(QStringList, tools);
+        QFETCH(bool, verified);
+        Rig rig;
+        rig.host.hasOpenssl = hasOpenssl;
+        rig.host.opensslFails = opensslFails;
+        const QString src = rig.makeFile("src.bin", 2 * kChunk + 3);
+        auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/" + name, small());
+        waitJob(up);
+        QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
+        QCOMPARE(up->result().contentVerified, verified);
+        QCOMPARE(rig.host.hashTools, tools);
+        QCOMPARE(sha(rig.host.local("/workspace/" + name)), sha(src));
+    }
+
+    // The local hash matches an independent one on a download, with either runner tool.
+    void downloadHashedWithOpenssl()
+    {
+        Rig rig;
+        rig.host.hasOpenssl = true;
+        const QString src = rig.makeFile("d.bin", 3 * kChunk + 11);
+        QVERIFY(QFile::copy(src, rig.host.local("/workspace/d.bin")));
+        const QString dst = rig.here.filePath("d.out");
+        auto *down = TransferJob::download(rig.session.get(), "/workspace/d.bin", dst, small());
+        waitJob(down);
+        QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
+        QVERIFY(down->result().contentVerified);
+        QCOMPARE(rig.host.hashTools, QStringList{"openssl"});
+        QCOMPARE(sha(dst), sha(src));
     }
 
     // A folder with nesting, an empty folder, small files and a multi-chunk file, up and down.
