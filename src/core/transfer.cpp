@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <vector>
 
 namespace capsule {
 
@@ -23,11 +24,9 @@ namespace {
 constexpr int kHashBatch = 1000; // paths per `sha256sum` exec
 constexpr qint64 kProgressIntervalMs = 100;
 constexpr int kMaxTransientRetries = 3; // per transfer: dropped connections, timeouts, 503
-// Bytes handed to the hash chain and not hashed yet, beyond which no new chunk starts: keeps memory
-// bounded when the network is faster than hashing.
-constexpr qint64 kHashBacklog = 64LL * 1024 * 1024;
-// Downloads arrive in small network reads: they are handed to the hash chain in batches.
+// Downloaded bytes are hashed from the file in ranges of this size, each as soon as it is written.
 constexpr qint64 kHashBatchBytes = 4LL * 1024 * 1024;
+constexpr qint64 kHashReadBuffer = 1024 * 1024;
 
 QString joinRemote(const QString &dir, const QString &rel)
 {
@@ -104,15 +103,12 @@ struct TransferJob::Task
     bool existed = false; // a partial destination existed when we started
     bool done = false;
     std::unique_ptr<QFile> file;
-    qint64 hashed = 0;         // bytes of the file handed to the hash chain (always a prefix)
-    QByteArrayList hashBuffer; // downloaded bytes not yet handed over, starting at `hashed`
-    qint64 hashBuffered = 0;
+    qint64 hashed = 0; // bytes of the file handed to the hash chain (always a prefix)
 };
 
 struct TransferJob::HashState
 {
     std::atomic<bool> cancelled{false};
-    std::atomic<qint64> backlog{0};
     // Touched only by the chain's steps, which never run concurrently.
     std::vector<std::unique_ptr<Sha256>> contexts;
     std::vector<bool> unreadable;
@@ -593,8 +589,6 @@ void TransferJob::uploadChunk(int index)
 
 void TransferJob::downloadChunk(int index)
 {
-    if (deferForHashBacklog(index))
-        return;
     Task &t = *m_tasks.at(index);
     if (!t.file) {
         QDir().mkpath(QFileInfo(t.local).absolutePath());
@@ -634,30 +628,16 @@ void TransferJob::downloadChunk(int index)
             return;
         }
         t.inflight += data.size();
-        if (m_hashes) {
-            t.hashBuffer << data;
-            t.hashBuffered += data.size();
-            if (t.hashBuffered >= kHashBatchBytes) {
-                hashBytes(index, t.offset + t.inflight - t.hashBuffered, t.hashBuffer);
-                t.hashBuffer.clear();
-                t.hashBuffered = 0;
-            }
-        }
+        if (m_hashes && t.offset + t.inflight - t.hashed >= kHashBatchBytes)
+            hashWritten(index);
         updateProgress();
     });
     connect(http, &Job::finished, this, [this, index, http] {
         http->deleteLater();
         if (isFinished())
             return;
-        {
-            // What arrived is on disk (also before a drop): hand it to the hash chain.
-            Task &t = *m_tasks.at(index);
-            if (t.hashBuffered > 0) {
-                hashBytes(index, t.offset + t.inflight - t.hashBuffered, t.hashBuffer);
-                t.hashBuffer.clear();
-                t.hashBuffered = 0;
-            }
-        }
+        // What arrived is in the file (also before a drop): hand it to the hash chain.
+        hashWritten(index);
         if (http->hasError()) {
             if (!mayRetry(http->error())) {
                 abortWith(http->error(), false);
@@ -823,60 +803,30 @@ void TransferJob::hashFileRange(int index, qint64 from, qint64 to)
             state->unreadable[index] = true;
             return;
         }
-        QByteArray buffer(1 << 20, Qt::Uninitialized);
+        // One buffer per pool thread, reused: a fresh one per step would be fresh pages each time.
+        thread_local std::vector<char> buffer(kHashReadBuffer);
         qint64 left = to - from;
         while (left > 0) {
             if (state->cancelled)
                 return;
-            const qint64 n = f.read(buffer.data(), qMin<qint64>(buffer.size(), left));
+            const qint64 n = f.read(buffer.data(), qMin<qint64>(qint64(buffer.size()), left));
             if (n <= 0) {
                 state->unreadable[index] = true;
                 return;
             }
-            state->contexts[index]->addData(QByteArrayView(buffer.constData(), n));
+            state->contexts[index]->addData(QByteArrayView(buffer.data(), n));
             left -= n;
         }
     });
 }
 
-void TransferJob::hashBytes(int index, qint64 offset, const QByteArrayList &data)
+void TransferJob::hashWritten(int index)
 {
-    if (!m_hashes)
-        return;
     Task &t = *m_tasks.at(index);
-    qint64 bytes = 0;
-    for (const QByteArray &d : data)
-        bytes += d.size();
-    if (offset + bytes <= t.hashed)
-        return; // resent after a retry: hashed already
-    // A resumed file: its prefix (already at the destination) is read from the local copy.
-    hashFileRange(index, t.hashed, offset);
-    const qint64 skip = t.hashed - offset;
-    t.hashed = offset + bytes;
-    m_hashes->backlog += bytes - skip;
-    std::shared_ptr<HashState> state = m_hashes;
-    enqueueHashStep([state, index, data, skip, bytes] {
-        qint64 toSkip = skip;
-        for (const QByteArray &d : data) {
-            const qint64 n = qMin<qint64>(toSkip, d.size());
-            toSkip -= n;
-            if (n < d.size())
-                state->contexts[index]->addData(QByteArrayView(d).sliced(n));
-        }
-        state->backlog -= bytes - skip;
-    });
-}
-
-bool TransferJob::deferForHashBacklog(int index)
-{
-    if (!m_hashes || m_hashes->backlog <= kHashBacklog)
-        return false;
-    // Resumes once everything handed over so far is hashed; skipped if the job is gone.
-    m_hashTail.then(this, [this, index] {
-        if (!isFinished())
-            runTask(index);
-    });
-    return true;
+    if (!m_hashes || !t.file)
+        return;
+    t.file->flush(); // the chain reads the file: nothing may wait in QFile's buffer
+    hashFileRange(index, t.hashed, t.offset + t.inflight);
 }
 
 void TransferJob::finishLocalHashing()

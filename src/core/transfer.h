@@ -4,7 +4,6 @@
 #include "core/error.h"
 #include "core/job.h"
 
-#include <QByteArrayList>
 #include <QElapsedTimer>
 #include <QFuture>
 #include <QList>
@@ -117,10 +116,9 @@ private:
     void abortWith(const Error &error, bool removePartials);
     void removePartials();
     void initHashing();
-    void hashBytes(int index, qint64 offset, const QByteArrayList &data);
+    void hashWritten(int index);
     void hashFileRange(int index, qint64 from, qint64 to);
     void enqueueHashStep(std::function<void()> step);
-    bool deferForHashBacklog(int index);
     void finishLocalHashing();
     void startRemoteHashing();
     void maybeCompare();
@@ -152,9 +150,9 @@ private:
     QList<QPointer<Job>> m_jobs; // in flight, cancelled on cancel()
     struct HashState;
     std::shared_ptr<HashState> m_hashes;
-    // Local hashing runs on the thread pool as a chain of steps, one after another, fed with the
-    // downloaded bytes as they are written, and with each uploaded chunk read back from the local
-    // file (page cache) once the runner accepted it.
+    // Local hashing runs on the thread pool as a chain of steps, one after another, each reading a
+    // range of the local file (page cache): downloaded bytes every 4 MiB as they are written,
+    // uploaded chunks once the runner accepted them.
     QFuture<void> m_hashTail;
     bool m_verifying = false;
     bool m_sizesVerified = false;
