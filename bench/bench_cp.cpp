@@ -72,16 +72,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_cp: %s\n", qPrintable(error));
         return 1;
     }
-    const QJsonObject body{
-        {QStringLiteral("display_name"), QStringLiteral("bench-cp")},
-        {QStringLiteral("layers"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
-                         {QStringLiteral("init_commands"),
-                          QJsonArray{QJsonObject{
-                              {QStringLiteral("type"), QStringLiteral("shell")},
-                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}}};
-    const QString key = server.createAndBuild(body, &error);
+    const QString key =
+        server.createAndBuild(LocalServer::trivialConfig(QStringLiteral("bench-cp")), &error);
     if (key.isEmpty()) {
         std::fprintf(stderr, "bench_cp: %s\n", qPrintable(error));
         return 1;

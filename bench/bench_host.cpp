@@ -23,16 +23,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "cannot start capsule-local: %s\n", qPrintable(error));
         return 1;
     }
-    const QJsonObject config{
-        {QStringLiteral("display_name"), QStringLiteral("bench-host")},
-        {QStringLiteral("layers"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
-                         {QStringLiteral("init_commands"),
-                          QJsonArray{QJsonObject{
-                              {QStringLiteral("type"), QStringLiteral("shell")},
-                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}}};
-    const QString key = server.createAndBuild(config, &error);
+    const QString key =
+        server.createAndBuild(LocalServer::trivialConfig(QStringLiteral("bench-host")), &error);
     if (key.isEmpty()) {
         std::fprintf(stderr, "build failed: %s\n", qPrintable(error));
         return 1;

@@ -1,5 +1,6 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #include "app/filebrowser.h"
+#include "app/confirm.h"
 
 #include "app/localfilesview.h"
 #include "app/remotefilesmodel.h"
@@ -15,7 +16,6 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QToolBar>
@@ -221,20 +221,7 @@ void FileBrowser::rebuildBreadcrumbs(const QString &path)
 
 void FileBrowser::confirm(const QString &question, std::function<void()> onYes)
 {
-    if (m_confirmOverride) {
-        if (m_confirmOverride(question))
-            onYes();
-        return;
-    }
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Capsule Desktop"), question,
-                                QMessageBox::Yes | QMessageBox::Cancel, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setDefaultButton(QMessageBox::Cancel);
-    connect(box, &QMessageBox::finished, this, [box, onYes](int) {
-        if (box->clickedButton() == box->button(QMessageBox::Yes))
-            onYes();
-    });
-    box->open();
+    confirmAsync(this, question, m_confirmOverride, std::move(onYes));
 }
 
 void FileBrowser::askText(const QString &label, const QString &text,

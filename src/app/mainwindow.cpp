@@ -1,5 +1,6 @@
 // The main window: workloads, runners, files and terminals of the connected Capsule server.
 #include "app/mainwindow.h"
+#include "app/confirm.h"
 
 #include "app/embeddedserver.h"
 #include "app/filebrowser.h"
@@ -267,21 +268,16 @@ void MainWindow::setConfirmOverride(std::function<bool(const QString &)> answer)
 
 void MainWindow::confirm(const QString &question, std::function<void()> onYes)
 {
-    if (m_confirmOverride) {
-        if (m_confirmOverride(question))
-            onYes();
-        return;
-    }
-    // open() rather than exec(): no nested event loop while the question is up.
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Capsule Desktop"), question,
-                                QMessageBox::Yes | QMessageBox::Cancel, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setDefaultButton(QMessageBox::Cancel);
-    connect(box, &QMessageBox::finished, this, [box, onYes](int) {
-        if (box->clickedButton() == box->button(QMessageBox::Yes))
-            onYes();
+    confirmAsync(this, question, m_confirmOverride, std::move(onYes));
+}
+
+void MainWindow::confirmWithClient(const QString &question, std::function<void(Client *)> action)
+{
+    // The connection may have changed while the question was up.
+    confirm(question, [this, action = std::move(action)] {
+        if (Client *client = m_connection->client())
+            action(client);
     });
-    box->open();
 }
 
 void MainWindow::showError(const QString &what, const QString &message)
@@ -469,16 +465,13 @@ void MainWindow::deleteWorkload()
     const QString id = selectedConfigId();
     if (!m_connection->client() || id.isEmpty())
         return;
-    confirm(tr("Delete the workload %1? Runners already started keep running.").arg(id),
-            [this, id] {
-                Client *client = m_connection->client();
-                if (!client)
-                    return;
-                auto done = beginOperation(tr("Deleting %1").arg(id));
-                client->configs()->remove(id)->then(
-                    this, [done](const QJsonObject &) { done({}); },
-                    [done](const Error &error) { done(error.toString()); });
-            });
+    confirmWithClient(tr("Delete the workload %1? Runners already started keep running.").arg(id),
+                      [this, id](Client *client) {
+                          auto done = beginOperation(tr("Deleting %1").arg(id));
+                          client->configs()->remove(id)->then(
+                              this, [done](const QJsonObject &) { done({}); },
+                              [done](const Error &error) { done(error.toString()); });
+                      });
 }
 
 void MainWindow::pauseRunner()
@@ -528,20 +521,17 @@ void MainWindow::releaseRunner()
     const QString id = selectedRunnerId();
     if (!m_connection->client() || id.isEmpty())
         return;
-    confirm(tr("Release the runner %1? Its files and processes are destroyed.").arg(id),
-            [this, id] {
-                Client *client = m_connection->client();
-                if (!client)
-                    return;
-                auto done = beginOperation(tr("Releasing %1").arg(id));
-                client->runners()->release(id)->then(
-                    this,
-                    [this, done, id](const ReleaseReply &) {
-                        m_runners->noteReleased(id);
-                        done({});
-                    },
-                    [done](const Error &error) { done(error.toString()); });
-            });
+    confirmWithClient(tr("Release the runner %1? Its files and processes are destroyed.").arg(id),
+                      [this, id](Client *client) {
+                          auto done = beginOperation(tr("Releasing %1").arg(id));
+                          client->runners()->release(id)->then(
+                              this,
+                              [this, done, id](const ReleaseReply &) {
+                                  m_runners->noteReleased(id);
+                                  done({});
+                              },
+                              [done](const Error &error) { done(error.toString()); });
+                      });
 }
 
 void MainWindow::quarantineRunner()
@@ -549,12 +539,9 @@ void MainWindow::quarantineRunner()
     const QString id = selectedRunnerId();
     if (!m_connection->client() || id.isEmpty())
         return;
-    confirm(
+    confirmWithClient(
         tr("Quarantine the runner %1? Its network egress is blocked and the VM paused.").arg(id),
-        [this, id] {
-            Client *client = m_connection->client();
-            if (!client)
-                return;
+        [this, id](Client *client) {
             auto done = beginOperation(tr("Quarantining %1").arg(id));
             client->runners()
                 ->quarantine(id, QStringLiteral("capsule-desktop"))

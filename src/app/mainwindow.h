@@ -20,6 +20,7 @@ class MainWindow;
 }
 
 namespace capsule {
+class Client;
 class Error;
 class Job;
 struct BuildInfo;
@@ -91,6 +92,7 @@ private:
     void updateActions();
     void onServerChanged();
     void confirm(const QString &question, std::function<void()> onYes);
+    void confirmWithClient(const QString &question, std::function<void(Client *)> action);
     void showError(const QString &what, const QString &message);
     // Tracks a running operation in the status bar; returns the callback that ends it.
     std::function<void(const QString &error)> beginOperation(const QString &what);

@@ -230,32 +230,22 @@ ResultJob<bool> *RunnerSession::remove(const QString &path, bool recursive)
 ResultJob<WriteResult> *RunnerSession::upload(const QString &path, const QByteArray &data,
                                               WriteMode mode, std::optional<int> perm)
 {
-    if (!m_resolver || !m_resolver->http())
-        return failed<WriteResult>(Error(ErrorKind::Value, tr("The session has no connection.")));
-    HttpRequest req =
-        m_resolver->hostRequest(m_runnerId, runnerPath(QStringLiteral("files/upload")),
-                                QUrlQuery(files::uploadQuery(path, mode, perm)));
-    req.method = "POST";
-    req.contentType = "application/octet-stream";
-    req.body = data;
-    req.timeoutOperation = QStringLiteral("upload");
-    auto *job = new LinkedJob<WriteResult>(this);
-    HttpJob *http = m_resolver->http()->send(req);
-    job->link(http);
-    connect(http, &HttpJob::uploadProgress, job, &Job::progress);
-    connect(http, &Job::finished, job, [job, http] {
-        http->deleteLater();
-        if (http->hasError())
-            job->failWith(http->error());
-        else
-            job->succeedWith(WriteResult::fromJson(http->response().json()));
-    });
-    return job;
+    return sendUpload(path, mode, perm, [&data](HttpRequest &req) { req.body = data; });
 }
 
 ResultJob<WriteResult> *RunnerSession::uploadDevice(const QString &path, QIODevice *device,
                                                     qint64 size, WriteMode mode,
                                                     std::optional<int> perm)
+{
+    return sendUpload(path, mode, perm, [device, size](HttpRequest &req) {
+        req.bodyDevice = device;
+        req.bodySize = size;
+    });
+}
+
+ResultJob<WriteResult> *RunnerSession::sendUpload(const QString &path, WriteMode mode,
+                                                  std::optional<int> perm,
+                                                  const std::function<void(HttpRequest &)> &setBody)
 {
     if (!m_resolver || !m_resolver->http())
         return failed<WriteResult>(Error(ErrorKind::Value, tr("The session has no connection.")));
@@ -264,8 +254,7 @@ ResultJob<WriteResult> *RunnerSession::uploadDevice(const QString &path, QIODevi
                                 QUrlQuery(files::uploadQuery(path, mode, perm)));
     req.method = "POST";
     req.contentType = "application/octet-stream";
-    req.bodyDevice = device;
-    req.bodySize = size;
+    setBody(req);
     req.timeoutOperation = QStringLiteral("upload");
     auto *job = new LinkedJob<WriteResult>(this);
     HttpJob *http = m_resolver->http()->send(req);

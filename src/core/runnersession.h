@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <functional>
 #include <optional>
 
 class QIODevice;
@@ -124,6 +125,8 @@ signals:
 
 private:
     HttpJob *sendJson(const QString &op, const QJsonObject &body, RetryPolicy retry);
+    ResultJob<WriteResult> *sendUpload(const QString &path, WriteMode mode, std::optional<int> perm,
+                                       const std::function<void(HttpRequest &)> &setBody);
     template<class T, class Parse>
     ResultJob<T> *jsonCall(const QString &op, const QJsonObject &body, RetryPolicy retry,
                            Parse parse);

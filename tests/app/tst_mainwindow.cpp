@@ -62,16 +62,8 @@ void TestMainWindow::initTestCase()
 
 CreateConfigReply TestMainWindow::createConfig(const QString &name, const QString &tier)
 {
-    const QJsonObject body{
-        {QStringLiteral("display_name"), name},
-        {QStringLiteral("layers"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
-                         {QStringLiteral("init_commands"),
-                          QJsonArray{QJsonObject{
-                              {QStringLiteral("type"), QStringLiteral("shell")},
-                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
-        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), tier}}}};
+    QJsonObject body = test::LocalServer::trivialConfig(name);
+    body.insert(QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), tier}});
     auto *job = m_client->configs()->create(body);
     if (!waitFor(job, 20000) || job->hasError()) {
         qWarning() << "create failed:" << (job->isFinished() ? job->error().toString() : "timeout");

@@ -71,16 +71,9 @@ void TestRunnersView::initTestCase()
     overrides.token = m_server.token();
     m_client = std::make_unique<Client>(Settings::resolve(overrides));
 
-    const QJsonObject body{
-        {QStringLiteral("display_name"), QStringLiteral("runner-view")},
-        {QStringLiteral("layers"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
-                         {QStringLiteral("init_commands"),
-                          QJsonArray{QJsonObject{
-                              {QStringLiteral("type"), QStringLiteral("shell")},
-                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
-        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
+    QJsonObject body = test::LocalServer::trivialConfig(QStringLiteral("runner-view"));
+    body.insert(QStringLiteral("config"),
+                QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}});
     auto *create = m_client->configs()->create(body);
     QVERIFY(waitFor(create, 20000));
     QVERIFY2(!create->hasError(), qPrintable(create->error().toString()));

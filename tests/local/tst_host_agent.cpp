@@ -654,20 +654,12 @@ void TestHostAgent::healthAndReady()
 
 void TestHostAgent::proxyAndServiceLogs()
 {
-    QJsonObject body{
-        {QStringLiteral("display_name"), QStringLiteral("host-agent-service")},
-        {QStringLiteral("layers"),
-         QJsonArray{
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
-                         {QStringLiteral("init_commands"),
-                          QJsonArray{QJsonObject{
-                              {QStringLiteral("type"), QStringLiteral("shell")},
-                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
-        {QStringLiteral("start_command"),
-         QJsonObject{{QStringLiteral("command"),
-                      QJsonArray{QStringLiteral("python3"), QStringLiteral("-m"),
-                                 QStringLiteral("http.server"), QStringLiteral("18099")}},
-                     {QStringLiteral("port"), 18099}}}};
+    QJsonObject body = LocalServer::trivialConfig(QStringLiteral("host-agent-service"));
+    body.insert(QStringLiteral("start_command"),
+                QJsonObject{{QStringLiteral("command"),
+                             QJsonArray{QStringLiteral("python3"), QStringLiteral("-m"),
+                                        QStringLiteral("http.server"), QStringLiteral("18099")}},
+                            {QStringLiteral("port"), 18099}});
     QString error;
     const QString key = m_server.createAndBuild(body, &error);
     QVERIFY2(!key.isEmpty(), qPrintable(error));

@@ -160,6 +160,16 @@ HttpReply LocalServer::post(const QString &path, const QJsonObject &body) const
     return request("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
+QJsonObject LocalServer::trivialConfig(const QString &displayName)
+{
+    const QJsonObject trueCommand{{QStringLiteral("type"), QStringLiteral("shell")},
+                                  {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}};
+    return {{QStringLiteral("display_name"), displayName},
+            {QStringLiteral("layers"),
+             QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                                    {QStringLiteral("init_commands"), QJsonArray{trueCommand}}}}}};
+}
+
 QString LocalServer::createAndBuild(const QJsonObject &body, QString *error, int timeoutMs) const
 {
     auto failWith = [error](const QString &m) {

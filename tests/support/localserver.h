@@ -53,6 +53,8 @@ public:
                       int timeoutMs = 30000) const;
     HttpReply get(const QString &path) const { return request("GET", path); }
     HttpReply post(const QString &path, const QJsonObject &body) const;
+    // A create body with one layer `main` whose only init command is `true`; callers add keys.
+    static QJsonObject trivialConfig(const QString &displayName);
     // Creates a config from `body` and builds it; waits until its leaf layer is active.
     // Returns the leaf workload key, or an empty string (with `error`) on failure.
     QString createAndBuild(const QJsonObject &body, QString *error = nullptr,
