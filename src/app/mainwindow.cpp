@@ -22,10 +22,12 @@
 #include "ui_mainwindow.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFontDatabase>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -84,11 +86,16 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_runnersProxy->setSourceModel(m_runners);
     m_ui->runnersView->setModel(m_runnersProxy);
     m_ui->runnersView->sortByColumn(RunnersModel::IdColumn, Qt::AscendingOrder);
-    m_ui->runnersView->setColumnWidth(RunnersModel::IdColumn, 200);
-    m_ui->runnersView->setColumnWidth(RunnersModel::WorkloadColumn, 180);
-    m_ui->runnersView->setColumnWidth(RunnersModel::StatusColumn, 100);
-    m_ui->runnersView->setColumnWidth(RunnersModel::HostColumn, 140);
-    m_ui->runnersView->setColumnWidth(RunnersModel::SessionColumn, 260);
+    // Runner and session ids are UUIDs: wide enough for a whole one on one line (longer ids are
+    // elided in the middle, the full id is in the tooltip and copied with the row).
+    const int uuidWidth = m_ui->runnersView->fontMetrics().horizontalAdvance(
+                              QStringLiteral("00000000-0000-0000-0000-000000000000")) +
+                          16;
+    m_ui->runnersView->setColumnWidth(RunnersModel::IdColumn, uuidWidth);
+    m_ui->runnersView->setColumnWidth(RunnersModel::WorkloadColumn, 160);
+    m_ui->runnersView->setColumnWidth(RunnersModel::StatusColumn, 90);
+    m_ui->runnersView->setColumnWidth(RunnersModel::HostColumn, 160);
+    m_ui->runnersView->setColumnWidth(RunnersModel::SessionColumn, uuidWidth);
     m_runners->setWorkloadNamer(
         [this](const QString &key) { return m_workloads->nameForKey(key); });
 
@@ -217,6 +224,9 @@ void MainWindow::createActions()
     QAction *closeTerminal =
         make("actionCloseTerminal", tr("&Close Terminal"),
              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), &MainWindow::closeTerminal);
+    QAction *copyId = make("actionCopyRunnerId", tr("&Copy Runner ID"), QKeySequence::Copy,
+                           &MainWindow::copyRunnerId);
+    copyId->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     QAction *files = make("actionBrowseFiles", tr("Browse &Files"),
                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), &MainWindow::browseFiles);
     files->setIcon(QIcon(QStringLiteral(":/icons/folder.svg")));
@@ -231,7 +241,7 @@ void MainWindow::createActions()
     QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
     workloadMenu->addActions({start, build, deleteWorkload});
     QMenu *runnerMenu = menuBar()->addMenu(tr("&Runner"));
-    runnerMenu->addActions({terminal, files});
+    runnerMenu->addActions({terminal, files, copyId});
     runnerMenu->addSeparator();
     runnerMenu->addActions({pause, resume, quarantine, release});
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
@@ -251,7 +261,7 @@ void MainWindow::createActions()
     toolBar->addActions({terminal, files, pause, resume, release});
 
     m_ui->workloadsView->addActions({start, build, deleteWorkload});
-    m_ui->runnersView->addActions({terminal, files, pause, resume, quarantine, release});
+    m_ui->runnersView->addActions({terminal, files, copyId, pause, resume, quarantine, release});
     // closeTerminal must work from inside a terminal (it has keyboard focus there).
     addAction(closeTerminal);
     connect(m_ui->terminalTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
@@ -370,6 +380,16 @@ void MainWindow::updateActions()
     enable("actionQuarantineRunner", haveRunner && !suspended);
     enable("actionOpenTerminal", haveRunner && !suspended);
     enable("actionBrowseFiles", haveRunner && !suspended);
+    enable("actionCopyRunnerId", !runner.isEmpty());
+}
+
+void MainWindow::copyRunnerId()
+{
+    const QString id = selectedRunnerId();
+    if (id.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(id);
+    statusBar()->showMessage(tr("Copied %1").arg(id), 3000);
 }
 
 QString MainWindow::selectedConfigId() const

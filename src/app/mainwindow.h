@@ -64,6 +64,7 @@ public slots:
     void buildWorkload();
     void deleteWorkload();
     void pauseRunner();
+    void copyRunnerId();
     void resumeRunner();
     void releaseRunner();
     void quarantineRunner();

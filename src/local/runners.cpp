@@ -751,7 +751,7 @@ void RunnerRegistry::list(const Responder &r)
     for (const Runner *run : runs) {
         QJsonObject o{{s("runner_id"), run->id},
                       {s("host_id"), run->hostId},
-                      {s("host_name"), QStringLiteral("capsule-local-") + run->hostId},
+                      {s("host_name"), QStringLiteral("capsule-") + run->hostId},
                       {s("host_address"), hostAddress(run->hostId)},
                       {s("workload_key"), run->workloadKey},
                       {s("status"), run->state},
@@ -985,7 +985,7 @@ void RunnerRegistry::hosts(const Responder &r)
                 ++busy;
         }
         out.append(QJsonObject{{s("id"), h.id},
-                               {s("instance_name"), QStringLiteral("capsule-local-") + h.id},
+                               {s("instance_name"), QStringLiteral("capsule-") + h.id},
                                {s("zone"), s("local")},
                                {s("status"), h.draining ? s("draining") : s("ready")},
                                {s("idle_runners"), idle},

@@ -16,6 +16,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QClipboard>
 #include <QDockWidget>
 #include <QJsonArray>
 #include <QLabel>
@@ -147,6 +148,14 @@ void TestRunnersView::startRunnerFromWorkload()
     QTRY_VERIFY_WITH_TIMEOUT(refreshed.size() >= 1, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(runners, m_runnerId) >= 0, 15000);
     QCOMPARE(m_window->selectedRunnerId(), m_runnerId);
+
+    // Ctrl+C (Copy Runner ID) puts the whole id on the clipboard, however narrow the column.
+    auto *copy = m_window->findChild<QAction *>(QStringLiteral("actionCopyRunnerId"));
+    QVERIFY(copy && copy->isEnabled());
+    QCOMPARE(copy->shortcut(), QKeySequence(QKeySequence::Copy));
+    QGuiApplication::clipboard()->clear();
+    copy->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), m_runnerId);
 }
 
 void TestRunnersView::browseFilesAndUpload()
