@@ -9,8 +9,10 @@
 #include "core/transfer.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemModel>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -106,9 +108,59 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(top);
+    // The local pane says which folder it shows, like WinSCP's left panel: Up, the path, and a
+    // folder chooser (opened with open(), never exec()). Double-clicking a folder enters it.
+    auto *localPane = new QWidget(this);
+    auto *localTop = new QHBoxLayout;
+    localTop->setContentsMargins(0, 0, 0, 0);
+    auto *localUp = new QToolButton(localPane);
+    localUp->setObjectName(QStringLiteral("localUpButton"));
+    localUp->setIcon(QIcon(QStringLiteral(":/icons/up.svg")));
+    localUp->setToolTip(tr("Parent folder on this computer"));
+    localUp->setAutoRaise(true);
+    auto *localPath = new QLabel(localPane);
+    localPath->setObjectName(QStringLiteral("localPathLabel"));
+    localPath->setTextFormat(Qt::PlainText);
+    localPath->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto *localChoose = new QToolButton(localPane);
+    localChoose->setObjectName(QStringLiteral("localChooseButton"));
+    localChoose->setText(tr("Choose..."));
+    localChoose->setToolTip(tr("Show another folder of this computer"));
+    localTop->addWidget(localUp);
+    localTop->addWidget(localPath, 1);
+    localTop->addWidget(localChoose);
+    auto *localLayout = new QVBoxLayout(localPane);
+    localLayout->setContentsMargins(0, 0, 0, 0);
+    localLayout->addLayout(localTop);
+    localLayout->addWidget(m_local, 1);
+    auto showLocalPath = [localPath](const QString &path) {
+        localPath->setText(QDir::toNativeSeparators(path));
+        localPath->setToolTip(QDir::toNativeSeparators(path));
+    };
+    showLocalPath(m_local->rootFolder());
+    connect(m_local, &LocalFilesView::rootFolderChanged, localPath, showLocalPath);
+    connect(localUp, &QToolButton::clicked, this, [this] {
+        QDir dir(m_local->rootFolder());
+        if (dir.cdUp())
+            m_local->setRootFolder(dir.absolutePath());
+    });
+    connect(localChoose, &QToolButton::clicked, this, [this] {
+        auto *dialog = new QFileDialog(this, tr("Local folder"), m_local->rootFolder());
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::Directory);
+        dialog->setOption(QFileDialog::ShowDirsOnly);
+        connect(dialog, &QFileDialog::fileSelected, m_local, &LocalFilesView::setRootFolder);
+        dialog->open();
+    });
+    connect(m_local, &QTreeView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QFileInfo info = m_local->fileModel()->fileInfo(index);
+        if (info.isDir())
+            m_local->setRootFolder(info.absoluteFilePath());
+    });
+
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("filesSplitter"));
-    splitter->addWidget(m_local);
+    splitter->addWidget(localPane);
     splitter->addWidget(m_view);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 2);

@@ -29,6 +29,7 @@ LocalFilesView::LocalFilesView(QWidget *parent)
     setAcceptDrops(true);
     viewport()->setAcceptDrops(true);
     setDropIndicatorShown(true);
+    setExpandsOnDoubleClick(false); // double-click enters a folder (FileBrowser), the arrow expands
     for (int column = 2; column < m_fs->columnCount(); ++column)
         hideColumn(column); // name and size are enough next to the remote list
     header()->resizeSection(0, 220);
@@ -37,7 +38,11 @@ LocalFilesView::LocalFilesView(QWidget *parent)
 
 void LocalFilesView::setRootFolder(const QString &path)
 {
-    setRootIndex(m_fs->setRootPath(path));
+    const QString clean = QDir::cleanPath(path);
+    if (clean == rootFolder() && rootIndex().isValid())
+        return;
+    setRootIndex(m_fs->setRootPath(clean));
+    emit rootFolderChanged(rootFolder());
 }
 
 QString LocalFilesView::rootFolder() const

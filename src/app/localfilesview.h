@@ -33,6 +33,7 @@ public:
 
 signals:
     void downloadRequested(const QStringList &remotePaths, const QString &localFolder);
+    void rootFolderChanged(const QString &path);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;

@@ -133,8 +133,14 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     dock->setWidget(new TransfersPanel(m_transfers, dock));
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->hide(); // until the first transfer (restoreState may bring it back)
-    // Show the panel when something starts moving.
-    connect(m_transfers, &TransferQueue::added, dock, &QDockWidget::show);
+    // Show the panel when something starts moving, a few rows high (the user may resize it; the
+    // size is kept with the window state).
+    connect(m_transfers, &TransferQueue::added, this, [this, dock] {
+        if (dock->isVisible())
+            return;
+        dock->show();
+        resizeDocks({dock}, {dock->fontMetrics().height() * 9}, Qt::Vertical);
+    });
 
     createActions();
     if (auto *viewMenu = findChild<QMenu *>(QStringLiteral("viewMenu")))

@@ -119,7 +119,20 @@ void TransfersPanel::updateItem(int id)
         state = tr("Cancelled");
         break;
     }
-    item->setText(ProgressColumn, progressText(entry->progress));
+    if (entry->state == TransferQueue::State::Finished) {
+        // Rate and time left mean nothing any more: say how much moved and how fast on average.
+        const TransferResult &r = entry->result;
+        const double seconds = qMax<qint64>(r.durationMs, 1) / 1000.0;
+        QString text = tr("%1 in %2 s (%3/s)")
+                           .arg(RemoteFilesModel::sizeText(r.bytes))
+                           .arg(seconds, 0, 'f', seconds < 10 ? 1 : 0)
+                           .arg(RemoteFilesModel::sizeText(qint64(r.bytesTransferred / seconds)));
+        if (r.files > 1)
+            text += tr(", %n files", nullptr, r.files);
+        item->setText(ProgressColumn, text);
+    } else {
+        item->setText(ProgressColumn, progressText(entry->progress));
+    }
     item->setText(StateColumn, state);
     item->setToolTip(StateColumn, state);
 }

@@ -17,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QClipboard>
+#include <QDir>
 #include <QDockWidget>
 #include <QJsonArray>
 #include <QLabel>
@@ -30,6 +31,7 @@
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QUrl>
 
 using namespace capsule;
@@ -53,6 +55,9 @@ private slots:
 private:
     bool layersBuilt();
     int rowOfName(QTableView *view, const QString &name) const;
+    // With CAPSULE_SCREENSHOT_DIR set, saves the window as <dir>/<name>.png (for docs/ and for
+    // looking at what the tests drive); otherwise does nothing.
+    void snapshot(const QString &name) const;
 
     test::LocalServer m_server;
     std::unique_ptr<Client> m_client;
@@ -99,6 +104,15 @@ bool TestRunnersView::layersBuilt()
         return false;
     const WorkloadRow row = WorkloadsModel::rowFrom({}, detail->result().layers, true);
     return row.status.startsWith(QStringLiteral("ready"));
+}
+
+void TestRunnersView::snapshot(const QString &name) const
+{
+    const QString dir = qEnvironmentVariable("CAPSULE_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    QVERIFY(m_window->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
 }
 
 int TestRunnersView::rowOfName(QTableView *view, const QString &name) const
@@ -193,6 +207,17 @@ void TestRunnersView::browseFilesAndUpload()
         return false;
     };
     QTRY_VERIFY_WITH_TIMEOUT(hasFile(), 20000);
+    // The transfers panel says what moved, not a rate and time left of a finished transfer.
+    auto *panel = m_window->findChild<QDockWidget *>(QStringLiteral("transfersDock"));
+    QVERIFY(panel && panel->isVisible());
+    auto *list = panel->findChild<QTreeWidget *>();
+    QVERIFY(list && list->topLevelItemCount() == 1);
+    QTRY_COMPARE(list->topLevelItem(0)->text(3), QStringLiteral("Done (verified)"));
+    QVERIFY2(list->topLevelItem(0)->text(2).startsWith(QStringLiteral("23 bytes in ")),
+             qPrintable(list->topLevelItem(0)->text(2)));
+    QVERIFY(!list->topLevelItem(0)->text(2).contains(QStringLiteral("left")));
+    QVERIFY(panel->height() < m_window->height() / 2);
+    snapshot(QStringLiteral("files"));
 
     // Navigating away and back lists again; a bad path is refused with a message.
     files->navigate(QStringLiteral("/tmp"));
@@ -221,6 +246,10 @@ void TestRunnersView::terminalTabEchoes()
     QTest::keyClick(view, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral("MARK42")),
                              20000);
+    QTest::keyClicks(view, QStringLiteral("ls --color=always -la / | head -9"));
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral(" etc")), 20000);
+    snapshot(QStringLiteral("terminal"));
     QTest::keyClicks(view, QStringLiteral("exit 3"));
     QTest::keyClick(view, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(tabs->tabText(0).contains(QStringLiteral("exited 3")), 20000);
@@ -255,6 +284,16 @@ void TestRunnersView::dragToLocalPaneDownloads()
     LocalFilesView *pane = files->localView();
     pane->setRootFolder(local.path());
     QCOMPARE(pane->targetFolder({}), local.path());
+    // The pane's header names the folder; Up goes to its parent.
+    auto *pathLabel = files->findChild<QLabel *>(QStringLiteral("localPathLabel"));
+    QVERIFY(pathLabel);
+    QCOMPARE(pathLabel->text(), QDir::toNativeSeparators(local.path()));
+    auto *up = files->findChild<QToolButton *>(QStringLiteral("localUpButton"));
+    QVERIFY(up);
+    up->click();
+    QCOMPARE(pane->rootFolder(), QFileInfo(local.path()).absolutePath());
+    QCOMPARE(pathLabel->text(), QDir::toNativeSeparators(QFileInfo(local.path()).absolutePath()));
+    pane->setRootFolder(local.path());
     QSignalSpy done(m_window->transfers(), &TransferQueue::finished);
     // Dropped onto empty space: lands in the pane's root folder.
     QVERIFY(pane->dropRemote(mime.get(), {}));
