@@ -1,6 +1,7 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #include "app/filebrowser.h"
 #include "app/confirm.h"
+#include "app/serverconnection.h"
 
 #include "app/localfilesview.h"
 #include "app/remotefilesmodel.h"
@@ -393,6 +394,13 @@ void FileBrowser::renameSelected()
     });
 }
 
+TransferOptions FileBrowser::transferOptions()
+{
+    TransferOptions options;
+    options.verifyContent = ServerConnection::savedVerifyTransfers();
+    return options;
+}
+
 void FileBrowser::upload(const QStringList &localPaths, const QString &remoteDir)
 {
     RunnerSession *s = session();
@@ -405,7 +413,8 @@ void FileBrowser::upload(const QStringList &localPaths, const QString &remoteDir
             continue;
         }
         m_transfers->enqueueUpload(s, info.absoluteFilePath(),
-                                   RemoteFilesModel::joinPath(remoteDir, info.fileName()));
+                                   RemoteFilesModel::joinPath(remoteDir, info.fileName()),
+                                   transferOptions());
     }
 }
 
@@ -459,7 +468,8 @@ void FileBrowser::download(const QStringList &remotePaths, const QString &localD
         return;
     for (const QString &remote : remotePaths)
         m_transfers->enqueueDownload(
-            s, remote, localDir + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1));
+            s, remote, localDir + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1),
+            transferOptions());
     emit message(
         tr("Downloading %n item(s) to %1", nullptr, int(remotePaths.size())).arg(localDir));
 }

@@ -14,6 +14,7 @@ class QHBoxLayout;
 namespace capsule {
 class RunnerSession;
 class TransferQueue;
+struct TransferOptions;
 } // namespace capsule
 
 namespace capsule::app {
@@ -58,6 +59,7 @@ signals:
     void message(const QString &text);
 
 private:
+    static TransferOptions transferOptions(); // from the app's settings
     void rebuildBreadcrumbs(const QString &path);
     void confirm(const QString &question, std::function<void()> onYes);
     void askText(const QString &label, const QString &text, std::function<void(QString)> onOk);

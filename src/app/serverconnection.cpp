@@ -51,6 +51,16 @@ void ServerConnection::saveRequestTimeout(double seconds)
     QSettings().setValue(QStringLiteral("server/requestTimeout"), seconds);
 }
 
+bool ServerConnection::savedVerifyTransfers()
+{
+    return QSettings().value(QStringLiteral("transfers/verify"), true).toBool();
+}
+
+void ServerConnection::saveVerifyTransfers(bool on)
+{
+    QSettings().setValue(QStringLiteral("transfers/verify"), on);
+}
+
 void ServerConnection::start()
 {
     const QString envUrl = qEnvironmentVariable("CAPSULE_BASE_URL");

@@ -56,6 +56,9 @@ public:
     static void saveUrl(const QString &url);
     static double savedRequestTimeout();
     static void saveRequestTimeout(double seconds);
+    // Transfers started from the app compare sha256 in the runner and here (default on).
+    static bool savedVerifyTransfers();
+    static void saveVerifyTransfers(bool on);
 
 public slots:
     void checkNow();

@@ -22,6 +22,7 @@ SettingsDialog::SettingsDialog(ServerConnection *connection, QWidget *parent)
     m_ui->remoteRadio->setChecked(!url.isEmpty());
     m_ui->urlEdit->setText(url);
     m_ui->timeoutSpin->setValue(ServerConnection::savedRequestTimeout());
+    m_ui->verifyCheck->setChecked(ServerConnection::savedVerifyTransfers());
     m_ui->storageLabel->setText(
         TokenStore::keychainEnabled()
             ? tr("Tokens are kept in the system keychain when one is available.")
@@ -68,6 +69,7 @@ void SettingsDialog::accept()
     const QString url = remote ? m_ui->urlEdit->text().trimmed() : QString();
     ServerConnection::saveUrl(url);
     ServerConnection::saveRequestTimeout(m_ui->timeoutSpin->value());
+    ServerConnection::saveVerifyTransfers(m_ui->verifyCheck->isChecked());
     const QString token = m_ui->tokenEdit->text();
     QPointer<ServerConnection> connection = m_connection;
     if (remote && !token.isEmpty()) {

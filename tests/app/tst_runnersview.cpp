@@ -301,6 +301,17 @@ void TestRunnersView::dragToLocalPaneDownloads()
     QFile file(local.filePath(name));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("hello from the desktop\n"));
+    QVERIFY(done.last().at(1).value<TransferResult>().contentVerified);
+
+    // With "Verify file contents" off in the settings, only sizes are checked.
+    ServerConnection::saveVerifyTransfers(false);
+    QTemporaryDir unverified;
+    pane->setRootFolder(unverified.path());
+    QVERIFY(pane->dropRemote(mime.get(), {}));
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 30000);
+    ServerConnection::saveVerifyTransfers(true);
+    QVERIFY(!done.last().at(1).value<TransferResult>().contentVerified);
+    QVERIFY(QFileInfo(unverified.filePath(name)).size() == 23);
 
     // Something that is not a remote row (a desktop file) is refused by the local pane.
     QMimeData other;
