@@ -77,7 +77,6 @@ struct HostAgent::Private
     RunnerAccess *access = nullptr;
     AgentServer server;
     quint16 port = 0;
-    QSet<QString> seenRunners;
     QList<QPointer<QObject>> sessions; // exec streams, PTY sessions, downloads (runner id in name)
 
     void handle(const QHttpServerRequest &request, QTcpSocket *socket);
@@ -150,7 +149,9 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
         return;
     }
     if (req.path == QLatin1String("/ready")) {
-        sendText(req, 200, QStringLiteral("Ready: %1 runners").arg(seenRunners.size()));
+        sendText(
+            req, 200,
+            QStringLiteral("Ready: %1 runners").arg(access->runnersOnHost(q->m_options.hostId)));
         return;
     }
     const QString prefix = QStringLiteral("/api/v1/runners/");
@@ -221,7 +222,6 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
                          message.isEmpty() ? QStringLiteral("runner unavailable") : message);
                 return;
             }
-            seenRunners.insert(id);
             access->noteActivity(id);
             dispatch(req, runner, op);
         });
@@ -281,7 +281,6 @@ void HostAgent::Private::handleWebSocket()
                     alive->deleteLater();
                     return;
                 }
-                seenRunners.insert(id);
                 access->noteActivity(id);
                 QObject *session = startPty(alive, *runner, q);
                 session->setObjectName(id);

@@ -40,6 +40,10 @@ public:
 
     // True while the host `hostId` is draining (all runner routes answer 503 + Retry-After: 5).
     virtual bool isHostDraining(const QString &hostId) const = 0;
+
+    // Runners placed on host `hostId` whose VM is up (booting, busy or quarantined): the n of
+    // `GET /ready` -> "Ready: <n> runners".
+    virtual int runnersOnHost(const QString &hostId) const = 0;
 };
 
 } // namespace capsule::local

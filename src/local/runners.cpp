@@ -1117,4 +1117,16 @@ bool RunnerRegistry::isHostDraining(const QString &hostId) const
     return h && h->draining;
 }
 
+int RunnerRegistry::runnersOnHost(const QString &hostId) const
+{
+    int n = 0;
+    for (const Runner *run : m_runners) {
+        if (run->hostId == hostId &&
+            (run->state == QLatin1String("booting") || run->state == QLatin1String("busy") ||
+             run->state == QLatin1String("quarantined")))
+            ++n;
+    }
+    return n;
+}
+
 } // namespace capsule::local

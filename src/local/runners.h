@@ -96,6 +96,7 @@ public:
     void acquireRunner(const QString &hostId, const QString &id, AcquireCallback done) override;
     void noteActivity(const QString &id) override;
     bool isHostDraining(const QString &hostId) const override;
+    int runnersOnHost(const QString &hostId) const override;
 
 private:
     struct Idem

@@ -649,7 +649,36 @@ void TestHostAgent::healthAndReady()
     const HttpReply r =
         m_server.request("GET", QStringLiteral("http://%1/ready").arg(m_host), {}, false);
     QCOMPARE(r.status, 200);
-    QVERIFY(r.body.startsWith("Ready: "));
+    // n = the runners whose VM is up on this host: the same count as the hosts listing's
+    // busy_runners (nothing is booting now), and one more after an allocation.
+    auto busyOnHost = [this] {
+        const QJsonArray hosts =
+            m_server.get(QStringLiteral("/api/v1/hosts")).json().value("hosts").toArray();
+        for (const QJsonValue &h : hosts)
+            if (h.toObject().value("address").toString() == m_host)
+                return h.toObject().value("busy_runners").toInt();
+        return -1;
+    };
+    const int before = busyOnHost();
+    QVERIFY(before >= 1);
+    QCOMPARE(r.body.trimmed(), QStringLiteral("Ready: %1 runners").arg(before).toUtf8());
+    const HttpReply a = m_server.post(QStringLiteral("/api/v1/runners/allocate"),
+                                      QJsonObject{{QStringLiteral("workload_key"), m_key}});
+    QCOMPARE(a.status, 200);
+    const QString id = a.json().value(QStringLiteral("runner_id")).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_server.get(QStringLiteral("/api/v1/runners/status?runner_id=%1").arg(id))
+            .json()
+            .value("status"),
+        QJsonValue(QStringLiteral("ready")), 20000);
+    QCOMPARE(m_server.request("GET", QStringLiteral("http://%1/ready").arg(m_host), {}, false)
+                 .body.trimmed(),
+             QStringLiteral("Ready: %1 runners").arg(before + 1).toUtf8());
+    QCOMPARE(m_server
+                 .post(QStringLiteral("/api/v1/runners/release"),
+                       QJsonObject{{QStringLiteral("runner_id"), id}})
+                 .status,
+             200);
 }
 
 void TestHostAgent::proxyAndServiceLogs()
