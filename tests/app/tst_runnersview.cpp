@@ -246,9 +246,11 @@ void TestRunnersView::terminalTabEchoes()
     QTest::keyClick(view, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral("MARK42")),
                              20000);
-    QTest::keyClicks(view, QStringLiteral("ls --color=always -la / | head -9"));
+    QTest::keyClicks(view,
+                     QStringLiteral("ls --color=always -la / | head -9; echo LS-$((1+1))-DONE"));
     QTest::keyClick(view, Qt::Key_Return);
-    QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral(" etc")), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(view->surface()->screenText().contains(QStringLiteral("LS-2-DONE")),
+                             20000);
     snapshot(QStringLiteral("terminal"));
     QTest::keyClicks(view, QStringLiteral("exit 3"));
     QTest::keyClick(view, Qt::Key_Return);
