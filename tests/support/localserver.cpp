@@ -160,6 +160,17 @@ HttpReply LocalServer::post(const QString &path, const QJsonObject &body) const
     return request("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
+capsule::Settings LocalServer::clientSettings() const
+{
+    capsule::Settings s;
+    s.baseUrl = m_baseUrl;
+    s.token = m_token;
+    s.startupTimeout = 60;
+    s.pollInterval = 0.1;
+    s.retryPollInterval = 0.1;
+    return s;
+}
+
 QJsonObject LocalServer::trivialConfig(const QString &displayName)
 {
     const QJsonObject trueCommand{{QStringLiteral("type"), QStringLiteral("shell")},

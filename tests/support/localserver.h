@@ -1,6 +1,8 @@
 // Test fixture: starts a real capsule-local on free loopback ports with a temporary data dir.
 #pragma once
 
+#include "core/settings.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -53,6 +55,8 @@ public:
                       int timeoutMs = 30000) const;
     HttpReply get(const QString &path) const { return request("GET", path); }
     HttpReply post(const QString &path, const QJsonObject &body) const;
+    // Client settings for this server, polling fast (0.1 s) with a 60 s startup budget.
+    capsule::Settings clientSettings() const;
     // A create body with one layer `main` whose only init command is `true`; callers add keys.
     static QJsonObject trivialConfig(const QString &displayName);
     // Creates a config from `body` and builds it; waits until its leaf layer is active.

@@ -39,12 +39,7 @@ private slots:
     {
         QString error;
         QVERIFY2(m_local.start({}, &error), qPrintable(error));
-        Settings s;
-        s.baseUrl = m_local.baseUrl();
-        s.token = m_local.token();
-        s.startupTimeout = 60;
-        s.pollInterval = 0.1;
-        s.retryPollInterval = 0.1;
+        Settings s = m_local.clientSettings();
         m_client = std::make_unique<Client>(s);
         auto *onboard =
             m_client->workloads()->onboard(RunnerConfig(QStringLiteral("terminal"))
