@@ -804,16 +804,24 @@ void MainWindow::watchBuild(const QString &configId, std::function<void(const QS
         [done](const Error &error) { done(error.toString()); });
 }
 
-void MainWindow::openTerminal()
+RunnerSession *MainWindow::selectedRunningSession() const
 {
     const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
     if (!m_connection->client() || rows.isEmpty() ||
         rows.first().data(RunnersModel::SuspendedRole).toBool())
+        return nullptr;
+    const QModelIndex row = rows.first();
+    return m_connection->session(row.data(RunnersModel::RunnerIdRole).toString(),
+                                 row.data(RunnersModel::SessionRole).toString(),
+                                 row.data(RunnersModel::HostAddressRole).toString());
+}
+
+void MainWindow::openTerminal()
+{
+    RunnerSession *session = selectedRunningSession();
+    if (!session)
         return;
-    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
-    RunnerSession *session =
-        m_connection->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
-                              rows.first().data(RunnersModel::HostAddressRole).toString());
+    const QString id = session->runnerId();
     auto *view = new terminal::TerminalView;
     view->setObjectName(QStringLiteral("terminal-%1").arg(id));
     PtyChannel *channel = session->shell({}, view);
@@ -851,14 +859,10 @@ void MainWindow::closeTerminal()
 
 void MainWindow::browseFiles()
 {
-    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!m_connection->client() || rows.isEmpty() ||
-        rows.first().data(RunnersModel::SuspendedRole).toBool())
+    RunnerSession *session = selectedRunningSession();
+    if (!session)
         return;
-    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
-    RunnerSession *session =
-        m_connection->session(id, rows.first().data(RunnersModel::SessionRole).toString(),
-                              rows.first().data(RunnersModel::HostAddressRole).toString());
+    const QString id = session->runnerId();
     m_files->setSession(session);
     m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
     m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);

@@ -22,6 +22,7 @@ class MainWindow;
 namespace capsule {
 class Client;
 class Error;
+class RunnerSession;
 class Job;
 struct BuildInfo;
 class TransferQueue;
@@ -93,6 +94,8 @@ private:
     void updateActions();
     void onServerChanged();
     void confirm(const QString &question, std::function<void()> onYes);
+    // The session of the selected runner unless it is suspended (or nothing is selected).
+    RunnerSession *selectedRunningSession() const;
     void confirmWithClient(const QString &question, std::function<void(Client *)> action);
     void showError(const QString &what, const QString &message);
     // Tracks a running operation in the status bar; returns the callback that ends it.
