@@ -5,11 +5,10 @@
 #include "core/runnerconfig.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
+#include "support/filehashes.h"
 #include "support/localserver.h"
 
-#include <QCryptographicHash>
 #include <QDir>
-#include <QDirIterator>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -18,31 +17,15 @@
 using namespace capsule;
 using capsule::test::LocalServer;
 
+using capsule::test::fileSha256;
+using capsule::test::treeSha256;
+
 namespace {
 
 template<class J>
 bool finish(J *job)
 {
     return waitFor(job, 60000);
-}
-
-QByteArray sha(const QString &path)
-{
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
-}
-
-QMap<QString, QByteArray> tree(const QString &dir)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString p = it.next();
-        out.insert(QDir(dir).relativeFilePath(p), QFileInfo(p).isDir() ? "dir" : sha(p));
-    }
-    return out;
 }
 
 } // namespace
@@ -256,7 +239,7 @@ private slots:
         QVERIFY(finish(down));
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
         QVERIFY(down->result().contentVerified);
-        QCOMPARE(sha(dst), sha(src));
+        QCOMPARE(fileSha256(dst), fileSha256(src));
         auto *part = m_session->stat("/workspace/big.bin.capsule-part");
         QVERIFY(finish(part));
         QVERIFY(!part->result().exists);
@@ -309,7 +292,7 @@ private slots:
                                            m_here.filePath("copy"), small());
         QVERIFY(finish(down));
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
-        QCOMPARE(tree(m_here.filePath("copy")), tree(m_here.filePath("proj")));
+        QCOMPARE(treeSha256(m_here.filePath("copy")), treeSha256(m_here.filePath("proj")));
     }
 };
 

@@ -6,6 +6,7 @@
 #include "core/runnersession.h"
 #include "core/transfer.h"
 #include "support/faultserver.h"
+#include "support/filehashes.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -18,6 +19,9 @@
 
 using namespace capsule;
 using capsule::test::FaultServer;
+
+using capsule::test::fileSha256;
+using capsule::test::treeSha256;
 
 namespace {
 
@@ -284,26 +288,6 @@ TransferOptions small()
     return o;
 }
 
-QByteArray sha(const QString &path)
-{
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
-}
-
-// rel path -> sha256 of every file under `dir`, plus empty folders.
-QMap<QString, QByteArray> tree(const QString &dir)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString p = it.next();
-        out.insert(QDir(dir).relativeFilePath(p), QFileInfo(p).isDir() ? "dir" : sha(p));
-    }
-    return out;
-}
-
 void waitJob(Job *job)
 {
     QTRY_VERIFY_WITH_TIMEOUT(job->isFinished(), 30000);
@@ -328,7 +312,7 @@ private slots:
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
         QCOMPARE(up->result().bytes, size);
         QVERIFY(up->result().contentVerified);
-        QCOMPARE(sha(rig.host.local("/workspace/big.bin")), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/big.bin")), fileSha256(src));
         QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/big.bin.capsule-part")));
         QCOMPARE(rig.host.uploads, 11);
         QCOMPARE(rig.host.uploadModes.first(), QStringLiteral("overwrite"));
@@ -344,7 +328,7 @@ private slots:
         waitJob(down);
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
         QVERIFY(down->result().contentVerified);
-        QCOMPARE(sha(dst), sha(src));
+        QCOMPARE(fileSha256(dst), fileSha256(src));
         QVERIFY(!QFileInfo::exists(dst + ".part"));
         QCOMPARE(rig.host.downloads, 11);
         QCOMPARE(rig.host.ranges.first(), QByteArray("bytes=0-65535"));
@@ -432,7 +416,7 @@ private slots:
         QVERIFY(second->result().resumed);
         QCOMPARE(second->result().bytesTransferred, 4 * kChunk + 7);
         QCOMPARE(rig.host.uploadModes, QStringList(5, QStringLiteral("append")));
-        QCOMPARE(sha(rig.host.local("/workspace/r.bin")), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/r.bin")), fileSha256(src));
     }
 
     void resumeDownload()
@@ -454,7 +438,7 @@ private slots:
         QVERIFY(second->result().resumed);
         QCOMPARE(rig.host.ranges.first(), "bytes=" + QByteArray::number(3 * kChunk) + '-' +
                                               QByteArray::number(4 * kChunk - 1));
-        QCOMPARE(sha(dst), sha(src));
+        QCOMPARE(fileSha256(dst), fileSha256(src));
         // The partial's prefix was hashed from disk, the rest as it arrived.
         QVERIFY(second->result().contentVerified);
     }
@@ -499,7 +483,7 @@ private slots:
         auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/h.bin", small());
         waitJob(up);
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
-        QCOMPARE(sha(rig.host.local("/workspace/h.bin")), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/h.bin")), fileSha256(src));
         QCOMPARE(rig.host.uploads, 7); // nothing appended twice
 
         rig.host.dropDownloadAt = 3;
@@ -507,7 +491,7 @@ private slots:
         auto *down = TransferJob::download(rig.session.get(), "/workspace/h.bin", dst, small());
         waitJob(down);
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
-        QCOMPARE(sha(dst), sha(src));
+        QCOMPARE(fileSha256(dst), fileSha256(src));
         const qint64 resumeAt = 3 * kChunk + kChunk / 2; // after the half that arrived
         QCOMPARE(rig.host.ranges.at(4), "bytes=" + QByteArray::number(resumeAt) + '-' +
                                             QByteArray::number(resumeAt + kChunk - 1));
@@ -537,7 +521,7 @@ private slots:
         auto *up = TransferJob::upload(rig.session.get(), src, "/workspace/t.bin", small());
         waitJob(up);
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
-        QCOMPARE(sha(rig.host.local("/workspace/t.bin")), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/t.bin")), fileSha256(src));
         QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/t.bin.capsule-part")));
     }
 
@@ -551,7 +535,7 @@ private slots:
         waitJob(up);
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
         QVERIFY(!up->result().contentVerified);
-        QCOMPARE(sha(rig.host.local("/workspace/n.bin")), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/n.bin")), fileSha256(src));
     }
 
     // The runner hashes with `openssl dgst` when it has it (it uses the SHA instructions), with
@@ -589,7 +573,7 @@ private slots:
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
         QCOMPARE(up->result().contentVerified, verified);
         QCOMPARE(rig.host.hashTools, tools);
-        QCOMPARE(sha(rig.host.local("/workspace/" + name)), sha(src));
+        QCOMPARE(fileSha256(rig.host.local("/workspace/" + name)), fileSha256(src));
     }
 
     // The local hash matches an independent one on a download, with either runner tool.
@@ -605,7 +589,7 @@ private slots:
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
         QVERIFY(down->result().contentVerified);
         QCOMPARE(rig.host.hashTools, QStringList{"openssl"});
-        QCOMPARE(sha(dst), sha(src));
+        QCOMPARE(fileSha256(dst), fileSha256(src));
     }
 
     // A folder with nesting, an empty folder, small files and a multi-chunk file, up and down.
@@ -623,7 +607,7 @@ private slots:
         QVERIFY2(!up->hasError(), qPrintable(up->error().toString()));
         QCOMPARE(up->result().files, 42);
         QVERIFY(up->result().contentVerified);
-        QCOMPARE(tree(rig.host.local("/workspace/proj")), tree(src));
+        QCOMPARE(treeSha256(rig.host.local("/workspace/proj")), treeSha256(src));
         QVERIFY(!QFileInfo::exists(rig.host.local("/workspace/proj.capsule-part")));
 
         const QString dst = rig.here.path() + "/copy";
@@ -631,7 +615,7 @@ private slots:
         waitJob(down);
         QVERIFY2(!down->hasError(), qPrintable(down->error().toString()));
         QCOMPARE(down->result().files, 42);
-        QCOMPARE(tree(dst), tree(src));
+        QCOMPARE(treeSha256(dst), treeSha256(src));
         QVERIFY(!QFileInfo::exists(dst + ".part"));
     }
 
