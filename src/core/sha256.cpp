@@ -43,11 +43,6 @@ QByteArray Sha256::hexResult()
     return QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex();
 }
 
-const char *Sha256::backend()
-{
-    return "openssl";
-}
-
 #else
 
 struct Sha256::Impl
@@ -67,11 +62,6 @@ void Sha256::addData(QByteArrayView data)
 QByteArray Sha256::hexResult()
 {
     return d->hash.result().toHex();
-}
-
-const char *Sha256::backend()
-{
-    return "qt";
 }
 
 #endif

@@ -20,9 +20,6 @@ public:
     // The digest as lower-case hex. Ends the computation: call once.
     QByteArray hexResult();
 
-    // "openssl" or "qt": which implementation this build uses.
-    static const char *backend();
-
 private:
     struct Impl;
     std::unique_ptr<Impl> d;
