@@ -19,6 +19,7 @@ struct ServerOptions
     bool openHost = false;
     bool unsafeNoSandbox = false;
     int maxRunnersPerHost = 128;
+    int maxPidsPerRunner = 1024; // pids cgroup limit of each runner (--max-pids-per-runner)
 };
 
 // One host agent listener: this machine as seen through one --hosts slot.

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,8 +13,12 @@
 #include <QStandardPaths>
 #include <QtDebug>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +46,46 @@ QString randomToken()
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
                                           bytes.size() / 4);
     return QString::fromLatin1(bytes.toHex());
+}
+
+// Takes an exclusive flock on <dataDir>/capsule-local.lock for the life of the process (the fd
+// is never closed; O_CLOEXEC keeps sandboxes from inheriting it) and writes our pid into it. A
+// second server on the same data dir would unmount the first one's live runners, so it must not
+// start: false + a message naming the process that holds the lock.
+bool lockDataDir(const QString &dataDir, QString *error)
+{
+    if (!QDir().mkpath(dataDir)) {
+        *error = QStringLiteral("cannot create data dir %1").arg(dataDir);
+        return false;
+    }
+    const QString path = dataDir + QStringLiteral("/capsule-local.lock");
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = QStringLiteral("cannot open lock file %1: %2")
+                     .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        char buf[32] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        const QByteArray pid = QByteArray(buf, n > 0 ? int(n) : 0).trimmed();
+        ::close(fd);
+        if (err != EWOULDBLOCK) {
+            *error = QStringLiteral("cannot lock %1: %2")
+                         .arg(path, QString::fromLocal8Bit(std::strerror(err)));
+            return false;
+        }
+        *error =
+            QStringLiteral("data dir %1 is in use by another capsule-local (pid %2); stop it "
+                           "or choose another --data-dir")
+                .arg(dataDir, pid.isEmpty() ? QStringLiteral("unknown") : QString::fromLatin1(pid));
+        return false;
+    }
+    const QByteArray pid = QByteArray::number(qint64(::getpid())) + '\n';
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.constData(), pid.size(), 0) != pid.size())
+        qWarning().noquote() << "capsule-local: cannot write the pid into" << path;
+    return true; // fd stays open: the lock lives as long as the process
 }
 
 } // namespace
@@ -78,8 +123,11 @@ int main(int argc, char **argv)
     const QCommandLineOption maxOpt(QStringLiteral("max-runners-per-host"),
                                     QStringLiteral("Runners one host accepts before 429."),
                                     QStringLiteral("N"), QStringLiteral("128"));
+    const QCommandLineOption pidsOpt(QStringLiteral("max-pids-per-runner"),
+                                     QStringLiteral("Processes and threads one runner may have."),
+                                     QStringLiteral("N"), QStringLiteral("1024"));
     parser.addOptions({portOpt, hostPortOpt, hostsOpt, tokenOpt, dataOpt, imageOpt, openHostOpt,
-                       unsafeOpt, maxOpt});
+                       unsafeOpt, maxOpt, pidsOpt});
     parser.process(app);
 
     auto fail = [](const QString &message) {
@@ -106,6 +154,9 @@ int main(int argc, char **argv)
     options.maxRunnersPerHost = parser.value(maxOpt).toInt(&ok);
     if (!ok || options.maxRunnersPerHost < 1)
         return fail(QStringLiteral("--max-runners-per-host must be a positive number"));
+    options.maxPidsPerRunner = parser.value(pidsOpt).toInt(&ok);
+    if (!ok || options.maxPidsPerRunner < 16)
+        return fail(QStringLiteral("--max-pids-per-runner must be a number >= 16"));
     options.token = qEnvironmentVariable("CAPSULE_LOCAL_TOKEN");
     if (parser.isSet(tokenOpt))
         options.token = parser.value(tokenOpt);
@@ -144,8 +195,11 @@ int main(int argc, char **argv)
         QCoreApplication::quit();
     });
 
-    capsule::local::ControlPlane cp(options);
     QString error;
+    if (!lockDataDir(options.dataDir, &error))
+        return fail(error);
+
+    capsule::local::ControlPlane cp(options);
     if (!cp.start(quint16(port), quint16(hostPort), hosts, &error))
         return fail(error);
 
