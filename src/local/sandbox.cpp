@@ -2,6 +2,8 @@
 // nsenter.
 #include "local/sandbox.h"
 
+#include "local/api/jsonfields.h"
+#include "local/sandbox_cgroups.h"
 #include "local/sandbox_util.h"
 
 #include <QCryptographicHash>
@@ -44,10 +46,6 @@ namespace {
 
 const QString kDefaultPath =
     QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-const QString kCgroupV2 = QStringLiteral("/sys/fs/cgroup/unified");
-const QString kCgroupV1Freezer = QStringLiteral("/sys/fs/cgroup/freezer");
-const QString kCgroupV1Memory = QStringLiteral("/sys/fs/cgroup/memory");
-const QString kCgroupV1Cpu = QStringLiteral("/sys/fs/cgroup/cpu");
 
 QString s_dataDir; // masked in every sandbox; set by cleanStaleMounts()
 
@@ -133,7 +131,7 @@ struct Sandbox::Private
     QString home;
     QString upper, work, merged, tmp, varTmp, etc;
     // cgroup directories this sandbox created (empty = not used)
-    QString cgV2, cgFreezer, cgMemory, cgCpu;
+    QString cgV2, cgFreezer, cgMemory, cgCpu, cgPids;
     QString limits;
     QString envBin;         // in-sandbox path of env(1), used for the working directory
     QString setsidBin;      // in-sandbox path of setsid(1), used for PTY sessions
@@ -144,7 +142,7 @@ struct Sandbox::Private
     QList<QByteArray> cgroupProcFiles() const
     {
         QList<QByteArray> files;
-        for (const QString &dir : {cgV2, cgFreezer, cgMemory, cgCpu})
+        for (const QString &dir : {cgV2, cgFreezer, cgMemory, cgCpu, cgPids})
             if (!dir.isEmpty())
                 files << QFile::encodeName(dir + QStringLiteral("/cgroup.procs"));
         return files;
@@ -211,6 +209,10 @@ void Sandbox::cleanStaleMounts(const QString &dataDir)
               [](const QString &a, const QString &b) { return a.size() > b.size(); });
     for (const QString &point : stale)
         ::umount2(QFile::encodeName(point).constData(), MNT_DETACH);
+    // Cgroups of this data dir's sandboxes that a kill -9 left behind (runners and builds).
+    const int removed = cgroups::removeLeftovers(cgroups::dataDirKey(root));
+    if (removed > 0)
+        qInfo().noquote() << "capsule-local: removed" << removed << "leftover cgroups";
 }
 
 // ---- lifetime ----
@@ -484,6 +486,13 @@ bool Sandbox::start(QString *error)
     if (d->running)
         return true;
     d->stopping = false;
+    // It becomes a line of /etc/passwd and a home path: never anything but a plain user name
+    // (the config routes refuse others; this also covers records stored by older versions).
+    if (!api::isPosixUserName(m_spec.runnerUser)) {
+        *error = QStringLiteral("invalid runner user %1: not a POSIX user name")
+                     .arg(api::describe(m_spec.runnerUser));
+        return false;
+    }
     for (const QString &dir : {d->upper, d->work, d->merged, d->tmp, d->varTmp, d->etc}) {
         if (!QDir().mkpath(dir)) {
             *error = QStringLiteral("cannot create %1").arg(dir);
@@ -554,13 +563,18 @@ bool Sandbox::start(QString *error)
 
 void Sandbox::setupCgroups()
 {
-    const QString name = QStringLiteral("%1-%2").arg(
-        QString(m_spec.id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")),
-                                   QStringLiteral("_")),
-        QString::fromLatin1(
-            QCryptographicHash::hash(QFile::encodeName(m_spec.stateDir), QCryptographicHash::Sha1)
-                .toHex()
-                .left(8)));
+    // <data dir key>-<id>-<hash of state dir>: the key lets start-up remove this data dir's
+    // leftovers without touching other servers' sandboxes.
+    const QString name =
+        QStringLiteral("%1-%2-%3")
+            .arg(cgroups::dataDirKey(s_dataDir.isEmpty() ? QFileInfo(m_spec.stateDir).path()
+                                                         : s_dataDir),
+                 QString(m_spec.id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")),
+                                            QStringLiteral("_")),
+                 QString::fromLatin1(QCryptographicHash::hash(QFile::encodeName(m_spec.stateDir),
+                                                              QCryptographicHash::Sha1)
+                                         .toHex()
+                                         .left(8)));
     auto make = [&](const QString &root, const QString &probe) -> QString {
         if (!QFileInfo::exists(root + QStringLiteral("/cgroup.procs")))
             return {};
@@ -583,16 +597,31 @@ void Sandbox::setupCgroups()
         return dir;
     };
     QStringList applied;
-    d->cgV2 = make(kCgroupV2, QStringLiteral("cgroup.freeze"));
+    d->cgV2 = make(cgroups::kV2, QStringLiteral("cgroup.freeze"));
     if (d->cgV2.isEmpty())
-        d->cgFreezer = make(kCgroupV1Freezer, QStringLiteral("freezer.state"));
+        d->cgFreezer = make(cgroups::kV1Freezer, QStringLiteral("freezer.state"));
+    if (m_spec.pidsMax > 0) {
+        // A fork bomb stops at pids.max (fork fails with EAGAIN) instead of filling the host's
+        // process table. v2 here has no pids controller: the v1 pids hierarchy is used.
+        const QByteArray max = QByteArray::number(m_spec.pidsMax);
+        if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/pids.max")) &&
+            writeFile(d->cgV2 + QStringLiteral("/pids.max"), max)) {
+            applied << QStringLiteral("cgroup v2 pids.max=%1").arg(m_spec.pidsMax);
+        } else {
+            d->cgPids = make(cgroups::kV1Pids, QStringLiteral("pids.max"));
+            if (!d->cgPids.isEmpty() && writeFile(d->cgPids + QStringLiteral("/pids.max"), max))
+                applied << QStringLiteral("cgroup v1 pids.max=%1").arg(m_spec.pidsMax);
+            else
+                applied << QStringLiteral("pids not limited (no pids cgroup)");
+        }
+    }
     if (m_spec.memoryMb > 0) {
         const QByteArray bytes = QByteArray::number(qint64(m_spec.memoryMb) * 1024 * 1024);
         if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/memory.max")) &&
             writeFile(d->cgV2 + QStringLiteral("/memory.max"), bytes)) {
             applied << QStringLiteral("cgroup v2 memory.max=%1M").arg(m_spec.memoryMb);
         } else {
-            d->cgMemory = make(kCgroupV1Memory, QStringLiteral("memory.limit_in_bytes"));
+            d->cgMemory = make(cgroups::kV1Memory, QStringLiteral("memory.limit_in_bytes"));
             if (!d->cgMemory.isEmpty() &&
                 writeFile(d->cgMemory + QStringLiteral("/memory.limit_in_bytes"), bytes))
                 applied
@@ -609,7 +638,7 @@ void Sandbox::setupCgroups()
                       QByteArray::number(quota) + ' ' + QByteArray::number(period))) {
             applied << QStringLiteral("cgroup v2 cpu.max=%1/%2").arg(quota).arg(period);
         } else {
-            d->cgCpu = make(kCgroupV1Cpu, QStringLiteral("cpu.cfs_quota_us"));
+            d->cgCpu = make(cgroups::kV1Cpu, QStringLiteral("cpu.cfs_quota_us"));
             if (!d->cgCpu.isEmpty() &&
                 writeFile(d->cgCpu + QStringLiteral("/cpu.cfs_period_us"),
                           QByteArray::number(period)) &&
@@ -804,7 +833,7 @@ void Sandbox::stop()
             ::umount2(point.constData(), MNT_DETACH);
     }
     d->mounts.clear();
-    for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu}) {
+    for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu, &d->cgPids}) {
         if (dir->isEmpty())
             continue;
         QDeadlineTimer deadline(3000);
@@ -826,7 +855,7 @@ void Sandbox::killAll()
     if (!d->cgFreezer.isEmpty())
         writeFile(d->cgFreezer + QStringLiteral("/freezer.state"), "THAWED");
     QDeadlineTimer deadline(5000);
-    for (const QString &dir : {d->cgV2, d->cgFreezer, d->cgMemory, d->cgCpu}) {
+    for (const QString &dir : {d->cgV2, d->cgFreezer, d->cgMemory, d->cgCpu, d->cgPids}) {
         if (dir.isEmpty())
             continue;
         const bool v2Kill =
@@ -939,6 +968,30 @@ QMap<QString, QString> Sandbox::processEnvironment(const QMap<QString, QString> 
     return out;
 }
 
+// True when execve(2) would fail with E2BIG: one string (with its NUL) over MAX_ARG_STRLEN (32
+// pages), or argv + envp (strings and pointers) beyond ARG_MAX. The nsenter/env wrapper adds a few
+// hundred bytes, hence the slack.
+static bool argumentsTooLong(const QStringList &argv, const QMap<QString, QString> &env)
+{
+    constexpr qint64 kMaxArgStrlen = 32 * 4096;
+    constexpr qint64 kWrapperSlack = 4096;
+    const long argMax = ::sysconf(_SC_ARG_MAX);
+    qint64 total = kWrapperSlack + qint64(argv.size() + env.size() + 2) * qint64(sizeof(char *));
+    for (const QString &a : argv) {
+        const qint64 n = a.toUtf8().size() + 1;
+        if (n > kMaxArgStrlen)
+            return true;
+        total += n;
+    }
+    for (auto it = env.cbegin(); it != env.cend(); ++it) {
+        const qint64 n = it.key().toUtf8().size() + it.value().toUtf8().size() + 2;
+        if (n > kMaxArgStrlen)
+            return true;
+        total += n;
+    }
+    return argMax > 0 && total > argMax;
+}
+
 static QString absoluteIn(const QString &dir, const QString &path)
 {
     if (path.startsWith(QLatin1Char('/')))
@@ -974,6 +1027,9 @@ QString Sandbox::checkStart(const QStringList &argv, const QMap<QString, QString
         }
         return true;
     };
+    // What execve(2) would refuse with E2BIG, checked up front like the other start failures.
+    if (argumentsTooLong(argv, processEnvironment(env, false)))
+        return QStringLiteral("fork/exec %1: argument list too long").arg(program);
     QString why;
     if (program.contains(QLatin1Char('/'))) {
         if (!executable(absoluteIn(wd, program), &why))

@@ -23,6 +23,7 @@ struct SandboxSpec
     bool network = true; // false: loopback only
     int memoryMb = 0;    // tier limits; 0 = unlimited
     int cpuMillis = 0;
+    int pidsMax = 1024;         // processes + threads in the sandbox's pids cgroup; 0 = unlimited
     QMap<QString, QString> env; // extra environment for exec and PTY (e.g. proxy variables)
     // --unsafe-no-sandbox: processes run on the host without bwrap (no isolation at all); the
     // filesystem layout (overlay, path mapping of /workspace, /tmp, home) is kept.

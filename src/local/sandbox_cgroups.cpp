@@ -1,0 +1,101 @@
+// Cgroup housekeeping of capsule-local's sandboxes (see sandbox_cgroups.h).
+#include "local/sandbox_cgroups.h"
+
+#include <QCryptographicHash>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QThread>
+#include <QtDebug>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+namespace capsule::local::cgroups {
+
+const QString kV2 = QStringLiteral("/sys/fs/cgroup/unified");
+const QString kV1Freezer = QStringLiteral("/sys/fs/cgroup/freezer");
+const QString kV1Memory = QStringLiteral("/sys/fs/cgroup/memory");
+const QString kV1Cpu = QStringLiteral("/sys/fs/cgroup/cpu");
+const QString kV1Pids = QStringLiteral("/sys/fs/cgroup/pids");
+
+QStringList hierarchies()
+{
+    return {kV2, kV1Freezer, kV1Memory, kV1Cpu, kV1Pids};
+}
+
+QString dataDirKey(const QString &dataDir)
+{
+    return QLatin1Char('d') +
+           QString::fromLatin1(
+               QCryptographicHash::hash(QFile::encodeName(QDir(dataDir).absolutePath()),
+                                        QCryptographicHash::Sha1)
+                   .toHex()
+                   .left(8));
+}
+
+namespace {
+
+void write(const QString &path, const QByteArray &data)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    (void)!::write(fd, data.constData(), data.size());
+    ::close(fd);
+}
+
+QList<qint64> pids(const QString &dir)
+{
+    QList<qint64> out;
+    QFile f(dir + QStringLiteral("/cgroup.procs"));
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        bool ok = false;
+        const qint64 pid = line.trimmed().toLongLong(&ok);
+        if (ok)
+            out << pid;
+    }
+    return out;
+}
+
+} // namespace
+
+int removeLeftovers(const QString &key)
+{
+    int removed = 0;
+    const QString prefix = key + QLatin1Char('-');
+    for (const QString &root : hierarchies()) {
+        const QDir parent(root + QStringLiteral("/capsule-local"));
+        if (!parent.exists())
+            continue;
+        for (const QString &name : parent.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            if (!name.startsWith(prefix))
+                continue;
+            const QString dir = parent.filePath(name);
+            // A paused runner's cgroup is frozen: thaw it so that SIGKILL can be delivered.
+            write(dir + QStringLiteral("/cgroup.freeze"), "0");
+            write(dir + QStringLiteral("/freezer.state"), "THAWED");
+            QDeadlineTimer deadline(5000);
+            while (!QDir().rmdir(dir)) {
+                if (deadline.hasExpired()) {
+                    qWarning().noquote() << "capsule-local: cannot remove leftover cgroup" << dir;
+                    break;
+                }
+                if (QFileInfo::exists(dir + QStringLiteral("/cgroup.kill")))
+                    write(dir + QStringLiteral("/cgroup.kill"), "1");
+                for (qint64 pid : pids(dir))
+                    ::kill(pid_t(pid), SIGKILL);
+                QThread::msleep(5);
+            }
+            if (!QFileInfo::exists(dir))
+                ++removed;
+        }
+    }
+    return removed;
+}
+
+} // namespace capsule::local::cgroups
