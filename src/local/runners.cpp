@@ -2,6 +2,7 @@
 // per runner, sessions that survive pause and restarts, and the host agent's RunnerAccess.
 #include "local/runners.h"
 
+#include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/sandbox.h"
 #include "local/store.h"
@@ -31,6 +32,11 @@ QString s(const char *t)
 }
 
 constexpr qint64 kIdempotencyMs = 5 * 60 * 1000;
+
+// Said by GET /api/v1/hosts and logged once at start-up (see docs/sandbox.md, "Disk sizes").
+const QString kDiskQuotaNotice =
+    QStringLiteral("not enforced: rootfs_size_gb and workspace_size_gb are recorded only; runners "
+                   "write to the data dir's filesystem without a quota");
 
 qint64 nowMs()
 {
@@ -133,6 +139,7 @@ QJsonObject Runner::toJson() const
             {s("layer"), layer},
             {s("snapshot_size"), snapshotSize},
             {s("pause_count"), pauseCount},
+            {s("resumed"), resumed},
             {s("quarantine_reason"), quarantineReason},
             {s("lower_layers"), QJsonArray::fromStringList(lowerLayers)},
             {s("base_root"), baseRoot},
@@ -167,6 +174,7 @@ Runner Runner::fromJson(const QJsonObject &o)
     r.layer = o.value(s("layer")).toString();
     r.snapshotSize = o.value(s("snapshot_size")).toInteger();
     r.pauseCount = o.value(s("pause_count")).toInt();
+    r.resumed = o.value(s("resumed")).toBool();
     r.quarantineReason = o.value(s("quarantine_reason")).toString();
     for (const QJsonValue &v : o.value(s("lower_layers")).toArray())
         r.lowerLayers << v.toString();
@@ -211,15 +219,33 @@ void RunnerRegistry::addHost(const QString &id, const QString &address)
 
 void RunnerRegistry::load()
 {
+    qInfo().noquote() << "capsule-local: disk sizes of configs are" << kDiskQuotaNotice;
     for (const QJsonObject &o : m_store->all(s("runners"))) {
         auto *run = new Runner(Runner::fromJson(o));
         if (run->id.isEmpty()) {
             delete run;
             continue;
         }
-        // A runner's processes die with the server; only suspended sessions can come back.
+        // A runner's processes die with the server; only sessions can come back. A session that
+        // was paused once and then resumed (pauseCount > 0) is a session like a suspended one:
+        // its state dir holds its files, so it comes back suspended (as after a pause now) and
+        // the next allocate with its session id boots it again on that state dir. A runner
+        // that was never paused, or is quarantined, is terminated.
         if (run->state != QLatin1String("suspended") && run->state != QLatin1String("terminated")) {
-            run->state = s("terminated");
+            if (run->pauseCount > 0 && run->state != QLatin1String("quarantined") &&
+                QFileInfo(run->stateDir).isDir()) {
+                run->pauseCount++;
+                run->pausedAt = nowRfc3339();
+                run->snapshotSize = diskUsage(run->stateDir + s("/upper"));
+                run->layer = QStringLiteral("session/%1/snapshot-%2")
+                                 .arg(run->sessionId)
+                                 .arg(run->pauseCount);
+                run->state = s("suspended");
+                qInfo().noquote() << "runner" << run->id << "of session" << run->sessionId
+                                  << "was live when the server stopped: kept as suspended";
+            } else {
+                run->state = s("terminated");
+            }
             save(*run);
         }
         if (!host(run->hostId) && !m_hosts.isEmpty())
@@ -373,6 +399,7 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
             const TierLimits limits = tierLimits(run->tier);
             spec.memoryMb = limits.memoryMb;
             spec.cpuMillis = limits.vcpu * 1000;
+            spec.pidsMax = m_options.maxPidsPerRunner;
             spec.env = run->host.env;
             spec.unsafeNoSandbox = m_options.unsafeNoSandbox;
             auto *sandbox = new Sandbox(spec, this);
@@ -537,28 +564,22 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
     QJsonObject body;
     if (!readBody(request, &body, r))
         return;
-    const QJsonValue keyValue = body.value(s("workload_key"));
-    if (!keyValue.isUndefined() && !keyValue.isNull() && !keyValue.isString())
-        return replyText(r, 400, s("invalid request body: workload_key must be a string"));
-    for (const char *k : {"request_id", "session_id", "network_policy_preset",
-                          "network_policy_json", "proxy_addr", "tenant_id"}) {
-        const QJsonValue v = body.value(s(k));
-        if (!v.isUndefined() && !v.isNull() && !v.isString())
-            return replyText(r, 400,
-                             QStringLiteral("invalid request body: %1 must be a string").arg(s(k)));
-    }
-    const QJsonValue caPort = body.value(s("ca_cert_port"));
-    if (!caPort.isUndefined() && !caPort.isNull() &&
-        (!caPort.isDouble() || caPort.toDouble() < 0 || caPort.toDouble() > 65535))
-        return replyText(r, 400, s("invalid request body: ca_cert_port must be a port number"));
-    const QJsonValue labels = body.value(s("labels"));
-    if (!labels.isUndefined() && !labels.isNull() && !labels.isObject())
-        return replyText(r, 400, s("invalid request body: labels must be an object"));
-    const QString key = keyValue.toString();
+    // Field types of 2.2 + section 10 (labels string->string, ca_cert_port a port number).
+    api::JsonFields fields(body);
+    const QString key = fields.string(s("workload_key"));
+    QString requestId = fields.string(s("request_id"));
+    const QString sessionId = fields.string(s("session_id"));
+    const QString requestPreset = fields.string(s("network_policy_preset"));
+    const QString policyJson = fields.string(s("network_policy_json"));
+    const QString proxyAddr = fields.string(s("proxy_addr"));
+    const QString tenantId = fields.string(s("tenant_id"));
+    const QMap<QString, QString> labels = fields.stringMap(s("labels"));
+    const int caPort = int(fields.integer(s("ca_cert_port"), 0, 65535));
+    if (!fields.ok())
+        return replyText(r, 400, s("invalid request body: ") + fields.error());
     if (key.isEmpty())
         return replyText(r, 400, s("workload_key is required"));
 
-    QString requestId = body.value(s("request_id")).toString();
     if (requestId.isEmpty())
         requestId = QString::fromUtf8(request.value("X-Request-Id"));
     if (requestId.isEmpty())
@@ -582,7 +603,6 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
         m_idem.erase(it);
     }
 
-    const QString sessionId = body.value(s("session_id")).toString();
     if (!sessionId.isEmpty()) {
         if (Runner *run = findSession(sessionId)) {
             if (run->state == QLatin1String("suspended")) {
@@ -636,8 +656,7 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
 
     // Network policy: request JSON beats request preset beats the config's.
     const QJsonObject cfg = config->config();
-    QString preset = body.value(s("network_policy_preset")).toString();
-    QString policyJson = body.value(s("network_policy_json")).toString();
+    QString preset = requestPreset;
     QJsonObject policy;
     if (!policyJson.isEmpty()) {
         QJsonParseError err;
@@ -673,7 +692,7 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
     run->workloadKey = key;
     run->configId = config->id;
     run->createdAt = nowRfc3339();
-    run->labels = labels.toObject();
+    run->labels = stringMap(labels);
     run->networkPolicyPreset = preset;
     run->networkPolicyJson = policyJson;
     run->network = network;
@@ -687,10 +706,10 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
     if (run->runnerUser.isEmpty())
         run->runnerUser = s("runner");
     run->startCommand = config->definition.value(s("start_command")).toObject();
-    run->proxyAddr = body.value(s("proxy_addr")).toString();
-    run->tenantId = body.value(s("tenant_id")).toString();
+    run->proxyAddr = proxyAddr;
+    run->tenantId = tenantId;
     if (!run->proxyAddr.isEmpty()) {
-        run->caCertPort = caPort.isDouble() && caPort.toInt() > 0 ? caPort.toInt() : 8443;
+        run->caCertPort = caPort > 0 ? caPort : 8443;
         const QString url = QStringLiteral("http://%1@%2").arg(run->sessionId, run->proxyAddr);
         for (const char *k : {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"})
             run->host.env.insert(s(k), url);
@@ -971,6 +990,8 @@ void RunnerRegistry::hosts(const Responder &r)
                            : (m_options.unsafeNoSandbox ? s("none (--unsafe-no-sandbox)")
                                                         : s("unavailable (bubblewrap missing)"))},
         {s("filesystem"), Sandbox::fsModeName(Sandbox::fsMode())},
+        {s("disk_quota"), kDiskQuotaNotice},
+        {s("pids_per_runner"), m_options.maxPidsPerRunner},
         {s("base_image"), m_options.images.isEmpty()
                               ? s("host root (/)")
                               : QStringLiteral("host root (/) unless mapped by --image (%1)")
