@@ -3,6 +3,7 @@
 #include "local/configs.h"
 
 #include "core/workloadkey.h"
+#include "local/api/jsonfields.h"
 #include "local/sandbox.h"
 #include "local/store.h"
 
@@ -17,6 +18,7 @@
 #include <QUrlQuery>
 #include <QtDebug>
 #include <algorithm>
+#include <limits>
 
 namespace capsule::local {
 
@@ -149,6 +151,39 @@ bool bodyTypesOk(const QJsonObject &b)
         !isStr(sc.value(s("run_as"))))
         return false;
     return true;
+}
+
+// The numbers and the user name of a create body, read through the shared request helper:
+// sizes, TTLs and ages are >= 0, a port is 0-65535, runner_user a POSIX user name (it becomes a
+// line of the sandbox's /etc/passwd and a home path).
+api::JsonFields checkConfigFields(const QJsonObject &body)
+{
+    constexpr qint64 kMaxInt = std::numeric_limits<int>::max();
+    constexpr qint64 kMaxSizeGb = 1024 * 1024;
+    api::JsonFields cfg(body.value(s("config")).toObject(), s("config."));
+    cfg.integer(s("ttl"), 0, kMaxInt);
+    cfg.integer(s("session_max_age_seconds"), 0, std::numeric_limits<qint64>::max());
+    cfg.integer(s("rootfs_size_gb"), 0, kMaxSizeGb);
+    cfg.integer(s("workspace_size_gb"), 0, kMaxSizeGb);
+    cfg.userName(s("runner_user"), s("runner"));
+    if (!cfg.ok())
+        return cfg;
+    api::JsonFields start(body.value(s("start_command")).toObject(), s("start_command."));
+    start.integer(s("port"), 0, 65535);
+    if (!start.ok())
+        return start;
+    const QJsonArray layers = body.value(s("layers")).toArray();
+    for (int i = 0; i < layers.size(); ++i) {
+        const QJsonArray drives = layers.at(i).toObject().value(s("drives")).toArray();
+        for (int j = 0; j < drives.size(); ++j) {
+            api::JsonFields drive(drives.at(j).toObject(),
+                                  QStringLiteral("layers[%1].drives[%2].").arg(i).arg(j));
+            drive.integer(s("size_gb"), 0, kMaxSizeGb);
+            if (!drive.ok())
+                return drive;
+        }
+    }
+    return start;
 }
 
 bool isGoDuration(const QString &d)
@@ -551,8 +586,18 @@ void ConfigService::create(const QHttpServerRequest &request, const Responder &r
         return replyError(r, 400, s("invalid request body"));
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(raw, &perr);
-    if (perr.error != QJsonParseError::NoError || !doc.isObject() || !bodyTypesOk(doc.object()))
+    if (perr.error != QJsonParseError::NoError || !doc.isObject())
         return replyError(r, 400, s("invalid request body"));
+    // Typed fields with limits (api/jsonfields.h): a wrong type keeps the contract's error text
+    // and names the field in "detail"; a value out of range is a rule ("invalid config: ...").
+    const api::JsonFields fields = checkConfigFields(doc.object());
+    if (fields.problem() == api::JsonFields::Problem::Type)
+        return replyJson(r, 400,
+                         {{s("error"), s("invalid request body")}, {s("detail"), fields.error()}});
+    if (!bodyTypesOk(doc.object()))
+        return replyError(r, 400, s("invalid request body"));
+    if (fields.problem() == api::JsonFields::Problem::Range)
+        return replyError(r, 400, QStringLiteral("invalid config: ") + fields.error());
     const QJsonObject body = doc.object();
     const QString name = body.value(s("display_name")).toString();
     const QString baseImage = body.value(s("base_image")).toString();

@@ -1,4 +1,5 @@
 // Exec route (contract 3.2): NDJSON events streamed per output line while the process runs.
+#include "local/api/jsonfields.h"
 #include "local/host_http.h"
 #include "local/runneraccess.h"
 #include "local/sandbox.h"
@@ -9,6 +10,7 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <limits>
 #include <signal.h>
 
 namespace capsule::local {
@@ -16,6 +18,10 @@ namespace capsule::local {
 namespace {
 
 constexpr qsizetype kMaxLine = 256 * 1024;
+// QTimer takes milliseconds as an int.
+constexpr qint64 kMaxTimeoutSeconds = std::numeric_limits<int>::max() / 1000;
+constexpr qint64 kMaxArgBytes = 4 * 1024 * 1024;
+constexpr qsizetype kMaxArgCount = 100000;
 
 // One running exec. Lives until the process ends; a client that goes away kills the process
 // (like upstream, whose command is bound to the request context).
@@ -51,6 +57,15 @@ public:
             finish();
             return;
         }
+        // The kernel may still refuse the exec (E2BIG, ENOMEM, ...): QProcess reports that
+        // asynchronously and never emits finished(), so the stream must end here.
+        connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+            if (e != QProcess::FailedToStart || m_finished)
+                return;
+            event(QStringLiteral("error"), QStringLiteral("message"),
+                  QStringLiteral("start failed: ") + m_process->errorString());
+            finish();
+        });
         m_process->closeWriteChannel();
         connect(m_process, &QProcess::readyReadStandardOutput, this, [this] { drain(false); });
         connect(m_process, &QProcess::readyReadStandardError, this, [this] { drain(true); });
@@ -133,6 +148,9 @@ private:
 
     void finish()
     {
+        if (m_finished)
+            return;
+        m_finished = true;
         endChunks(m_req);
         deleteLater();
     }
@@ -142,6 +160,7 @@ private:
     QProcess *m_process = nullptr;
     QByteArray m_out, m_err;
     bool m_timedOut = false;
+    bool m_finished = false;
 };
 
 } // namespace
@@ -159,32 +178,42 @@ QObject *startExec(const HostRequest &req, const HostRunner &runner, QObject *pa
                  {{"Content-Type", "application/x-ndjson"}});
         return nullptr;
     }
-    const QJsonObject body = doc.object();
-    QStringList argv;
-    const QJsonValue command = body.value(QStringLiteral("command"));
-    if (!command.isUndefined() && !command.isNull() && !command.isArray()) {
-        sendText(req, 400,
-                 QStringLiteral("invalid request body: command must be an array of strings"));
+    // Types as contract 3.2 says (Go would refuse the body): command []string, env
+    // map[string]string, working_dir string, timeout_seconds int >= 0.
+    api::JsonFields fields(doc.object());
+    const QStringList argv = fields.stringList(QStringLiteral("command"));
+    const QMap<QString, QString> requestEnv = fields.stringMap(QStringLiteral("env"));
+    const QString wd = fields.string(QStringLiteral("working_dir"));
+    const int timeout =
+        int(fields.integer(QStringLiteral("timeout_seconds"), 0, kMaxTimeoutSeconds));
+    if (!fields.ok()) {
+        sendText(req, 400, QStringLiteral("invalid request body: ") + fields.error());
         return nullptr;
-    }
-    for (const QJsonValue &v : command.toArray()) {
-        if (!v.isString()) {
-            sendText(req, 400,
-                     QStringLiteral("invalid request body: command must be an array of strings"));
-            return nullptr;
-        }
-        argv << v.toString();
     }
     if (argv.isEmpty()) {
         sendText(req, 400, QStringLiteral("command is required"));
         return nullptr;
     }
+    // Plainly too big to ever run (twice the usual ARG_MAX): refused before anything starts.
+    // Smaller lists that the kernel still refuses (E2BIG) end as a start-failure event.
+    qint64 argBytes = 0;
+    for (const QString &a : argv)
+        argBytes += a.size() + 1;
+    for (auto it = requestEnv.cbegin(); it != requestEnv.cend(); ++it)
+        argBytes += it.key().size() + it.value().size() + 2;
+    if (argBytes > kMaxArgBytes || argv.size() > kMaxArgCount || requestEnv.size() > kMaxArgCount) {
+        sendText(req, 400,
+                 QStringLiteral("invalid request body: command and env are too large (%1 "
+                                "strings, %2 bytes; at most %3 strings and %4 bytes)")
+                     .arg(argv.size() + requestEnv.size())
+                     .arg(argBytes)
+                     .arg(kMaxArgCount)
+                     .arg(kMaxArgBytes));
+        return nullptr;
+    }
     QMap<QString, QString> env = runner.env;
-    const QJsonObject envObj = body.value(QStringLiteral("env")).toObject();
-    for (auto it = envObj.constBegin(); it != envObj.constEnd(); ++it)
-        env.insert(it.key(), it.value().toVariant().toString());
-    const QString wd = body.value(QStringLiteral("working_dir")).toString();
-    const int timeout = body.value(QStringLiteral("timeout_seconds")).toInt();
+    for (auto it = requestEnv.cbegin(); it != requestEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
     auto *stream = new ExecStream(req, runner.sandbox, parent);
     stream->start(argv, env, wd, timeout);
     return stream;
