@@ -198,9 +198,9 @@ QObject *startExec(const HostRequest &req, const HostRunner &runner, QObject *pa
     // Smaller lists that the kernel still refuses (E2BIG) end as a start-failure event.
     qint64 argBytes = 0;
     for (const QString &a : argv)
-        argBytes += a.size() + 1;
+        argBytes += a.toUtf8().size() + 1;
     for (auto it = requestEnv.cbegin(); it != requestEnv.cend(); ++it)
-        argBytes += it.key().size() + it.value().size() + 2;
+        argBytes += it.key().toUtf8().size() + it.value().toUtf8().size() + 2;
     if (argBytes > kMaxArgBytes || argv.size() > kMaxArgCount || requestEnv.size() > kMaxArgCount) {
         sendText(req, 400,
                  QStringLiteral("invalid request body: command and env are too large (%1 "

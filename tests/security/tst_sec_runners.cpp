@@ -250,6 +250,17 @@ void TestSecRunners::longArgvEndsWithError()
         QCOMPARE(ev.first().value(s("message")).toString(),
                  s("start failed: fork/exec echo: argument list too long"));
     }
+    // The environment counts too: one variable over MAX_ARG_STRLEN.
+    const HttpReply env = m_server.request(
+        "POST", execUrl(m_runner.host, m_runner.id),
+        compact({{s("command"), QJsonArray{s("true")}},
+                 {s("env"), QJsonObject{{s("BIG"), QString(140000, QLatin1Char('e'))}}}}),
+        true, {}, 60000);
+    QCOMPARE(env.status, 200);
+    const QList<QJsonObject> envEvents = events(env.body);
+    QCOMPARE(envEvents.size(), 1);
+    QCOMPARE(envEvents.first().value(s("message")).toString(),
+             s("start failed: fork/exec true: argument list too long"));
     // Just below the per-string limit still runs.
     const QString longest(131071, QLatin1Char('c'));
     const ExecResult ok = hostExec(m_server, m_runner.host, m_runner.id,
