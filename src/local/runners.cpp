@@ -5,6 +5,7 @@
 #include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/sandbox.h"
+#include "local/sandbox_cgroups.h"
 #include "local/store.h"
 
 #include <QDir>
@@ -226,6 +227,7 @@ void RunnerRegistry::load()
             delete run;
             continue;
         }
+        cgroups::removeLegacy(run->id, run->stateDir); // named before the data dir key
         // A runner's processes die with the server; only sessions can come back. A session that
         // was paused once and then resumed (pauseCount > 0) is a session like a suspended one:
         // its state dir holds its files, so it comes back suspended (as after a pause now) and

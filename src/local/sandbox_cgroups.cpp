@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QThread>
 #include <QtDebug>
 
@@ -62,18 +63,17 @@ QList<qint64> pids(const QString &dir)
     return out;
 }
 
-} // namespace
-
-int removeLeftovers(const QString &key)
+// Removes the cgroups `<hierarchy>/capsule-local/<name>` for which `match(name)` holds.
+template<typename Match>
+int removeMatching(Match match)
 {
     int removed = 0;
-    const QString prefix = key + QLatin1Char('-');
     for (const QString &root : hierarchies()) {
         const QDir parent(root + QStringLiteral("/capsule-local"));
         if (!parent.exists())
             continue;
         for (const QString &name : parent.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            if (!name.startsWith(prefix))
+            if (!match(name))
                 continue;
             const QString dir = parent.filePath(name);
             // A paused runner's cgroup is frozen: thaw it so that SIGKILL can be delivered.
@@ -96,6 +96,28 @@ int removeLeftovers(const QString &key)
         }
     }
     return removed;
+}
+
+} // namespace
+
+int removeLeftovers(const QString &key)
+{
+    const QString prefix = key + QLatin1Char('-');
+    return removeMatching([&](const QString &name) { return name.startsWith(prefix); });
+}
+
+int removeLegacy(const QString &id, const QString &stateDir)
+{
+    const QString legacy =
+        QString(id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")),
+                            QStringLiteral("_")) +
+        QLatin1Char('-') +
+        QString::fromLatin1(
+            QCryptographicHash::hash(QFile::encodeName(QDir(stateDir).absolutePath()),
+                                     QCryptographicHash::Sha1)
+                .toHex()
+                .left(8));
+    return removeMatching([&](const QString &name) { return name == legacy; });
 }
 
 } // namespace capsule::local::cgroups

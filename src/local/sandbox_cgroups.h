@@ -24,5 +24,9 @@ QString dataDirKey(const QString &dataDir);
 // the data dir is locked): thaws it, kills what is left inside, removes the folder. Returns how
 // many folders were removed; those that could not be removed are logged.
 int removeLeftovers(const QString &key);
+// The same for the one cgroup name versions before the data dir key used for a sandbox:
+// `<id with [^A-Za-z0-9_.-] as _>-<8 hex of sha1(stateDir)>`. The registry calls it for every
+// stored runner at start-up (none is running yet), so an upgrade does not leave them behind.
+int removeLegacy(const QString &id, const QString &stateDir);
 
 } // namespace capsule::local::cgroups

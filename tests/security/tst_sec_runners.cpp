@@ -7,6 +7,7 @@
 #include "local/sandbox.h"
 #include "local/tst_cp_util.h"
 
+#include <QCryptographicHash>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -601,6 +602,17 @@ void TestSecRunners::leftoverCgroupsRemoved()
 
     server.kill9();
     QVERIFY(!cgroupsOf(live.id).isEmpty()); // left behind by the crash
+    // What an older version (names without the data dir key) left behind is removed too.
+    const QString legacy =
+        live.id + QLatin1Char('-') +
+        QString::fromLatin1(
+            QCryptographicHash::hash(QFile::encodeName(server.dataDir() + s("/runners/") + live.id),
+                                     QCryptographicHash::Sha1)
+                .toHex()
+                .left(8));
+    for (const char *h : {"unified", "pids"})
+        QVERIFY(
+            QDir().mkpath(QStringLiteral("/sys/fs/cgroup/%1/capsule-local/%2").arg(s(h), legacy)));
     QVERIFY2(server.restart(&error), qPrintable(error));
     QCOMPARE(cgroupsOf(live.id), QStringList());
     QCOMPARE(cgroupsOf(paused.id), QStringList());
