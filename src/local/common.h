@@ -19,6 +19,7 @@ struct ServerOptions
     bool openHost = false;
     bool unsafeNoSandbox = false;
     int maxRunnersPerHost = 128;
+    QString hostToken; // host bootstrap token: enables POST /api/v1/hosts/heartbeat
 };
 
 // One host agent listener: this machine as seen through one --hosts slot.
