@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QHttpServerResponder>
+#include <QLocale>
 
 #include <cmath>
 
@@ -29,7 +30,7 @@ QByteArray number(double v)
         return "NaN";
     if (v == std::floor(v) && std::fabs(v) < 1e15)
         return QByteArray::number(qint64(v));
-    return QByteArray::number(v, 'g', 17);
+    return QByteArray::number(v, 'g', QLocale::FloatingPointShortest); // round-trips
 }
 
 class Writer
