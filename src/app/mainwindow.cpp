@@ -4,6 +4,7 @@
 
 #include "app/embeddedserver.h"
 #include "app/filebrowser.h"
+#include "app/hosts/hostsview.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/settingsdialog.h"
@@ -72,6 +73,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     initAppResources();
     m_ui->setupUi(this);
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
+    m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
 
     m_workloadsProxy->setSourceModel(m_workloads);
     m_workloadsProxy->setSortCaseSensitivity(Qt::CaseInsensitive);

@@ -12,6 +12,7 @@ Client::Client(const Settings &settings, QObject *parent)
     , m_runners(new Runners(m_http, m_resolver, m_workloads, this))
     , m_snapshots(new Snapshots(m_http, this))
     , m_hosts(new Hosts(m_http, this))
+    , m_fleet(new Fleet(m_http, this))
 {
     m_workloads->setRunners(m_runners);
 }

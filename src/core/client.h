@@ -1,6 +1,7 @@
 // The entry point of the client library: settings, the HTTP layer and every resource.
 #pragma once
 
+#include "core/fleet.h"
 #include "core/hostresolver.h"
 #include "core/hosts.h"
 #include "core/http.h"
@@ -34,6 +35,7 @@ public:
     Runners *runners() const { return m_runners; }
     Snapshots *snapshots() const { return m_snapshots; }
     Hosts *hosts() const { return m_hosts; }
+    Fleet *fleet() const { return m_fleet; }
 
     // GET /health ("OK").
     ApiJob<QString> *health() { return m_hosts->health(); }
@@ -46,6 +48,7 @@ private:
     Runners *m_runners;
     Snapshots *m_snapshots;
     Hosts *m_hosts;
+    Fleet *m_fleet;
 };
 
 } // namespace capsule

@@ -2,6 +2,7 @@
 #include "core/runnersession.h"
 
 #include "core/hostresolver.h"
+#include "core/models.h"
 
 #include <QIODevice>
 #include <QJsonDocument>
@@ -340,7 +341,7 @@ ResultJob<PauseResult> *RunnerSession::pause(bool syncFs)
         r.success = o.value(QStringLiteral("success")).toBool();
         r.sessionId = o.value(QStringLiteral("session_id")).toString();
         r.snapshotSizeBytes = o.value(QStringLiteral("snapshot_size_bytes")).toInteger();
-        r.layer = o.value(QStringLiteral("layer")).toString();
+        r.layer = jsonString(o.value(QStringLiteral("layer"))); // an int on the wire
         r.requestId = o.value(QStringLiteral("request_id")).toString();
         if (!r.sessionId.isEmpty() && r.sessionId != m_sessionId) {
             m_sessionId = r.sessionId;

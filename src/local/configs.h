@@ -94,6 +94,10 @@ public:
     QString baseRoot(const ConfigRecord &c) const;
     // One line for logs and /api/v1/hosts: filesystem mode and base image mapping.
     QString baseImageNote(const QString &baseImage) const;
+    // Read-only views for the fleet and metrics routes (fleet.*, metrics.*).
+    const QHash<QString, ConfigRecord> &configRecords() const { return m_configs; }
+    const QHash<QString, LayerRecord> &layerRecords() const { return m_layers; }
+    const QHash<QString, BuildRecord> &buildRecords() const { return m_builds; }
 
 private:
     void create(const QHttpServerRequest &request, const Responder &r);

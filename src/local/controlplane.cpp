@@ -3,7 +3,9 @@
 #include "local/controlplane.h"
 
 #include "local/configs.h"
+#include "local/fleet.h"
 #include "local/host_agent.h"
+#include "local/metrics.h"
 #include "local/runners.h"
 #include "local/sandbox.h"
 
@@ -32,6 +34,12 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
         diff |= x ^ y;
     }
     return diff == 0;
+}
+
+FleetService::Request fleetRequest(const QHttpServerRequest &request)
+{
+    return {methodName(request), formQuery(request.url()), request.body(),
+            request.value("Authorization")};
 }
 
 } // namespace
@@ -89,6 +97,7 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
                 a->closeRunnerSessions(runnerId);
     });
     m_runners->load();
+    m_fleet = new FleetService(m_configs, m_runners, m_options, this);
 
     m_server = new HttpServer(
         [this](const QHttpServerRequest &request, const Responder &r) { handle(request, r); },
@@ -125,10 +134,16 @@ void ControlPlane::handle(const QHttpServerRequest &request, const Responder &r)
 {
     const QString path = request.url().path();
     const QString method = methodName(request);
+    Metrics::instance().track(r, routeTemplate(path), method);
     if (path == QLatin1String("/health"))
         return replyText(r, 200, s("OK"));
-    if (path == QLatin1String("/metrics"))
-        return replyText(r, 200, s("# capsule-local: no metrics yet"));
+    if (path == QLatin1String("/metrics")) // open, as upstream; replyText adds the last newline
+        return replyText(r, 200,
+                         QString::fromUtf8(
+                             Metrics::instance().render(m_configs, m_runners, m_fleet).chopped(1)));
+    // Hosts authenticate their heartbeat with the host token, not the API token (1.4).
+    if (path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty())
+        return m_fleet->heartbeat(fleetRequest(request), r);
     if (!path.startsWith(QLatin1String("/api/v1/")) && path != QLatin1String("/api/v1"))
         return replyText(r, 404, s("404 page not found"));
     // Auth runs before routing: an unknown /api/v1 path without the token is 401, not 404.
@@ -175,6 +190,16 @@ void ControlPlane::handle(const QHttpServerRequest &request, const Responder &r)
                         : replyText(r, 405, s("method not allowed"));
         return replyText(r, 404, s("404 page not found"));
     }
+    // Fleet routes of 2.4 (fleet.*).
+    const QString leaf = seg.size() == 1 ? seg.first() : QString();
+    if (head == QLatin1String("versions") && leaf == QLatin1String("fleet"))
+        return m_fleet->fleetVersions(fleetRequest(request), r);
+    if (head == QLatin1String("versions") && leaf == QLatin1String("desired"))
+        return m_fleet->desiredVersions(fleetRequest(request), r);
+    if (head == QLatin1String("canary") && leaf == QLatin1String("report"))
+        return m_fleet->canaryReport(fleetRequest(request), r);
+    if (head == QLatin1String("canary") && leaf == QLatin1String("reports"))
+        return m_fleet->canaryReports(fleetRequest(request), r);
     if (head == QLatin1String("hosts")) {
         if (seg.isEmpty()) {
             if (method != QLatin1String("GET"))

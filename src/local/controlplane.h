@@ -12,6 +12,7 @@
 namespace capsule::local {
 
 class ConfigService;
+class FleetService;
 class HostAgent;
 class RunnerRegistry;
 
@@ -37,6 +38,7 @@ private:
     Store m_store;
     ConfigService *m_configs = nullptr;
     RunnerRegistry *m_runners = nullptr;
+    FleetService *m_fleet = nullptr;
     QList<HostAgent *> m_agents;
     HttpServer *m_server = nullptr;
     quint16 m_port = 0;

@@ -1,6 +1,8 @@
 // Minimal HTTP server for capsule-local: request dispatch and Go-shaped reply helpers.
 #include "local/httpserver.h"
 
+#include "local/metrics.h"
+
 #include <QJsonDocument>
 #include <QTcpSocket>
 
@@ -34,6 +36,7 @@ static QHttpServerResponder::StatusCode code(int status)
 static void writeWithHeaders(const Responder &r, int status, const QByteArray &body,
                              const QByteArray &contentType, const Headers &extra)
 {
+    noteReplyStatus(r.get(), status);
     r->writeStatusLine(code(status));
     r->writeHeader("Content-Type", contentType);
     r->writeHeader("Content-Length", QByteArray::number(body.size()));
@@ -60,6 +63,7 @@ void replyText(const Responder &r, int status, const QString &message)
 
 void replyEmpty(const Responder &r, int status)
 {
+    noteReplyStatus(r.get(), status);
     r->writeStatusLine(code(status));
     if (status != 204)
         r->writeHeader("Content-Length", "0");
@@ -68,6 +72,7 @@ void replyEmpty(const Responder &r, int status)
 
 void writeChunkedHead(const Responder &r, int status, const QByteArray &contentType)
 {
+    noteReplyStatus(r.get(), status);
     r->writeStatusLine(code(status));
     r->writeHeader("Content-Type", contentType);
     r->writeHeader("Transfer-Encoding", "chunked");

@@ -126,6 +126,12 @@ int main(int argc, char **argv)
     const QCommandLineOption pidsOpt(QStringLiteral("max-pids-per-runner"),
                                      QStringLiteral("Processes and threads one runner may have."),
                                      QStringLiteral("N"), QStringLiteral("1024"));
+    const QCommandLineOption hostTokenOpt(
+        QStringLiteral("host-token"),
+        QStringLiteral("Host bootstrap token for POST /api/v1/hosts/heartbeat (prefer "
+                       "CAPSULE_LOCAL_HOST_TOKEN); without one the route is not served."),
+        QStringLiteral("T"));
+    parser.addOption(hostTokenOpt);
     parser.addOptions({portOpt, hostPortOpt, hostsOpt, tokenOpt, dataOpt, imageOpt, openHostOpt,
                        unsafeOpt, maxOpt, pidsOpt});
     parser.process(app);
@@ -162,6 +168,9 @@ int main(int argc, char **argv)
         options.token = parser.value(tokenOpt);
     if (options.token.isEmpty())
         options.token = randomToken();
+    options.hostToken = qEnvironmentVariable("CAPSULE_LOCAL_HOST_TOKEN");
+    if (parser.isSet(hostTokenOpt))
+        options.hostToken = parser.value(hostTokenOpt);
     options.dataDir = parser.isSet(dataOpt) ? parser.value(dataOpt) : defaultDataDir();
     options.dataDir = QDir(options.dataDir).absolutePath();
     for (const QString &m : parser.values(imageOpt)) {

@@ -4,6 +4,7 @@
 
 #include "local/api/jsonfields.h"
 #include "local/configs.h"
+#include "local/metrics.h"
 #include "local/sandbox.h"
 #include "local/sandbox_cgroups.h"
 #include "local/store.h"
@@ -442,6 +443,9 @@ void RunnerRegistry::finishBringUp(Runner *run, const QString &error)
 {
     run->host.sandbox = run->sandbox;
     run->lastActivityMs = nowMs();
+    // A runner that was paused before is resuming its session; any other is a new allocation.
+    Metrics::instance().runnerOperation(run->pauseCount > 0 ? s("resume") : s("allocate"),
+                                        error.isEmpty());
     if (error.isEmpty())
         run->state = s("busy");
     else
@@ -482,6 +486,7 @@ bool RunnerRegistry::pauseRunner(Runner *run, bool syncFs, QString *error)
     if (run->sandbox && !run->frozen) {
         if (!run->sandbox->freeze(error)) {
             run->state = s("busy");
+            Metrics::instance().runnerOperation(s("pause"), false);
             return false;
         }
         run->frozen = true;
@@ -494,6 +499,7 @@ bool RunnerRegistry::pauseRunner(Runner *run, bool syncFs, QString *error)
     run->layer = QStringLiteral("session/%1/snapshot-%2").arg(run->sessionId).arg(run->pauseCount);
     run->state = s("suspended");
     save(*run);
+    Metrics::instance().runnerOperation(s("pause"), true);
     return true;
 }
 
@@ -684,8 +690,10 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
 
     QString error;
     const QString hostId = pickHost(QString(), &error);
-    if (hostId.isEmpty())
+    if (hostId.isEmpty()) {
+        Metrics::instance().runnerOperation(s("allocate"), false); // no capacity
         return replyError(r, 429, error + s(" for tier ") + config->tier, {{"Retry-After", "2"}});
+    }
 
     auto *run = new Runner;
     run->id = newId();
@@ -818,6 +826,7 @@ void RunnerRegistry::release(const QHttpServerRequest &request, const Responder 
             forget(id);
         }
     }
+    Metrics::instance().runnerOperation(s("release"), true);
     replyJson(r, 200, {{s("success"), true}});
 }
 
@@ -848,7 +857,9 @@ void RunnerRegistry::pause(const QHttpServerRequest &request, const Responder &r
               {{s("success"), true},
                {s("session_id"), run->sessionId},
                {s("snapshot_size_bytes"), run->snapshotSize},
-               {s("layer"), run->layer}});
+               // The number of the session's snapshot layer this pause wrote (an int, as the
+               // host agent and the SDK's PauseResult.layer have it).
+               {s("layer"), run->pauseCount}});
 }
 
 void RunnerRegistry::connectRunner(const QHttpServerRequest &request, const Responder &r)

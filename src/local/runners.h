@@ -91,6 +91,9 @@ public:
     void hosts(const Responder &r);
     void drain(const QString &hostId, bool on, const Responder &r);
     void snapshots(const Responder &r);
+    // Read-only views for the fleet and metrics routes (fleet.*, metrics.*).
+    const QList<HostSlot> &hostSlots() const { return m_hosts; }
+    const QHash<QString, Runner *> &runnerRecords() const { return m_runners; }
 
     // RunnerAccess
     void acquireRunner(const QString &hostId, const QString &id, AcquireCallback done) override;
