@@ -103,8 +103,12 @@ private slots:
     void hugeReadLimits();
     void badWriteLeavesFileUntouched();
     void offsetBeyondEnd();
+    void specialFilesAreRefused();
+    void treesDoNotFollowSymlinks();
+    void unsafeModeKeepsThePathRule();
 
 private:
+    static QString allocateReady(const LocalServer &server, QString *host, QString *error);
     HttpReply files(const QString &op, const QJsonObject &body) const;
     HttpReply fileGet(const QString &query) const;
     HttpReply filePost(const QString &query, const QByteArray &body) const;
@@ -124,25 +128,33 @@ void TestSecFiles::initTestCase()
 {
     QString error;
     QVERIFY2(m_server.start({}, &error), qPrintable(error));
-    const QString key =
-        m_server.createAndBuild(LocalServer::trivialConfig(QStringLiteral("sec-files")), &error);
-    QVERIFY2(!key.isEmpty(), qPrintable(error + m_server.stderrText()));
-    const HttpReply r = m_server.post(QStringLiteral("/api/v1/runners/allocate"),
-                                      QJsonObject{{QStringLiteral("workload_key"), key}});
-    QCOMPARE(r.status, 200);
-    m_host = r.json().value(QStringLiteral("host_address")).toString();
-    m_runner = r.json().value(QStringLiteral("runner_id")).toString();
-    QString status;
-    for (int i = 0; i < 600 && status != QLatin1String("ready"); ++i) {
-        QTest::qWait(50);
-        status = m_server.get(QStringLiteral("/api/v1/runners/status?runner_id=") + m_runner)
-                     .json()
-                     .value(QStringLiteral("status"))
-                     .toString();
-    }
-    QCOMPARE(status, QStringLiteral("ready"));
+    m_runner = allocateReady(m_server, &m_host, &error);
+    QVERIFY2(!m_runner.isEmpty(), qPrintable(error));
 
     QVERIFY(m_hostDir.isValid());
+}
+
+// Builds a trivial config on `server`, allocates a runner and waits until it is ready.
+QString TestSecFiles::allocateReady(const LocalServer &server, QString *host, QString *error)
+{
+    const QString key =
+        server.createAndBuild(LocalServer::trivialConfig(QStringLiteral("sec-files")), error);
+    if (key.isEmpty())
+        return {};
+    const HttpReply r = server.post(QStringLiteral("/api/v1/runners/allocate"),
+                                    QJsonObject{{QStringLiteral("workload_key"), key}});
+    *host = r.json().value(QStringLiteral("host_address")).toString();
+    const QString runner = r.json().value(QStringLiteral("runner_id")).toString();
+    for (int i = 0; i < 600 && !runner.isEmpty(); ++i) {
+        if (server.get(QStringLiteral("/api/v1/runners/status?runner_id=") + runner)
+                .json()
+                .value(QStringLiteral("status"))
+                .toString() == QLatin1String("ready"))
+            return runner;
+        QTest::qWait(50);
+    }
+    *error = QStringLiteral("allocate: %1 %2").arg(r.status).arg(QString::fromUtf8(r.body));
+    return {};
 }
 
 // The host folder: a 0700 folder holding a 0600 secret, a canary, a file whose name exists only
@@ -476,6 +488,96 @@ void TestSecFiles::offsetBeyondEnd()
     const HttpReply r =
         files(QStringLiteral("read"), {{QStringLiteral("path"), path}, {"offset", 4}});
     QCOMPARE(r.json().value(QStringLiteral("content")).toString(), QStringLiteral("ef"));
+}
+
+void TestSecFiles::specialFilesAreRefused()
+{
+    // A FIFO is never opened (the old code blocked the whole server in open(2) for a reader).
+    QCOMPARE(exec({QStringLiteral("mkfifo"), QStringLiteral("/workspace/fifo")}), 0);
+    const QString fifo = QStringLiteral("/workspace/fifo");
+    for (const char *op : {"read", "write"}) {
+        const HttpReply r = m_server.request(
+            "POST", hostUrl(QStringLiteral("files/") + QLatin1String(op)),
+            json({{QStringLiteral("path"), fifo}, {"content", "x"}}), true, {}, 15000);
+        QVERIFY2(r.status == 400, qPrintable(QLatin1String(op) + QLatin1Char(' ') + r.error +
+                                             QString::fromUtf8(r.body)));
+        QVERIFY2(r.body.contains("not a regular file"), r.body.constData());
+    }
+    const HttpReply d = m_server.request(
+        "GET", hostUrl(QStringLiteral("files/download?path=") + fifo), {}, true, {}, 15000);
+    QCOMPARE(d.status, 400);
+    const HttpReply u = m_server.request(
+        "POST", hostUrl(QStringLiteral("files/upload?path=") + fifo), "x", true, {}, 15000);
+    QCOMPARE(u.status, 400);
+    checkAlive();
+}
+
+void TestSecFiles::treesDoNotFollowSymlinks()
+{
+    // Links inside a tree are listed and unlinked, never entered: their targets survive.
+    QCOMPARE(exec({QStringLiteral("sh"), QStringLiteral("-c"),
+                   QStringLiteral("mkdir -p /tmp/keep /workspace/rt/sub && echo k > /tmp/keep/file "
+                                  "&& ln -s /tmp/keep /workspace/rt/sub/link "
+                                  "&& ln -s /tmp/keep/file /workspace/rt/flink")}),
+             0);
+    HttpReply r = files(QStringLiteral("list"), {{QStringLiteral("path"), "/workspace/rt"},
+                                                 {QStringLiteral("recursive"), true}});
+    QCOMPARE(r.status, 200);
+    QStringList paths;
+    for (const QJsonValue &v : r.json().value(QStringLiteral("entries")).toArray())
+        paths << v.toObject().value(QStringLiteral("path")).toString();
+    QCOMPARE(paths,
+             (QStringList{QStringLiteral("/workspace/rt"), QStringLiteral("/workspace/rt/flink"),
+                          QStringLiteral("/workspace/rt/sub"),
+                          QStringLiteral("/workspace/rt/sub/link")}));
+    r = files(QStringLiteral("remove"),
+              {{QStringLiteral("path"), "/workspace/rt"}, {QStringLiteral("recursive"), true}});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(files(QStringLiteral("stat"), {{QStringLiteral("path"), "/workspace/rt"}})
+                 .json()
+                 .value(QStringLiteral("exists"))
+                 .toBool(),
+             false);
+    QCOMPARE(files(QStringLiteral("read"), {{QStringLiteral("path"), "/tmp/keep/file"}})
+                 .json()
+                 .value(QStringLiteral("content"))
+                 .toString(),
+             QStringLiteral("k\n"));
+}
+
+void TestSecFiles::unsafeModeKeepsThePathRule()
+{
+    // --unsafe-no-sandbox has no namespace to look into: the walk maps /workspace, /tmp... to
+    // their host folders itself, and still refuses what lies outside them.
+    LocalServer unsafe;
+    QString error, host;
+    QVERIFY2(unsafe.start({QStringLiteral("--unsafe-no-sandbox")}, &error), qPrintable(error));
+    const QString runner = allocateReady(unsafe, &host, &error);
+    QVERIFY2(!runner.isEmpty(), qPrintable(error + unsafe.stderrText()));
+    auto op = [&](const QString &name, const QJsonObject &body) {
+        return unsafe.request(
+            "POST", QStringLiteral("http://%1/api/v1/runners/%2/files/%3").arg(host, runner, name),
+            json(body));
+    };
+    for (const QString &path : {QStringLiteral("/workspace/u.txt"), QStringLiteral("/tmp/u.txt"),
+                                QStringLiteral("/home/runner/u.txt")}) {
+        QCOMPARE(
+            op(QStringLiteral("write"), {{QStringLiteral("path"), path}, {"content", "u"}}).status,
+            200);
+        QCOMPARE(op(QStringLiteral("read"), {{QStringLiteral("path"), path}})
+                     .json()
+                     .value(QStringLiteral("content"))
+                     .toString(),
+                 QStringLiteral("u"));
+    }
+    QCOMPARE(
+        op(QStringLiteral("write"), {{QStringLiteral("path"), "/workspace/l/x"}, {"content", "u"}})
+            .status,
+        500);
+    for (const QString &path :
+         {QStringLiteral("/etc/passwd"), QStringLiteral("/workspace/../etc/passwd"),
+          QStringLiteral("/tmp/../etc/passwd")})
+        QCOMPARE(op(QStringLiteral("read"), {{QStringLiteral("path"), path}}).status, 403);
 }
 
 QTEST_GUILESS_MAIN(TestSecFiles)
