@@ -20,8 +20,11 @@ namespace capsule::local {
 
 namespace {
 
-constexpr int kMaxLinks = 40;    // like the kernel's ELOOP bound
-constexpr int kMaxSteps = 16384; // components handled per resolution, symlink expansions included
+constexpr int kMaxLinks = 40; // like the kernel's ELOOP bound
+// Components handled per resolution, symlink expansions included.
+constexpr int kMaxSteps = 16384;
+// Folders held open at once (PATH_MAX / 2).
+constexpr size_t kMaxDepth = 2048;
 
 QString joinPath(const QString &dir, const QString &name)
 {
@@ -125,7 +128,7 @@ void RunnerRoot::resolve(const QString &path, Resolved *out) const
         const QByteArray part = todo.takeFirst();
         if (part.isEmpty() || part == ".")
             continue;
-        if (++steps > kMaxSteps)
+        if (++steps > kMaxSteps || stack.size() > kMaxDepth)
             return fail(ENAMETOOLONG, part, stack.back().path);
         if (part == "..") {
             if (stack.size() > 1)
