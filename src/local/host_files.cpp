@@ -1,5 +1,9 @@
-// File routes (contract 3.3): path confinement inside the sandbox root, JSON ops, upload, download.
+// File routes (contract 3.3): path rule, JSON ops, upload, download. Paths are resolved and
+// opened without a window (rootfs.h): a runner that swaps folders for symlinks meanwhile cannot
+// make any op touch anything outside its own allowed roots.
+#include "local/file_request.h"
 #include "local/host_http.h"
+#include "local/rootfs.h"
 #include "local/runneraccess.h"
 #include "local/sandbox.h"
 
@@ -10,7 +14,6 @@
 #include <QJsonDocument>
 #include <QPointer>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,11 +28,13 @@ namespace capsule::local {
 
 namespace {
 
-struct FileError
-{
-    int status = 0;
-    QString message;
-};
+// A JSON read answers at most this much; larger files go through download.
+constexpr qint64 kMaxJsonRead = 64 * 1024 * 1024;
+// Recursive list and remove: nesting and entries per request (iterative walks, no recursion).
+constexpr TreeLimits kListLimits{256, 200000};
+constexpr TreeLimits kRemoveLimits{1024, 200000};
+// Tries of write/upload when the name appears between resolution and O_EXCL creation.
+constexpr int kCreateTries = 4;
 
 // Go's FileMode.String(): type letters, then rwxrwxrwx.
 QString goMode(mode_t m)
@@ -130,31 +135,9 @@ bool isUnder(const QString &path, const QString &root)
     return path == root || path.startsWith(root + QLatin1Char('/'));
 }
 
-// Applies the path rule; returns the resolved in-sandbox path and its host path.
-bool confine(const HostRunner &runner, const QString &raw, QString *resolved, QString *host,
-             FileError *error)
+QString joinPath(const QString &dir, const QString &name)
 {
-    if (raw.isEmpty()) {
-        *error = {400, QStringLiteral("path is required")};
-        return false;
-    }
-    if (!raw.startsWith(QLatin1Char('/'))) {
-        *error = {400, QStringLiteral("path must be absolute")};
-        return false;
-    }
-    const QString clean = QDir::cleanPath(raw);
-    *resolved = runner.sandbox->resolvePath(clean);
-    const QString user = runner.runnerUser.isEmpty() ? QStringLiteral("runner") : runner.runnerUser;
-    const QStringList roots{QStringLiteral("/workspace"), QStringLiteral("/tmp"),
-                            QStringLiteral("/var/tmp"), QStringLiteral("/home/runner"),
-                            QStringLiteral("/home/") + user};
-    if (std::none_of(roots.cbegin(), roots.cend(),
-                     [&](const QString &root) { return isUnder(*resolved, root); })) {
-        *error = {403, QStringLiteral("path outside allowed roots")};
-        return false;
-    }
-    *host = runner.sandbox->hostPath(*resolved);
-    return true;
+    return dir == QLatin1String("/") ? QLatin1Char('/') + name : dir + QLatin1Char('/') + name;
 }
 
 void sendError(const HostRequest &req, const FileError &e, bool json)
@@ -183,75 +166,92 @@ bool writeAll(int fd, const char *data, qint64 size)
     return true;
 }
 
-// Lists one directory with lstat per entry (fast: no QFileInfo), sorted by name.
-QList<std::pair<QByteArray, struct stat>> readDir(const QByteArray &dir, int *err)
+// The path rule: a non-empty absolute path without NUL, cleaned, resolved inside the runner's
+// root (rootfs.h), the resolved path under an allowed root.
+bool confine(const HostRunner &runner, const QString &raw, Resolved *res, FileError *error)
 {
-    QList<std::pair<QByteArray, struct stat>> entries;
-    DIR *dp = ::opendir(dir.constData());
-    if (!dp) {
-        *err = errno;
-        return entries;
-    }
-    const int dfd = ::dirfd(dp);
-    while (struct dirent *e = ::readdir(dp)) {
-        if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, ".."))
-            continue;
-        struct stat st;
-        if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue; // vanished or unreadable: skipped
-        entries.append({QByteArray(e->d_name), st});
-    }
-    ::closedir(dp);
-    std::sort(entries.begin(), entries.end(),
-              [](const auto &a, const auto &b) { return a.first < b.first; });
-    *err = 0;
-    return entries;
-}
-
-QString joinPath(const QString &dir, const QString &name)
-{
-    return dir == QLatin1String("/") ? QLatin1Char('/') + name : dir + QLatin1Char('/') + name;
-}
-
-void walk(const QByteArray &hostDir, const QString &path, QByteArray *out)
-{
-    int err = 0;
-    const auto entries = readDir(hostDir, &err);
-    for (const auto &[name, st] : entries) {
-        const QString n = QFile::decodeName(name);
-        const QString p = joinPath(path, n);
-        out->append(',');
-        appendEntry(*out, n, p, st);
-        if (S_ISDIR(st.st_mode))
-            walk(hostDir + '/' + name, p, out);
-    }
-}
-
-bool removeTree(const QByteArray &path)
-{
-    struct stat st;
-    if (::lstat(path.constData(), &st) != 0)
-        return errno == ENOENT;
-    if (S_ISDIR(st.st_mode)) {
-        int err = 0;
-        for (const auto &entry : readDir(path, &err))
-            if (!removeTree(path + '/' + entry.first))
-                return false;
-        return ::rmdir(path.constData()) == 0;
-    }
-    return ::unlink(path.constData()) == 0;
-}
-
-bool makePath(const QString &host, mode_t perm)
-{
-    const QByteArray p = QFile::encodeName(host);
-    struct stat st;
-    if (::stat(p.constData(), &st) == 0)
-        return S_ISDIR(st.st_mode);
-    const int slash = host.lastIndexOf(QLatin1Char('/'));
-    if (slash > 0 && !makePath(host.left(slash), perm))
+    if (raw.isEmpty()) {
+        *error = {400, QStringLiteral("path is required")};
         return false;
-    return ::mkdir(p.constData(), perm) == 0 || errno == EEXIST;
+    }
+    if (raw.contains(QChar(0))) {
+        *error = {400, QStringLiteral("invalid path: contains a NUL byte")};
+        return false;
+    }
+    if (!raw.startsWith(QLatin1Char('/'))) {
+        *error = {400, QStringLiteral("path must be absolute")};
+        return false;
+    }
+    RunnerRoot root;
+    QString message;
+    if (!root.open(*runner.sandbox, &message)) {
+        *error = {500, message};
+        return false;
+    }
+    root.resolve(QDir::cleanPath(raw), res);
+    const QString user = runner.runnerUser.isEmpty() ? QStringLiteral("runner") : runner.runnerUser;
+    const QStringList roots{QStringLiteral("/workspace"), QStringLiteral("/tmp"),
+                            QStringLiteral("/var/tmp"), QStringLiteral("/home/runner"),
+                            QStringLiteral("/home/") + user};
+    if (std::none_of(roots.cbegin(), roots.cend(),
+                     [&](const QString &r) { return isUnder(res->path, r); })) {
+        *error = {403, QStringLiteral("path outside allowed roots")};
+        return false;
+    }
+    return true;
+}
+
+// Opens `raw` for writing: an existing regular file (truncated unless `append`), or a new one
+// created with O_EXCL in its resolved folder (folders above it too when `parents`). A name that
+// appears between resolution and creation is resolved again, a few times.
+Fd openForWrite(const HostRunner &runner, const QString &raw, bool append, mode_t perm,
+                bool parents, QString *resolved, FileError *e)
+{
+    for (int attempt = 0; attempt < kCreateTries; ++attempt) {
+        Resolved res;
+        if (!confine(runner, raw, &res, e))
+            return Fd();
+        *resolved = res.path;
+        if (res.exists()) {
+            struct stat st;
+            if (::fstat(res.node.get(), &st) != 0 || S_ISDIR(st.st_mode)) {
+                *e = {500, QStringLiteral("open %1: %2").arg(res.path, errnoText(EISDIR))};
+                return Fd();
+            }
+            if (!S_ISREG(st.st_mode)) {
+                *e = {400, QStringLiteral("not a regular file: %1").arg(res.path)};
+                return Fd();
+            }
+            Fd fd(reopenFile(res.node.get(), O_WRONLY | (append ? O_APPEND : O_TRUNC)));
+            if (!fd.valid())
+                *e = {500, QStringLiteral("open %1: %2").arg(res.path, errnoText(errno))};
+            return fd;
+        }
+        if (!res.creatable() || (res.missing.size() > 1 && !parents)) {
+            const int err = res.missing.size() > 1 && res.error == ENOENT ? ENOENT : res.error;
+            *e = {500, QStringLiteral("open %1: %2").arg(res.path, errnoText(err))};
+            return Fd();
+        }
+        Fd dir = std::move(res.dir);
+        if (res.missing.size() > 1) {
+            dir = makeDirs(dir.get(), res.missing.mid(0, res.missing.size() - 1), 0755);
+            if (!dir.valid()) {
+                *e = {500, QStringLiteral("mkdir %1: %2")
+                               .arg(QFileInfo(res.path).path(), errnoText(errno))};
+                return Fd();
+            }
+        }
+        Fd fd(::openat(dir.get(), res.missing.last().constData(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm));
+        if (fd.valid())
+            return fd;
+        if (errno != EEXIST) {
+            *e = {500, QStringLiteral("open %1: %2").arg(res.path, errnoText(errno))};
+            return Fd();
+        }
+    }
+    *e = {500, QStringLiteral("open %1: the name kept changing while it was created").arg(raw)};
+    return Fd();
 }
 
 // Streams a file (or a range of it) to the client as the socket drains: never more than a few
@@ -330,26 +330,29 @@ bool parseRange(const QByteArray &header, qint64 size, qint64 *from, qint64 *to)
 
 QObject *download(const HostRequest &req, const HostRunner &runner)
 {
-    QString resolved, host;
+    Resolved res;
     FileError e;
-    if (!confine(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded),
-                 &resolved, &host, &e)) {
+    if (!confine(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded), &res,
+                 &e)) {
         sendError(req, e, false);
         return nullptr;
     }
-    const int fd = ::open(QFile::encodeName(host).constData(), O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || ::fstat(fd, &st) != 0) {
-        const int err = errno;
-        if (fd >= 0)
-            ::close(fd);
-        sendText(req, err == ENOENT ? 404 : 500,
-                 err == ENOENT ? QStringLiteral("404 page not found") : errnoText(err));
+    if (!res.exists() || ::fstat(res.node.get(), &st) != 0) {
+        sendText(req, 404, QStringLiteral("404 page not found"));
         return nullptr;
     }
     if (S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        sendText(req, 400, QStringLiteral("path is a directory: %1").arg(resolved));
+        sendText(req, 400, QStringLiteral("path is a directory: %1").arg(res.path));
+        return nullptr;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sendText(req, 400, QStringLiteral("not a regular file: %1").arg(res.path));
+        return nullptr;
+    }
+    const int fd = reopenFile(res.node.get(), O_RDONLY);
+    if (fd < 0) {
+        sendText(req, 500, errnoText(errno));
         return nullptr;
     }
     const qint64 size = st.st_size;
@@ -387,46 +390,272 @@ QObject *download(const HostRequest &req, const HostRunner &runner)
 
 void upload(const HostRequest &req, const HostRunner &runner)
 {
-    QString resolved, host;
-    FileError e;
-    if (!confine(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded),
-                 &resolved, &host, &e)) {
-        sendError(req, e, true);
-        return;
-    }
     bool permOk = false;
     mode_t perm = mode_t(req.query.queryItemValue(QStringLiteral("perm")).toUInt(&permOk, 8));
     if (!permOk || perm > 07777)
         perm = 0644; // a bad perm is ignored, like upstream
     const bool append = req.query.queryItemValue(QStringLiteral("mode")) == QLatin1String("append");
-    const int slash = host.lastIndexOf(QLatin1Char('/'));
-    if (slash > 0 && !makePath(host.left(slash), 0755)) {
-        sendJson(
-            req, 500,
-            {{QStringLiteral("error"),
-              QStringLiteral("mkdir %1: %2").arg(QFileInfo(resolved).path(), errnoText(errno))}});
-        return;
-    }
-    const int fd = ::open(QFile::encodeName(host).constData(),
-                          O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), perm);
-    if (fd < 0) {
-        sendJson(req, 500,
-                 {{QStringLiteral("error"),
-                   QStringLiteral("open %1: %2").arg(resolved, errnoText(errno))}});
-        return;
-    }
-    const bool ok = writeAll(fd, req.body.constData(), req.body.size());
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        sendJson(req, 500,
-                 {{QStringLiteral("error"),
-                   QStringLiteral("write %1: %2").arg(resolved, errnoText(err))}});
-        return;
-    }
+    QString resolved;
+    FileError e;
+    const Fd fd =
+        openForWrite(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded),
+                     append, perm, true, &resolved, &e);
+    if (!fd.valid())
+        return sendError(req, e, true);
+    if (!writeAll(fd.get(), req.body.constData(), req.body.size()))
+        return sendError(req, {500, QStringLiteral("write %1: %2").arg(resolved, errnoText(errno))},
+                         true);
     sendJson(req, 200,
              {{QStringLiteral("path"), resolved},
               {QStringLiteral("bytes_written"), qint64(req.body.size())}});
+}
+
+// Reads up to `want` bytes at `offset` (fewer if the file shrank meanwhile).
+bool readAt(int fd, qint64 offset, qint64 want, QByteArray *out)
+{
+    out->resize(want);
+    qint64 got = 0;
+    while (got < want) {
+        const ssize_t n = ::pread(fd, out->data() + got, size_t(want - got), offset + got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0)
+            break;
+        got += n;
+    }
+    out->truncate(got);
+    return true;
+}
+
+void readOp(const HostRequest &req, const HostRunner &runner, const QJsonObject &body,
+            const QString &path)
+{
+    FileError e;
+    qint64 offset = 0, limit = 0;
+    bool b64 = false;
+    if (!intField(body, "offset", qint64(1) << 62, &offset, &e) ||
+        !intField(body, "limit", qint64(1) << 62, &limit, &e) ||
+        !boolField(body, "base64", &b64, &e))
+        return sendError(req, e, true);
+    if (limit > kMaxJsonRead)
+        return sendError(req,
+                         {400, QStringLiteral("invalid limit: %1 is more than %2 bytes (64 MiB), "
+                                              "the most one JSON read returns; use "
+                                              "files/download (with Range) for larger reads")
+                                   .arg(limit)
+                                   .arg(kMaxJsonRead)},
+                         true);
+    Resolved res;
+    if (!confine(runner, path, &res, &e))
+        return sendError(req, e, true);
+    struct stat st;
+    if (!res.exists() || ::fstat(res.node.get(), &st) != 0)
+        return sendError(req, {404, QStringLiteral("file not found: %1").arg(res.path)}, true);
+    if (S_ISDIR(st.st_mode))
+        return sendError(req, {400, QStringLiteral("path is a directory: %1").arg(res.path)}, true);
+    if (!S_ISREG(st.st_mode))
+        return sendError(req, {400, QStringLiteral("not a regular file: %1").arg(res.path)}, true);
+    const qint64 available = offset >= st.st_size ? 0 : st.st_size - offset;
+    const qint64 want = limit > 0 ? std::min(limit, available) : available;
+    if (want > kMaxJsonRead)
+        return sendError(req,
+                         {400, QStringLiteral("%1 has %2 bytes from offset %3: one JSON read "
+                                              "returns at most %4 bytes (64 MiB); use "
+                                              "files/download (with Range) or offset/limit")
+                                   .arg(res.path)
+                                   .arg(available)
+                                   .arg(offset)
+                                   .arg(kMaxJsonRead)},
+                         true);
+    const Fd fd(reopenFile(res.node.get(), O_RDONLY));
+    QByteArray data;
+    if (!fd.valid() || !readAt(fd.get(), offset, want, &data))
+        return sendError(req, {500, QStringLiteral("read %1: %2").arg(res.path, errnoText(errno))},
+                         true);
+    sendJson(req, 200,
+             {{QStringLiteral("path"), res.path},
+              {QStringLiteral("size"), qint64(st.st_size)},
+              {QStringLiteral("content"),
+               b64 ? QString::fromLatin1(data.toBase64()) : QString::fromUtf8(data)},
+              {QStringLiteral("base64"), b64}});
+}
+
+void writeOp(const HostRequest &req, const HostRunner &runner, const QJsonObject &body,
+             const QString &path)
+{
+    // Everything is checked before the file is touched: a bad request changes nothing.
+    FileError e;
+    QString content, mode;
+    bool b64 = false;
+    mode_t perm = 0644;
+    if (!stringField(body, "content", &content, &e) || !boolField(body, "base64", &b64, &e) ||
+        !stringField(body, "mode", &mode, &e) || !permField(body, 0644, &perm, &e))
+        return sendError(req, e, true);
+    QByteArray data;
+    if (!b64)
+        data = content.toUtf8();
+    else if (!decodeBase64(content, &data))
+        return sendError(req, {400, QStringLiteral("invalid content: not valid base64")}, true);
+    QString resolved;
+    const Fd fd =
+        openForWrite(runner, path, mode == QLatin1String("append"), perm, false, &resolved, &e);
+    if (!fd.valid())
+        return sendError(req, e, true);
+    if (!writeAll(fd.get(), data.constData(), data.size()))
+        return sendError(req, {500, QStringLiteral("write %1: %2").arg(resolved, errnoText(errno))},
+                         true);
+    sendJson(req, 200,
+             {{QStringLiteral("path"), resolved},
+              {QStringLiteral("bytes_written"), qint64(data.size())}});
+}
+
+QString limitText(const QString &what, const QString &path, TreeResult r, const TreeLimits &l)
+{
+    return r == TreeResult::TooDeep
+               ? QStringLiteral("%1 %2: more than %3 nested folders (the limit per request)")
+                     .arg(what, path)
+                     .arg(l.maxDepth)
+               : QStringLiteral("%1 %2: more than %3 entries (the limit per request)")
+                     .arg(what, path)
+                     .arg(l.maxEntries);
+}
+
+void listOp(const HostRequest &req, const HostRunner &runner, const QJsonObject &body,
+            const QString &path)
+{
+    FileError e;
+    bool recursive = false;
+    Resolved res;
+    if (!boolField(body, "recursive", &recursive, &e) || !confine(runner, path, &res, &e))
+        return sendError(req, e, true);
+    struct stat st;
+    const bool exists = res.exists() && ::fstat(res.node.get(), &st) == 0;
+    QByteArray entries = "[";
+    if (recursive) {
+        if (exists) {
+            const QString name = QFileInfo(res.path).fileName();
+            appendEntry(entries, name.isEmpty() ? res.path : name, res.path, st);
+            const TreeResult r =
+                !S_ISDIR(st.st_mode)
+                    ? TreeResult::Ok
+                    : walkTree(res.node.get(), res.path, kListLimits,
+                               [&entries](const QByteArray &n, const QString &p,
+                                          const struct stat &est) {
+                                   entries += ',';
+                                   appendEntry(entries, QFile::decodeName(n), p, est);
+                               });
+            if (r != TreeResult::Ok)
+                return sendError(
+                    req,
+                    {400, limitText(QStringLiteral("recursive list"), res.path, r, kListLimits) +
+                              QStringLiteral("; list its folders one by one")},
+                    true);
+        }
+    } else {
+        if (!exists)
+            return sendError(req, {404, QStringLiteral("directory not found: %1").arg(res.path)},
+                             true);
+        if (!S_ISDIR(st.st_mode))
+            return sendError(req, {400, QStringLiteral("not a directory: %1").arg(res.path)}, true);
+        QList<DirEntry> list;
+        const Fd dir(reopenDir(res.node.get()));
+        const int err = dir.valid() ? readDirAt(dir.get(), &list, kListLimits.maxEntries) : errno;
+        if (err == E2BIG)
+            return sendError(req,
+                             {400, limitText(QStringLiteral("list"), res.path, TreeResult::TooMany,
+                                             kListLimits)},
+                             true);
+        if (err)
+            return sendError(
+                req, {500, QStringLiteral("read %1: %2").arg(res.path, errnoText(err))}, true);
+        entries.reserve(list.size() * 160);
+        for (const DirEntry &entry : std::as_const(list)) {
+            const QString n = QFile::decodeName(entry.name);
+            if (entries.size() > 1)
+                entries += ',';
+            appendEntry(entries, n, joinPath(res.path, n), entry.st);
+        }
+    }
+    entries += ']';
+    QByteArray out = "{\"entries\":" + entries + ",\"path\":";
+    appendJsonString(out, res.path);
+    out += "}\n";
+    sendRaw(req, 200, "application/json", out);
+}
+
+void removeOp(const HostRequest &req, const HostRunner &runner, const QJsonObject &body,
+              const QString &path)
+{
+    FileError e;
+    bool recursive = false;
+    Resolved res;
+    if (!boolField(body, "recursive", &recursive, &e) || !confine(runner, path, &res, &e))
+        return sendError(req, e, true);
+    auto fail = [&](int err) {
+        sendError(req, {500, QStringLiteral("remove %1: %2").arg(res.path, errnoText(err))}, true);
+    };
+    if (!res.exists()) {
+        if (!recursive)
+            return fail(res.error);
+    } else if (!res.dir.valid()) {
+        return fail(EBUSY); // the runner's root itself
+    } else if (recursive) {
+        const TreeResult r = removeTree(res.dir.get(), res.name, kRemoveLimits);
+        if (r == TreeResult::Failed)
+            return fail(errno);
+        if (r != TreeResult::Ok)
+            return sendError(req,
+                             {400, limitText(QStringLiteral("remove"), res.path, r, kRemoveLimits) +
+                                       QStringLiteral("; what was removed so far stays removed, "
+                                                      "repeat the request for the rest")},
+                             true);
+    } else {
+        struct stat st;
+        const bool dir = ::fstat(res.node.get(), &st) == 0 && S_ISDIR(st.st_mode);
+        if (::unlinkat(res.dir.get(), res.name.constData(), dir ? AT_REMOVEDIR : 0) != 0)
+            return fail(errno);
+    }
+    sendJson(req, 200, {{QStringLiteral("path"), res.path}, {QStringLiteral("removed"), true}});
+}
+
+void mkdirOp(const HostRequest &req, const HostRunner &runner, const QJsonObject &body,
+             const QString &path)
+{
+    FileError e;
+    mode_t perm = 0755;
+    Resolved res;
+    if (!permField(body, 0755, &perm, &e) || !confine(runner, path, &res, &e))
+        return sendError(req, e, true);
+    auto fail = [&](int err) {
+        sendError(req, {500, QStringLiteral("mkdir %1: %2").arg(res.path, errnoText(err))}, true);
+    };
+    if (res.exists()) {
+        struct stat st;
+        if (::fstat(res.node.get(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return fail(EEXIST);
+    } else if (!res.creatable()) {
+        return fail(res.error);
+    } else if (!makeDirs(res.dir.get(), res.missing, perm).valid()) {
+        return fail(errno);
+    }
+    sendJson(req, 200, {{QStringLiteral("path"), res.path}, {QStringLiteral("created"), true}});
+}
+
+void statOp(const HostRequest &req, const HostRunner &runner, const QString &path)
+{
+    FileError e;
+    Resolved res;
+    if (!confine(runner, path, &res, &e))
+        return sendError(req, e, true);
+    struct stat st;
+    if (!res.exists() || ::fstat(res.node.get(), &st) != 0)
+        return sendJson(req, 200,
+                        {{QStringLiteral("path"), res.path}, {QStringLiteral("exists"), false}});
+    QJsonObject o = entryJson(QFileInfo(res.path).fileName(), res.path, st);
+    o.insert(QStringLiteral("exists"), true);
+    sendJson(req, 200, o);
 }
 
 void jsonOp(const HostRequest &req, const HostRunner &runner, const QString &op)
@@ -442,133 +671,22 @@ void jsonOp(const HostRequest &req, const HostRunner &runner, const QString &op)
         return;
     }
     const QJsonObject body = doc.object();
-    QString resolved, host;
+    QString path;
     FileError e;
-    if (!confine(runner, body.value(QStringLiteral("path")).toString(), &resolved, &host, &e)) {
-        sendError(req, e, true);
-        return;
-    }
-    const QByteArray h = QFile::encodeName(host);
-    auto fail = [&](int status, const QString &message) {
-        sendJson(req, status, {{QStringLiteral("error"), message}});
-    };
-    struct stat st;
-    const bool exists = ::stat(h.constData(), &st) == 0;
-
-    if (op == QLatin1String("read")) {
-        if (!exists)
-            return fail(404, QStringLiteral("file not found: %1").arg(resolved));
-        if (S_ISDIR(st.st_mode))
-            return fail(400, QStringLiteral("path is a directory: %1").arg(resolved));
-        const qint64 offset = qMax<qint64>(0, body.value(QStringLiteral("offset")).toInteger());
-        const qint64 limit = body.value(QStringLiteral("limit")).toInteger();
-        QFile f(host);
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(500, QStringLiteral("open %1: %2").arg(resolved, f.errorString()));
-        if (offset > 0)
-            f.seek(offset);
-        const QByteArray data = limit > 0 ? f.read(limit) : f.readAll();
-        const bool b64 = body.value(QStringLiteral("base64")).toBool();
-        return sendJson(req, 200,
-                        {{QStringLiteral("path"), resolved},
-                         {QStringLiteral("size"), qint64(st.st_size)},
-                         {QStringLiteral("content"),
-                          b64 ? QString::fromLatin1(data.toBase64()) : QString::fromUtf8(data)},
-                         {QStringLiteral("base64"), b64}});
-    }
-    if (op == QLatin1String("write")) {
-        QByteArray data;
-        const QString content = body.value(QStringLiteral("content")).toString();
-        if (body.value(QStringLiteral("base64")).toBool()) {
-            auto decoded = QByteArray::fromBase64Encoding(content.toLatin1());
-            if (!decoded)
-                return fail(400, QStringLiteral("invalid base64 content"));
-            data = *decoded;
-        } else {
-            data = content.toUtf8();
-        }
-        const QJsonValue permValue = body.value(QStringLiteral("perm"));
-        const mode_t perm = permValue.isDouble() && permValue.toInt() > 0
-                                ? mode_t(permValue.toInt() & 07777)
-                                : 0644;
-        const bool append =
-            body.value(QStringLiteral("mode")).toString() == QLatin1String("append");
-        const int fd = ::open(h.constData(),
-                              O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), perm);
-        if (fd < 0)
-            return fail(500, QStringLiteral("open %1: %2").arg(resolved, errnoText(errno)));
-        const bool ok = writeAll(fd, data.constData(), data.size());
-        const int err = errno;
-        ::close(fd);
-        if (!ok)
-            return fail(500, QStringLiteral("write %1: %2").arg(resolved, errnoText(err)));
-        return sendJson(req, 200,
-                        {{QStringLiteral("path"), resolved},
-                         {QStringLiteral("bytes_written"), qint64(data.size())}});
-    }
-    if (op == QLatin1String("list")) {
-        const bool recursive = body.value(QStringLiteral("recursive")).toBool();
-        QByteArray entries = "[";
-        if (recursive) {
-            struct stat lst;
-            if (::lstat(h.constData(), &lst) == 0) {
-                const QString name = QFileInfo(resolved).fileName();
-                appendEntry(entries, name.isEmpty() ? resolved : name, resolved, lst);
-                if (S_ISDIR(lst.st_mode))
-                    walk(h, resolved, &entries);
-            }
-        } else {
-            if (!exists)
-                return fail(404, QStringLiteral("directory not found: %1").arg(resolved));
-            if (!S_ISDIR(st.st_mode))
-                return fail(400, QStringLiteral("not a directory: %1").arg(resolved));
-            int err = 0;
-            const auto list = readDir(h, &err);
-            if (err)
-                return fail(500, QStringLiteral("read %1: %2").arg(resolved, errnoText(err)));
-            entries.reserve(list.size() * 160);
-            for (const auto &[name, est] : list) {
-                const QString n = QFile::decodeName(name);
-                if (entries.size() > 1)
-                    entries += ',';
-                appendEntry(entries, n, joinPath(resolved, n), est);
-            }
-        }
-        entries += ']';
-        QByteArray out = "{\"entries\":" + entries + ",\"path\":";
-        appendJsonString(out, resolved);
-        out += "}\n";
-        return sendRaw(req, 200, "application/json", out);
-    }
-    if (op == QLatin1String("stat")) {
-        if (!exists)
-            return sendJson(
-                req, 200, {{QStringLiteral("path"), resolved}, {QStringLiteral("exists"), false}});
-        QJsonObject o = entryJson(QFileInfo(resolved).fileName(), resolved, st);
-        o.insert(QStringLiteral("exists"), true);
-        return sendJson(req, 200, o);
-    }
-    if (op == QLatin1String("remove")) {
-        const bool recursive = body.value(QStringLiteral("recursive")).toBool();
-        if (recursive) {
-            if (!removeTree(h))
-                return fail(500, QStringLiteral("remove %1: %2").arg(resolved, errnoText(errno)));
-        } else if (::remove(h.constData()) != 0) {
-            return fail(500, QStringLiteral("remove %1: %2").arg(resolved, errnoText(errno)));
-        }
-        return sendJson(req, 200,
-                        {{QStringLiteral("path"), resolved}, {QStringLiteral("removed"), true}});
-    }
-    if (op == QLatin1String("mkdir")) {
-        const QJsonValue permValue = body.value(QStringLiteral("perm"));
-        const mode_t perm = permValue.isDouble() && permValue.toInt() > 0
-                                ? mode_t(permValue.toInt() & 07777)
-                                : 0755;
-        if (!makePath(host, perm))
-            return fail(500, QStringLiteral("mkdir %1: %2").arg(resolved, errnoText(errno)));
-        return sendJson(req, 200,
-                        {{QStringLiteral("path"), resolved}, {QStringLiteral("created"), true}});
-    }
+    if (!pathField(body, &path, &e))
+        return sendError(req, e, true);
+    if (op == QLatin1String("read"))
+        readOp(req, runner, body, path);
+    else if (op == QLatin1String("write"))
+        writeOp(req, runner, body, path);
+    else if (op == QLatin1String("list"))
+        listOp(req, runner, body, path);
+    else if (op == QLatin1String("stat"))
+        statOp(req, runner, path);
+    else if (op == QLatin1String("remove"))
+        removeOp(req, runner, body, path);
+    else if (op == QLatin1String("mkdir"))
+        mkdirOp(req, runner, body, path);
 }
 
 } // namespace

@@ -288,6 +288,16 @@ QString Sandbox::hostPath(const QString &sandboxPath) const
     return p == QLatin1String("/") ? (base.isEmpty() ? QStringLiteral("/") : base) : base + p;
 }
 
+int Sandbox::openRootDir() const
+{
+    if (m_spec.unsafeNoSandbox || d->initPid <= 0) {
+        errno = ESRCH;
+        return -1;
+    }
+    const QByteArray root = "/proc/" + QByteArray::number(d->initPid) + "/root";
+    return ::open(root.constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 QString Sandbox::resolvePath(const QString &sandboxPath) const
 {
     QStringList todo = QDir::cleanPath(sandboxPath).split(QLatin1Char('/'), Qt::SkipEmptyParts);

@@ -71,6 +71,10 @@ public:
     // absolute link target restarts at the sandbox root, never at the host's); a missing tail
     // is kept as is (resolution via the deepest existing ancestor). Returns the in-sandbox path.
     QString resolvePath(const QString &sandboxPath) const;
+    // An O_PATH fd of the sandbox's root as its processes see it (/proc/<init>/root: their mount
+    // namespace), for race-free file access (rootfs.h); -1 + errno when not running or with
+    // unsafeNoSandbox. Caller closes.
+    int openRootDir() const;
     // Why argv cannot start (Go-like "exec: ...: executable file not found in $PATH",
     // "chdir /x: no such file or directory"), or empty. startProcess()/startPty() check it too.
     QString checkStart(const QStringList &argv, const QMap<QString, QString> &env,
