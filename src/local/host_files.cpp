@@ -415,18 +415,36 @@ void upload(const HostRequest &req, const HostRunner &runner)
                    QStringLiteral("open %1: %2").arg(resolved, errnoText(errno))}});
         return;
     }
-    const bool ok = writeAll(fd, req.body.constData(), req.body.size());
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        sendJson(req, 500,
-                 {{QStringLiteral("error"),
-                   QStringLiteral("write %1: %2").arg(resolved, errnoText(err))}});
-        return;
-    }
-    sendJson(req, 200,
-             {{QStringLiteral("path"), resolved},
-              {QStringLiteral("bytes_written"), qint64(req.body.size())}});
+    // The body is written as it arrives (HttpResponder::streamBody): memory stays flat.
+    struct Sink
+    {
+        explicit Sink(int f)
+            : fd(f)
+        {}
+        ~Sink() { ::close(fd); }
+        int fd;
+        qint64 written = 0;
+    };
+    auto sink = std::make_shared<Sink>(fd);
+    req.responder->streamBody(
+        [req, resolved, sink](QByteArrayView piece) {
+            if (writeAll(sink->fd, piece.data(), piece.size())) {
+                sink->written += piece.size();
+                return true;
+            }
+            sendJson(req, 500,
+                     {{QStringLiteral("error"),
+                       QStringLiteral("write %1: %2").arg(resolved, errnoText(errno))}});
+            return false;
+        },
+        [req, resolved, sink](const QString &error) {
+            if (!error.isEmpty())
+                sendJson(req, 400, {{QStringLiteral("error"), error}});
+            else
+                sendJson(req, 200,
+                         {{QStringLiteral("path"), resolved},
+                          {QStringLiteral("bytes_written"), sink->written}});
+        });
 }
 
 void jsonOp(const HostRequest &req, const HostRunner &runner, const QString &op)
