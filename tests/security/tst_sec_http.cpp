@@ -183,6 +183,7 @@ private slots:
     void idleKeepAliveIsClosed();
     void thousandsOfHalfSentConnections();
     void connectionCloseAndPipelining();
+    void busyListenerRefusesWith503();
     void oneBearerCheckOnBothListeners_data();
     void oneBearerCheckOnBothListeners();
     void ptyWithoutUpgradeNeverReachesTheRunner();
@@ -456,6 +457,71 @@ void TestSecHttp::connectionCloseAndPipelining()
     QCOMPARE(r.at(1).body, QByteArray("OK\n"));
     QCOMPARE(r.at(2).status, 404);
     QVERIFY(!r.at(2).closed);
+}
+
+// At the connection cap with every connection being answered (followed build logs), a new
+// connection gets 503 at once instead of another slot.
+void TestSecHttp::busyListenerRefusesWith503()
+{
+    qputenv("CAPSULE_LOCAL_HTTP_MAX_CONNECTIONS", "3");
+    LocalServer small;
+    QString error;
+    const bool started = small.start({}, &error);
+    qunsetenv("CAPSULE_LOCAL_HTTP_MAX_CONNECTIONS");
+    QVERIFY2(started, qPrintable(error));
+    QJsonObject body = LocalServer::trivialConfig(QStringLiteral("sec-http-slow"));
+    body.insert(QStringLiteral("layers"),
+                QJsonArray{QJsonObject{
+                    {QStringLiteral("name"), QStringLiteral("main")},
+                    {QStringLiteral("init_commands"),
+                     QJsonArray{QJsonObject{
+                         {QStringLiteral("type"), QStringLiteral("shell")},
+                         {QStringLiteral("args"),
+                          QJsonArray{QStringLiteral("sleep"), QStringLiteral("60")}}}}}}});
+    const HttpReply created = small.post(QStringLiteral("/api/v1/layered-configs"), body);
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(QStringLiteral("config_id")).toString();
+    QCOMPARE(
+        small.request("POST", QStringLiteral("/api/v1/layered-configs/%1/build").arg(id)).status,
+        202);
+    const QString version = small.get(QStringLiteral("/api/v1/layered-configs/%1/builds").arg(id))
+                                .json()
+                                .value(QStringLiteral("builds"))
+                                .toArray()
+                                .first()
+                                .toObject()
+                                .value(QStringLiteral("version"))
+                                .toString();
+    QVERIFY(!version.isEmpty());
+    const QString address = small.baseUrl().mid(7);
+    const QByteArray follow = "GET /api/v1/layered-configs/" + id.toUtf8() + "/builds/" +
+                              version.toUtf8() +
+                              "/log?follow=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                              small.token().toUtf8() + "\r\n\r\n";
+    QList<QTcpSocket *> followers;
+    for (int i = 0; i < 3; ++i) {
+        auto *s = new QTcpSocket(this);
+        followers << s;
+        s->connectToHost(QStringLiteral("127.0.0.1"), quint16(address.section(':', 1).toUInt()));
+        QVERIFY(s->waitForConnected(5000));
+        s->write(follow);
+        QByteArray head;
+        QElapsedTimer t;
+        t.start();
+        while (!head.contains("\r\n\r\n") && t.elapsed() < 15000) {
+            s->waitForReadyRead(100);
+            head += s->readAll();
+        }
+        QVERIFY2(head.startsWith("HTTP/1.1 200"), head.constData());
+    }
+    const QList<Raw> r = exchange(address, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 1, true);
+    QCOMPARE(r.size(), 1);
+    QCOMPARE(r.first().status, 503);
+    QVERIFY(r.first().closed);
+    for (QTcpSocket *s : std::as_const(followers))
+        s->abort();
+    qDeleteAll(followers);
+    QTRY_COMPARE_WITH_TIMEOUT(small.get(QStringLiteral("/health")).status, 200, 10000);
 }
 
 // The host agent used to accept "token\u00a0" and a good second Authorization header.
