@@ -10,6 +10,8 @@ class QTcpSocket;
 
 namespace capsule::local {
 
+QByteArray httpReason(int status); // "OK", "Not Found"...
+
 class HttpConnection : public QObject
 {
 public:
