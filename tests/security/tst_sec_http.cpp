@@ -176,6 +176,7 @@ private slots:
     void bodyBeforeAuthIsNeverRead_data();
     void bodyBeforeAuthIsNeverRead();
     void uploadStreamsWithFlatMemory();
+    void chunkedUploadWithContinue();
     void oversizedBodiesAre413_data();
     void oversizedBodiesAre413();
     void oversizedHeadsAre431();
@@ -261,6 +262,51 @@ void TestSecHttp::uploadStreamsWithFlatMemory()
     QVERIFY2(r.status == 200, qPrintable(QString::number(r.status) + ' ' + r.body));
     QCOMPARE(QJsonDocument::fromJson(r.body).object().value("bytes_written").toInteger(), total);
     QVERIFY2(grown < 32 * 1024, qPrintable(QStringLiteral("server grew by %1 KiB").arg(grown)));
+}
+
+// The streamed upload path also takes a chunked body (extensions, trailer), after a
+// 100 Continue, and the connection then serves the next request.
+void TestSecHttp::chunkedUploadWithContinue()
+{
+    const QByteArray base = "/api/v1/runners/" + m_runner.toUtf8() + "/files/";
+    QTcpSocket s;
+    s.connectToHost(QStringLiteral("127.0.0.1"), quint16(host().section(':', 1).toUInt()));
+    QVERIFY(s.waitForConnected(5000));
+    s.write("POST " + base + "upload?path=/workspace/chunked.bin HTTP/1.1\r\nHost: x\r\n" +
+            "Authorization: " + bearer() +
+            "\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+    QByteArray data;
+    QElapsedTimer t;
+    t.start();
+    while (!data.contains("\r\n\r\n") && t.elapsed() < 15000) {
+        s.waitForReadyRead(100);
+        data += s.readAll();
+    }
+    QVERIFY2(data.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), data.constData());
+    data.clear();
+    const QByteArray content = QByteArray("hello, ") + QByteArray(70000, 'z') + "!";
+    s.write("7;ext=1\r\n" + content.left(7) + "\r\n" + QByteArray::number(content.size() - 7, 16) +
+            "\r\n" + content.mid(7) + "\r\n0\r\nX-Trailer: yes\r\n\r\n");
+    s.write("GET " + base + "download?path=/workspace/chunked.bin HTTP/1.1\r\nHost: x\r\n" +
+            "Authorization: " + bearer() + "\r\n\r\n");
+    QList<Raw> replies;
+    t.restart();
+    while (replies.size() < 2 && t.elapsed() < 15000) {
+        s.waitForReadyRead(100);
+        data += s.readAll();
+        Raw r;
+        while (const qsizetype n = parseOne(data, &r)) {
+            replies << r;
+            data.remove(0, n);
+        }
+    }
+    QCOMPARE(replies.size(), 2);
+    QVERIFY2(replies.at(0).status == 200, replies.at(0).body.constData());
+    QCOMPARE(
+        QJsonDocument::fromJson(replies.at(0).body).object().value("bytes_written").toInteger(),
+        content.size());
+    QCOMPARE(replies.at(1).status, 200);
+    QVERIFY(replies.at(1).body == content);
 }
 
 void TestSecHttp::oversizedBodiesAre413_data()
