@@ -109,7 +109,11 @@ void ControlPlane::shutdown()
 // unknown /api/v1 path without the token is 401, not 404) and the body limit.
 BodyPlan ControlPlane::head(const HttpRequest &request, const Responder &r)
 {
-    if (isApiPath(request.url().path()) && !bearerTokenMatches(request, m_options.token)) {
+    if (!isApiPath(request.url().path())) { // open paths and 404s need no body: never read one
+        handle(request, r);
+        return BodyPlan::answered();
+    }
+    if (!bearerTokenMatches(request, m_options.token)) {
         replyError(r, 401, s("unauthorized"));
         return BodyPlan::answered();
     }

@@ -150,9 +150,10 @@ void HostAgent::Private::answer(const HostRequest &req, const Route &route)
 // upgrade, and what to do with the body (uploads stream to disk, the rest is bounded).
 BodyPlan HostAgent::Private::head(const HttpRequest &request, const Responder &r)
 {
-    const QString path = request.url().path();
-    if (!path.startsWith(kPrefix))
-        return BodyPlan::buffer(); // /health, /ready, 404: answered by handle()
+    if (!request.url().path().startsWith(kPrefix)) { // /health, /ready, 404: no body read
+        handle(request, r);
+        return BodyPlan::answered();
+    }
     const HostRequest req = hostRequest(request, r);
     if (!q->m_options.openHost && !bearerTokenMatches(request, q->m_options.token)) {
         sendJson(req, 401, QJsonObject{{QStringLiteral("error"), QStringLiteral("unauthorized")}});
