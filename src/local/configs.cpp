@@ -532,8 +532,7 @@ QString ConfigService::baseImageNote(const QString &baseImage) const
 
 // ---------------------------------------------------------------- routing
 
-void ConfigService::handle(const QHttpServerRequest &request, const QStringList &rest,
-                           const Responder &r)
+void ConfigService::handle(const HttpRequest &request, const QStringList &rest, const Responder &r)
 {
     const QString method = methodName(request);
     if (rest.isEmpty()) {
@@ -579,7 +578,7 @@ void ConfigService::handle(const QHttpServerRequest &request, const QStringList 
 
 // ---------------------------------------------------------------- create
 
-void ConfigService::create(const QHttpServerRequest &request, const Responder &r)
+void ConfigService::create(const HttpRequest &request, const Responder &r)
 {
     const QByteArray raw = request.body();
     if (raw.size() > kMaxBody)
@@ -842,7 +841,7 @@ void ConfigService::remove(const QString &id, const Responder &r)
 
 // ---------------------------------------------------------------- build requests
 
-void ConfigService::build(const QString &id, const QHttpServerRequest &request, const Responder &r)
+void ConfigService::build(const QString &id, const HttpRequest &request, const Responder &r)
 {
     const ConfigRecord *c = config(id);
     if (!c)
@@ -1233,7 +1232,7 @@ void ConfigService::buildLog(const QString &id, const QString &version, bool fol
     if (log.open(QIODevice::ReadOnly))
         text = log.readAll();
     if (!follow || !it->inFlight()) {
-        r->writeStatusLine(QHttpServerResponder::StatusCode::Ok);
+        r->writeStatusLine(200);
         r->writeHeader("Content-Type", "text/plain; charset=utf-8");
         r->writeHeader("Content-Length", QByteArray::number(text.size()));
         r->writeBody(text);

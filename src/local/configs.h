@@ -83,7 +83,7 @@ public:
     void stopAll(); // cancels running builds (shutdown)
 
     // Routes under /api/v1/layered-configs; `rest` = path segments after it.
-    void handle(const QHttpServerRequest &request, const QStringList &rest, const Responder &r);
+    void handle(const HttpRequest &request, const QStringList &rest, const Responder &r);
 
     const ConfigRecord *configForKey(const QString &key) const;
     const ConfigRecord *config(const QString &id) const;
@@ -100,11 +100,11 @@ public:
     const QHash<QString, BuildRecord> &buildRecords() const { return m_builds; }
 
 private:
-    void create(const QHttpServerRequest &request, const Responder &r);
+    void create(const HttpRequest &request, const Responder &r);
     void list(const Responder &r);
     void get(const QString &id, const Responder &r);
     void remove(const QString &id, const Responder &r);
-    void build(const QString &id, const QHttpServerRequest &request, const Responder &r);
+    void build(const QString &id, const HttpRequest &request, const Responder &r);
     void refresh(const QString &id, const QString &layer, const Responder &r);
     void listBuilds(const QString &id, const Responder &r);
     void buildLog(const QString &id, const QString &version, bool follow, const Responder &r);

@@ -23,20 +23,12 @@ QString s(const char *t)
     return QString::fromLatin1(t);
 }
 
-// Compares without an early exit so the time taken does not reveal the token's prefix.
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+bool isApiPath(const QString &path)
 {
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    const qsizetype n = std::max(a.size(), b.size());
-    for (qsizetype i = 0; i < n; ++i) {
-        const unsigned char x = i < a.size() ? uchar(a.at(i)) : 0;
-        const unsigned char y = i < b.size() ? uchar(b.at(i)) : 0;
-        diff |= x ^ y;
-    }
-    return diff == 0;
+    return path.startsWith(QLatin1String("/api/v1/")) || path == QLatin1String("/api/v1");
 }
 
-FleetService::Request fleetRequest(const QHttpServerRequest &request)
+FleetService::Request fleetRequest(const HttpRequest &request)
 {
     return {methodName(request), formQuery(request.url()), request.body(),
             request.value("Authorization")};
@@ -100,8 +92,8 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
     m_fleet = new FleetService(m_configs, m_runners, m_options, this);
 
     m_server = new HttpServer(
-        [this](const QHttpServerRequest &request, const Responder &r) { handle(request, r); },
-        this);
+        [this](const HttpRequest &request, const Responder &r) { return head(request, r); },
+        [this](const HttpRequest &request, const Responder &r) { handle(request, r); }, this);
     m_port = m_server->listen(QHostAddress::LocalHost, port);
     if (!m_port) {
         *error = QStringLiteral("cannot listen on 127.0.0.1:%1").arg(port);
@@ -122,15 +114,28 @@ void ControlPlane::shutdown()
     m_store.close();
 }
 
-bool ControlPlane::authorized(const QHttpServerRequest &request) const
+// Runs on the request head, before any byte of the body is read: auth (before routing, so an
+// unknown /api/v1 path without the token is 401, not 404) and the body limit.
+BodyPlan ControlPlane::head(const HttpRequest &request, const Responder &r)
 {
-    const QByteArray header = request.value("Authorization");
-    if (!header.startsWith("Bearer "))
-        return false;
-    return constantTimeEquals(header.mid(7).trimmed(), m_options.token.toUtf8());
+    if (!isApiPath(request.url().path())) { // open paths and 404s need no body: never read one
+        handle(request, r);
+        return BodyPlan::answered();
+    }
+    const QString path = request.url().path();
+    // Hosts authenticate their heartbeat with the host token (checked by the route), not the API
+    // token (contract 1.4).
+    const bool heartbeat =
+        path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty();
+    if (!heartbeat && !bearerTokenMatches(request, m_options.token)) {
+        Metrics::instance().track(r, routeTemplate(path), methodName(request));
+        replyError(r, 401, s("unauthorized"));
+        return BodyPlan::answered();
+    }
+    return BodyPlan::buffer(kJsonBodyLimit);
 }
 
-void ControlPlane::handle(const QHttpServerRequest &request, const Responder &r)
+void ControlPlane::handle(const HttpRequest &request, const Responder &r)
 {
     const QString path = request.url().path();
     const QString method = methodName(request);
@@ -144,11 +149,8 @@ void ControlPlane::handle(const QHttpServerRequest &request, const Responder &r)
     // Hosts authenticate their heartbeat with the host token, not the API token (1.4).
     if (path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty())
         return m_fleet->heartbeat(fleetRequest(request), r);
-    if (!path.startsWith(QLatin1String("/api/v1/")) && path != QLatin1String("/api/v1"))
+    if (!isApiPath(path))
         return replyText(r, 404, s("404 page not found"));
-    // Auth runs before routing: an unknown /api/v1 path without the token is 401, not 404.
-    if (!authorized(request))
-        return replyError(r, 401, s("unauthorized"));
     if (m_down)
         return replyError(r, 503, s("capsule-local is shutting down"));
 

@@ -31,8 +31,8 @@ public:
     QStringList hostAddresses() const;
 
 private:
-    void handle(const QHttpServerRequest &request, const Responder &r);
-    bool authorized(const QHttpServerRequest &request) const;
+    BodyPlan head(const HttpRequest &request, const Responder &r);
+    void handle(const HttpRequest &request, const Responder &r);
 
     ServerOptions m_options;
     Store m_store;

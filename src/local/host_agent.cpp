@@ -3,12 +3,10 @@
 #include "local/common.h"
 
 #include "local/host_http.h"
+#include "local/httpserver.h"
 #include "local/runneraccess.h"
 #include "local/sandbox.h"
 
-#include <QAbstractHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +14,7 @@
 #include <QSet>
 #include <QTcpSocket>
 #include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <memory>
 
@@ -23,63 +22,48 @@ namespace capsule::local {
 
 namespace {
 
-using Status = QHttpServerResponder::StatusCode;
+const QString kPrefix = QStringLiteral("/api/v1/runners/");
 
-class AgentServer : public QAbstractHttpServer
+HostRequest hostRequest(const HttpRequest &request, const Responder &r)
 {
-public:
-    using QAbstractHttpServer::makeResponder;
-    std::function<void(const QHttpServerRequest &, QTcpSocket *)> onRequest;
-
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
-    {
-        onRequest(request, socket);
-        return true;
-    }
-    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
-};
-
-QByteArray methodName(QHttpServerRequest::Method m)
-{
-    switch (m) {
-    case QHttpServerRequest::Method::Get:
-        return "GET";
-    case QHttpServerRequest::Method::Put:
-        return "PUT";
-    case QHttpServerRequest::Method::Delete:
-        return "DELETE";
-    case QHttpServerRequest::Method::Post:
-        return "POST";
-    case QHttpServerRequest::Method::Head:
-        return "HEAD";
-    case QHttpServerRequest::Method::Options:
-        return "OPTIONS";
-    case QHttpServerRequest::Method::Patch:
-        return "PATCH";
-    default:
-        return "OTHER";
-    }
-}
-
-bool tokenMatches(const QByteArray &header, const QString &token)
-{
-    if (!header.startsWith("Bearer "))
-        return false;
-    return QString::fromUtf8(header.mid(7)).trimmed() == token;
+    HostRequest req;
+    req.responder = r;
+    req.socket = r->socket();
+    req.method = request.method();
+    req.path = request.url().path();
+    req.query = formQuery(request.url());
+    req.body = request.body();
+    for (const auto &h : request.headers())
+        req.headers.insert(h.first.toLower(), h.second);
+    return req;
 }
 
 } // namespace
 
 struct HostAgent::Private
 {
+    // Where a runner request goes, or the error that answers it (decided on the head).
+    struct Route
+    {
+        QString id;
+        QString op;
+        int status = 0; // != 0: answer with `message` (JSON when `json`)
+        QString message;
+        bool json = false;
+    };
+
     HostAgent *q = nullptr;
     RunnerAccess *access = nullptr;
-    AgentServer server;
+    std::unique_ptr<HttpServer> server;
+    QWebSocketServer webSockets{QStringLiteral("capsule-local"), QWebSocketServer::NonSecureMode};
     quint16 port = 0;
     QList<QPointer<QObject>> sessions; // exec streams, PTY sessions, downloads (runner id in name)
 
-    void handle(const QHttpServerRequest &request, QTcpSocket *socket);
+    BodyPlan head(const HttpRequest &request, const Responder &r);
+    void handle(const HttpRequest &request, const Responder &r);
+    Route route(const HttpRequest &request) const;
+    static void answer(const HostRequest &req, const Route &route);
+    bool upgradePty(const HostRequest &req, const Route &route);
     void handleWebSocket();
     void dispatch(const HostRequest &req, const HostRunner *runner, const QString &op);
 };
@@ -91,10 +75,10 @@ HostAgent::HostAgent(RunnerAccess *access, HostAgentOptions options, QObject *pa
 {
     d->q = this;
     d->access = access;
-    d->server.onRequest = [this](const QHttpServerRequest &request, QTcpSocket *socket) {
-        d->handle(request, socket);
-    };
-    connect(&d->server, &QAbstractHttpServer::newWebSocketConnection, this,
+    d->server = std::make_unique<HttpServer>(
+        [this](const HttpRequest &request, const Responder &r) { return d->head(request, r); },
+        [this](const HttpRequest &request, const Responder &r) { d->handle(request, r); });
+    connect(&d->webSockets, &QWebSocketServer::newConnection, this,
             [this] { d->handleWebSocket(); });
 }
 
@@ -106,7 +90,7 @@ HostAgent::~HostAgent()
 
 quint16 HostAgent::listen(quint16 port)
 {
-    d->port = d->server.listen(QHostAddress::LocalHost, port);
+    d->port = d->server->listen(QHostAddress::LocalHost, port);
     return d->port;
 }
 
@@ -127,23 +111,105 @@ void HostAgent::closeRunnerSessions(const QString &id)
             s->deleteLater();
 }
 
-void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *socket)
+HostAgent::Private::Route HostAgent::Private::route(const HttpRequest &request) const
 {
-    auto responder =
-        std::make_shared<QHttpServerResponder>(AgentServer::makeResponder(request, socket));
-    // Streamed replies (exec NDJSON, logs) are written in small pieces: without TCP_NODELAY,
-    // Nagle's algorithm holds the last piece until the client's delayed ACK (~40 ms a request).
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    HostRequest req;
-    req.responder = responder;
-    req.socket = socket;
-    req.method = methodName(request.method());
-    req.path = request.url().path();
-    req.query = formQuery(request.url());
-    req.body = request.body();
-    for (const auto &h : request.headers())
-        req.headers.insert(h.first.toLower(), h.second);
+    Route rt;
+    const QString rest = request.url().path().mid(kPrefix.size());
+    const int slash = rest.indexOf(QLatin1Char('/'));
+    if (slash <= 0)
+        return {{}, {}, 404, QStringLiteral("404 page not found")};
+    rt.id = rest.left(slash);
+    rt.op = rest.mid(slash + 1);
+    const QString &op = rt.op;
+    QByteArray wanted;
+    if (op == QLatin1String("exec") || op.startsWith(QLatin1String("files/")))
+        wanted = op == QLatin1String("files/download") ? "GET" : "POST";
+    else if (op == QLatin1String("pty") || op == QLatin1String("service-logs"))
+        wanted = "GET";
+    else if (!op.startsWith(QLatin1String("proxy/")) && op != QLatin1String("proxy"))
+        return {rt.id, op, 404, QStringLiteral("404 page not found")};
+    if (op.startsWith(QLatin1String("files/")) && !isFileOp(op.mid(6)))
+        return {rt.id, op, 404, QStringLiteral("404 page not found")};
+    if (!wanted.isEmpty() && request.method() != wanted)
+        return {rt.id, op, 405, QStringLiteral("Method Not Allowed")};
+    if (access->isHostDraining(q->m_options.hostId))
+        return {rt.id, op, 503, QStringLiteral("host is draining, retry via control plane"), true};
+    return rt;
+}
 
+void HostAgent::Private::answer(const HostRequest &req, const Route &route)
+{
+    if (route.json)
+        sendJson(req, route.status, QJsonObject{{QStringLiteral("error"), route.message}},
+                 route.status == 503 ? HeaderPairs{{"Retry-After", "5"}} : HeaderPairs{});
+    else
+        sendText(req, route.status, route.message);
+}
+
+// Runs on the request head, before any byte of the body is read: auth, routing errors, the PTY
+// upgrade, and what to do with the body (uploads stream to disk, the rest is bounded).
+BodyPlan HostAgent::Private::head(const HttpRequest &request, const Responder &r)
+{
+    if (!request.url().path().startsWith(kPrefix)) { // /health, /ready, 404: no body read
+        handle(request, r);
+        return BodyPlan::answered();
+    }
+    const HostRequest req = hostRequest(request, r);
+    if (!q->m_options.openHost && !bearerTokenMatches(request, q->m_options.token)) {
+        sendJson(req, 401, QJsonObject{{QStringLiteral("error"), QStringLiteral("unauthorized")}});
+        return BodyPlan::answered();
+    }
+    const Route rt = route(request);
+    if (rt.status) {
+        answer(req, rt);
+        return BodyPlan::answered();
+    }
+    if (rt.op == QLatin1String("pty")) {
+        // Only a WebSocket upgrade reaches the PTY: a plain GET must not fall through to the
+        // reverse proxy (it would reach whatever listens on the runner's port).
+        if (!request.isWebSocketUpgrade())
+            sendText(req, 400,
+                     QStringLiteral("the pty route needs a WebSocket upgrade "
+                                    "(GET with \"Upgrade: websocket\")"));
+        else
+            upgradePty(req, rt);
+        return BodyPlan::answered();
+    }
+    if (rt.op == QLatin1String("files/upload"))
+        return BodyPlan::stream();
+    if (rt.op.startsWith(QLatin1String("proxy")))
+        return BodyPlan::buffer(kProxyBodyLimit);
+    return BodyPlan::buffer(kJsonBodyLimit);
+}
+
+// Preconditions the registry answers at once (unknown runner, terminated...) become the HTTP
+// errors of 3.1; otherwise the socket, head still unread, goes to the WebSocket server, and
+// handleWebSocket() starts the session (waiting for an auto-resume that is still running).
+bool HostAgent::Private::upgradePty(const HostRequest &req, const Route &rt)
+{
+    auto state = std::make_shared<int>(0); // 0 = still inside acquireRunner, 1 = refused, 2 = later
+    access->acquireRunner(
+        q->m_options.hostId, rt.id,
+        [req, state](const HostRunner *runner, int status, const QString &message) {
+            if (*state == 0 && (status != 0 || !runner || !runner->sandbox)) {
+                sendText(req, status ? status : 503, message);
+                *state = 1;
+            }
+        });
+    if (*state == 1)
+        return false;
+    *state = 2;
+    QTcpSocket *socket = req.responder->takeSocket();
+    if (!socket)
+        return false;
+    socket->setParent(&webSockets);
+    webSockets.handleConnection(socket);
+    return true;
+}
+
+void HostAgent::Private::handle(const HttpRequest &request, const Responder &r)
+{
+    const HostRequest req = hostRequest(request, r);
     if (req.path == QLatin1String("/health")) {
         sendText(req, 200, QStringLiteral("OK"));
         return;
@@ -154,64 +220,17 @@ void HostAgent::Private::handle(const QHttpServerRequest &request, QTcpSocket *s
             QStringLiteral("Ready: %1 runners").arg(access->runnersOnHost(q->m_options.hostId)));
         return;
     }
-    const QString prefix = QStringLiteral("/api/v1/runners/");
-    if (!req.path.startsWith(prefix)) {
+    if (!req.path.startsWith(kPrefix)) {
         sendText(req, 404, QStringLiteral("404 page not found"));
         return;
     }
-    if (!q->m_options.openHost &&
-        !tokenMatches(req.headers.value("authorization"), q->m_options.token)) {
-        sendJson(req, 401, QJsonObject{{QStringLiteral("error"), QStringLiteral("unauthorized")}});
+    const Route rt = route(request); // auth and the PTY were handled on the head
+    if (rt.status) {
+        answer(req, rt);
         return;
     }
-    const QString rest = req.path.mid(prefix.size());
-    const int slash = rest.indexOf(QLatin1Char('/'));
-    if (slash <= 0) {
-        sendText(req, 404, QStringLiteral("404 page not found"));
-        return;
-    }
-    const QString id = rest.left(slash);
-    const QString op = rest.mid(slash + 1);
-    QByteArray wanted;
-    if (op == QLatin1String("exec") || op.startsWith(QLatin1String("files/")))
-        wanted = op == QLatin1String("files/download") ? "GET" : "POST";
-    else if (op == QLatin1String("pty") || op == QLatin1String("service-logs"))
-        wanted = "GET";
-    else if (!op.startsWith(QLatin1String("proxy/")) && op != QLatin1String("proxy")) {
-        sendText(req, 404, QStringLiteral("404 page not found"));
-        return;
-    }
-    if (op.startsWith(QLatin1String("files/")) && !isFileOp(op.mid(6))) {
-        sendText(req, 404, QStringLiteral("404 page not found"));
-        return;
-    }
-    if (!wanted.isEmpty() && req.method != wanted) {
-        sendText(req, 405, QStringLiteral("Method Not Allowed"));
-        return;
-    }
-    if (access->isHostDraining(q->m_options.hostId)) {
-        sendJson(req, 503,
-                 QJsonObject{{QStringLiteral("error"),
-                              QStringLiteral("host is draining, retry via control plane")}},
-                 {{"Retry-After", "5"}});
-        return;
-    }
-    if (op == QLatin1String("pty") && req.headers.value("upgrade").toLower() == "websocket") {
-        // Writing a response here refuses the upgrade, so preconditions the registry answers
-        // at once (unknown runner, terminated...) become the HTTP errors of 3.1. Writing nothing
-        // lets QAbstractHttpServer upgrade; handleWebSocket() then starts the session (and
-        // waits for an auto-resume that is still running).
-        auto sync = std::make_shared<bool>(true);
-        access->acquireRunner(
-            q->m_options.hostId, id,
-            [req, sync](const HostRunner *runner, int status, const QString &message) {
-                if (*sync && (status != 0 || !runner || !runner->sandbox))
-                    sendText(req, status ? status : 503, message);
-            });
-        *sync = false;
-        return;
-    }
-    QPointer<QTcpSocket> alive(socket);
+    const QString id = rt.id, op = rt.op;
+    QPointer<QTcpSocket> alive(req.socket);
     access->acquireRunner(
         q->m_options.hostId, id,
         [this, req, op, id, alive](const HostRunner *runner, int status, const QString &message) {
@@ -248,9 +267,8 @@ void HostAgent::Private::dispatch(const HostRequest &req, const HostRunner *runn
 
 void HostAgent::Private::handleWebSocket()
 {
-    while (server.hasPendingWebSocketConnections()) {
-        std::unique_ptr<QWebSocket> owned = server.nextPendingWebSocketConnection();
-        QWebSocket *ws = owned.release();
+    while (webSockets.hasPendingConnections()) {
+        QWebSocket *ws = webSockets.nextPendingConnection();
         ws->setParent(q);
         const QString path = ws->requestUrl().path();
         const QString prefix = QStringLiteral("/api/v1/runners/");
@@ -263,11 +281,6 @@ void HostAgent::Private::handleWebSocket()
         if (!isPty) {
             refuse(QWebSocketProtocol::CloseCodePolicyViolated,
                    QStringLiteral("404 page not found"));
-            continue;
-        }
-        if (!q->m_options.openHost &&
-            !tokenMatches(ws->request().rawHeader("Authorization"), q->m_options.token)) {
-            refuse(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unauthorized"));
             continue;
         }
         QPointer<QWebSocket> alive(ws);

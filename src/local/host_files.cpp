@@ -397,17 +397,37 @@ void upload(const HostRequest &req, const HostRunner &runner)
     const bool append = req.query.queryItemValue(QStringLiteral("mode")) == QLatin1String("append");
     QString resolved;
     FileError e;
-    const Fd fd =
+    Fd fd =
         openForWrite(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded),
                      append, perm, true, &resolved, &e);
     if (!fd.valid())
         return sendError(req, e, true);
-    if (!writeAll(fd.get(), req.body.constData(), req.body.size()))
-        return sendError(req, {500, QStringLiteral("write %1: %2").arg(resolved, errnoText(errno))},
-                         true);
-    sendJson(req, 200,
-             {{QStringLiteral("path"), resolved},
-              {QStringLiteral("bytes_written"), qint64(req.body.size())}});
+    // The body is written to the fd opened above as it arrives (HttpResponder::streamBody):
+    // memory stays flat and no path is opened twice.
+    struct Sink
+    {
+        Fd fd;
+        qint64 written = 0;
+    };
+    auto sink = std::make_shared<Sink>(Sink{std::move(fd)});
+    req.responder->streamBody(
+        [req, resolved, sink](QByteArrayView piece) {
+            if (writeAll(sink->fd.get(), piece.data(), piece.size())) {
+                sink->written += piece.size();
+                return true;
+            }
+            sendError(req, {500, QStringLiteral("write %1: %2").arg(resolved, errnoText(errno))},
+                      true);
+            return false;
+        },
+        [req, resolved, sink](const QString &error) {
+            if (!error.isEmpty())
+                sendJson(req, 400, {{QStringLiteral("error"), error}});
+            else
+                sendJson(req, 200,
+                         {{QStringLiteral("path"), resolved},
+                          {QStringLiteral("bytes_written"), sink->written}});
+        });
 }
 
 // Reads up to `want` bytes at `offset` (fewer if the file shrank meanwhile).

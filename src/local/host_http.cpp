@@ -19,7 +19,7 @@ void beginStream(const HostRequest &req, int status, const HeaderPairs &headers)
 {
     if (!usable(req))
         return;
-    req.responder->writeStatusLine(QHttpServerResponder::StatusCode(status));
+    req.responder->writeStatusLine(status);
     for (const auto &h : headers)
         req.responder->writeHeader(h.first, h.second);
 }
@@ -53,14 +53,14 @@ void writeChunk(const HostRequest &req, const QByteArray &data)
 {
     if (!usable(req) || data.isEmpty())
         return;
-    req.responder->writeBody(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    req.responder->writeChunk(data);
 }
 
 void endChunks(const HostRequest &req)
 {
     if (!usable(req))
         return;
-    req.responder->writeBody("0\r\n\r\n");
+    req.responder->endChunks();
 }
 
 QString rfc3339Nano()

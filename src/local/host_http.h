@@ -1,8 +1,9 @@
 // Shared pieces of the host agent's routes: the request as kept by async handlers, responses.
 #pragma once
 
+#include "local/httpserver.h"
+
 #include <QByteArray>
-#include <QHttpServerResponder>
 #include <QJsonObject>
 #include <QMap>
 #include <QPointer>
@@ -19,11 +20,12 @@ namespace capsule::local {
 
 struct HostRunner;
 
-// A request copied out of QHttpServerRequest (which dies when the handler returns), with the
-// responder kept alive for streamed and asynchronous answers.
+// A request copied out of HttpRequest (which dies when the handler returns), with the
+// responder kept alive for streamed and asynchronous answers. `body` is empty for the upload
+// route, whose body is streamed: responder->streamBody().
 struct HostRequest
 {
-    std::shared_ptr<QHttpServerResponder> responder;
+    Responder responder;
     QPointer<QTcpSocket> socket;
     QByteArray method;
     QString path;

@@ -7,7 +7,7 @@
 #include "local/runners.h"
 
 #include <QDateTime>
-#include <QHttpServerResponder>
+#include "local/httpserver.h"
 #include <QLocale>
 
 #include <cmath>
@@ -94,7 +94,7 @@ void Metrics::runnerOperation(const QString &operation, bool ok)
         m_failures[operation]++;
 }
 
-void Metrics::track(const std::shared_ptr<QHttpServerResponder> &responder, const QString &route,
+void Metrics::track(const std::shared_ptr<HttpResponder> &responder, const QString &route,
                     const QString &method)
 {
     // Responders whose connection died without a reply leave entries behind; drop those.
@@ -105,7 +105,7 @@ void Metrics::track(const std::shared_ptr<QHttpServerResponder> &responder, cons
     m_pending.insert(responder.get(), Pending{responder, route, method});
 }
 
-void Metrics::noteStatus(const QHttpServerResponder *responder, int status)
+void Metrics::noteStatus(const HttpResponder *responder, int status)
 {
     const auto it = m_pending.find(responder);
     if (it == m_pending.end())
@@ -284,7 +284,7 @@ QString routeTemplate(const QString &path)
     return s("other");
 }
 
-void noteReplyStatus(const QHttpServerResponder *responder, int status)
+void noteReplyStatus(const HttpResponder *responder, int status)
 {
     Metrics::instance().noteStatus(responder, status);
 }

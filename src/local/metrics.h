@@ -7,7 +7,9 @@
 #include <QStringList>
 #include <memory>
 
-class QHttpServerResponder;
+namespace capsule::local {
+class HttpResponder;
+}
 
 namespace capsule::local {
 
@@ -28,9 +30,9 @@ public:
     // HTTP requests of the control plane, labelled by route template (never a raw id).
     // track() remembers which template a responder serves; the reply helpers call
     // noteReplyStatus() with the status they write, which counts the request once.
-    void track(const std::shared_ptr<QHttpServerResponder> &responder, const QString &route,
+    void track(const std::shared_ptr<HttpResponder> &responder, const QString &route,
                const QString &method);
-    void noteStatus(const QHttpServerResponder *responder, int status);
+    void noteStatus(const HttpResponder *responder, int status);
     void countRequest(const QString &route, const QString &method, int status);
 
     // The exposition text of every family.
@@ -42,11 +44,11 @@ public:
 private:
     struct Pending
     {
-        std::weak_ptr<QHttpServerResponder> responder;
+        std::weak_ptr<HttpResponder> responder;
         QString route;
         QString method;
     };
-    QHash<const QHttpServerResponder *, Pending> m_pending;
+    QHash<const HttpResponder *, Pending> m_pending;
     QMap<QString, qint64> m_operations;   // operation -> count
     QMap<QString, qint64> m_failures;     // operation -> count
     QMap<QStringList, qint64> m_requests; // {route, method, status} -> count
@@ -57,7 +59,7 @@ private:
 QString routeTemplate(const QString &path);
 
 // Hook for the HTTP reply helpers: every reply's status, once, before its head is written.
-void noteReplyStatus(const QHttpServerResponder *responder, int status);
+void noteReplyStatus(const HttpResponder *responder, int status);
 
 // Prometheus label value escaping: backslash, double quote and newline.
 QString escapeLabelValue(const QString &value);

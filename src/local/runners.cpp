@@ -84,7 +84,7 @@ qint64 diskUsage(const QString &dir)
 }
 
 // Reads a JSON object body for the runner routes, whose errors are Go http.Error texts.
-bool readBody(const QHttpServerRequest &request, QJsonObject *out, const Responder &r)
+bool readBody(const HttpRequest &request, QJsonObject *out, const Responder &r)
 {
     QJsonParseError err;
     const QByteArray body = request.body();
@@ -567,7 +567,7 @@ void RunnerRegistry::finishIdem(const QString &requestId, int status, const QJso
         replyJson(w, status, reply, headers);
 }
 
-void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder &r)
+void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
 {
     QJsonObject body;
     if (!readBody(request, &body, r))
@@ -751,7 +751,7 @@ void RunnerRegistry::allocate(const QHttpServerRequest &request, const Responder
 
 // ---------------------------------------------------------------- status / list / release
 
-void RunnerRegistry::status(const QHttpServerRequest &request, const Responder &r)
+void RunnerRegistry::status(const HttpRequest &request, const Responder &r)
 {
     const QString id = formQuery(request.url()).queryItemValue(s("runner_id"));
     if (id.isEmpty())
@@ -806,7 +806,7 @@ void RunnerRegistry::list(const Responder &r)
     replyJson(r, 200, {{s("runners"), out}, {s("count"), out.size()}});
 }
 
-void RunnerRegistry::release(const QHttpServerRequest &request, const Responder &r)
+void RunnerRegistry::release(const HttpRequest &request, const Responder &r)
 {
     QJsonObject body;
     if (!readBody(request, &body, r))
@@ -832,7 +832,7 @@ void RunnerRegistry::release(const QHttpServerRequest &request, const Responder 
 
 // ---------------------------------------------------------------- pause / connect / quarantine
 
-void RunnerRegistry::pause(const QHttpServerRequest &request, const Responder &r)
+void RunnerRegistry::pause(const HttpRequest &request, const Responder &r)
 {
     QJsonObject body;
     if (!readBody(request, &body, r))
@@ -862,7 +862,7 @@ void RunnerRegistry::pause(const QHttpServerRequest &request, const Responder &r
                {s("layer"), run->pauseCount}});
 }
 
-void RunnerRegistry::connectRunner(const QHttpServerRequest &request, const Responder &r)
+void RunnerRegistry::connectRunner(const HttpRequest &request, const Responder &r)
 {
     QJsonObject body;
     if (!readBody(request, &body, r))
@@ -889,7 +889,7 @@ void RunnerRegistry::connectRunner(const QHttpServerRequest &request, const Resp
     replyJson(r, 200, reply);
 }
 
-void RunnerRegistry::quarantine(const QHttpServerRequest &request, const Responder &r, bool on)
+void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, bool on)
 {
     const QUrlQuery q = formQuery(request.url());
     const QString id = q.queryItemValue(s("runner_id"));

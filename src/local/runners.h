@@ -81,13 +81,13 @@ public:
     void stopAll(); // shutdown: every sandbox ends
 
     // Control-plane routes
-    void allocate(const QHttpServerRequest &request, const Responder &r);
-    void status(const QHttpServerRequest &request, const Responder &r);
+    void allocate(const HttpRequest &request, const Responder &r);
+    void status(const HttpRequest &request, const Responder &r);
     void list(const Responder &r);
-    void release(const QHttpServerRequest &request, const Responder &r);
-    void pause(const QHttpServerRequest &request, const Responder &r);
-    void connectRunner(const QHttpServerRequest &request, const Responder &r);
-    void quarantine(const QHttpServerRequest &request, const Responder &r, bool on);
+    void release(const HttpRequest &request, const Responder &r);
+    void pause(const HttpRequest &request, const Responder &r);
+    void connectRunner(const HttpRequest &request, const Responder &r);
+    void quarantine(const HttpRequest &request, const Responder &r, bool on);
     void hosts(const Responder &r);
     void drain(const QString &hostId, bool on, const Responder &r);
     void snapshots(const Responder &r);

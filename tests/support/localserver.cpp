@@ -105,6 +105,11 @@ void LocalServer::stop()
     m_process.reset();
 }
 
+qint64 LocalServer::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
 void LocalServer::kill9()
 {
     if (!m_process)

@@ -45,6 +45,7 @@ public:
     QString token() const { return m_token; }
     QStringList hostAddresses() const { return m_hosts; }
     QString dataDir() const { return m_dataDir.path(); }
+    qint64 pid() const;         // the server process, 0 when not running
     QString stderrText() const; // what the server logged so far
 
     // Blocking request against the control plane (`path` starting with "/") or a full URL.
