@@ -28,10 +28,10 @@ bool isApiPath(const QString &path)
     return path.startsWith(QLatin1String("/api/v1/")) || path == QLatin1String("/api/v1");
 }
 
-FleetService::Request fleetRequest(const HttpRequest &request)
+FleetService::Request fleetRequest(const HttpRequest &request, const QString &hostToken)
 {
     return {methodName(request), formQuery(request.url()), request.body(),
-            request.value("Authorization")};
+            !hostToken.isEmpty() && bearerTokenMatches(request, hostToken)};
 }
 
 } // namespace
@@ -148,7 +148,7 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
                              Metrics::instance().render(m_configs, m_runners, m_fleet).chopped(1)));
     // Hosts authenticate their heartbeat with the host token, not the API token (1.4).
     if (path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty())
-        return m_fleet->heartbeat(fleetRequest(request), r);
+        return m_fleet->heartbeat(fleetRequest(request, m_options.hostToken), r);
     if (!isApiPath(path))
         return replyText(r, 404, s("404 page not found"));
     if (m_down)
@@ -195,13 +195,13 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
     // Fleet routes of 2.4 (fleet.*).
     const QString leaf = seg.size() == 1 ? seg.first() : QString();
     if (head == QLatin1String("versions") && leaf == QLatin1String("fleet"))
-        return m_fleet->fleetVersions(fleetRequest(request), r);
+        return m_fleet->fleetVersions(fleetRequest(request, m_options.hostToken), r);
     if (head == QLatin1String("versions") && leaf == QLatin1String("desired"))
-        return m_fleet->desiredVersions(fleetRequest(request), r);
+        return m_fleet->desiredVersions(fleetRequest(request, m_options.hostToken), r);
     if (head == QLatin1String("canary") && leaf == QLatin1String("report"))
-        return m_fleet->canaryReport(fleetRequest(request), r);
+        return m_fleet->canaryReport(fleetRequest(request, m_options.hostToken), r);
     if (head == QLatin1String("canary") && leaf == QLatin1String("reports"))
-        return m_fleet->canaryReports(fleetRequest(request), r);
+        return m_fleet->canaryReports(fleetRequest(request, m_options.hostToken), r);
     if (head == QLatin1String("hosts")) {
         if (seg.isEmpty()) {
             if (method != QLatin1String("GET"))

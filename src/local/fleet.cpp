@@ -39,16 +39,6 @@ bool isRfc3339(const QString &text)
     return QDateTime::fromString(t.toUpper(), Qt::ISODate).isValid();
 }
 
-// Compares without an early exit so the time taken does not reveal the token's prefix.
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    const qsizetype n = std::max(a.size(), b.size());
-    for (qsizetype i = 0; i < n; ++i)
-        diff |= (i < a.size() ? uchar(a.at(i)) : 0) ^ (i < b.size() ? uchar(b.at(i)) : 0);
-    return diff == 0;
-}
-
 const HostSlot *hostByInstance(const RunnerRegistry *runners, const QString &instanceName)
 {
     for (const HostSlot &h : runners->hostSlots())
@@ -212,9 +202,7 @@ void FleetService::canaryReports(const Request &request, const Responder &r) con
 void FleetService::heartbeat(const Request &request, const Responder &r)
 {
     // The host bootstrap token, not the API token (1.4), with the same header rules.
-    const QByteArray header = request.authorization;
-    if (!header.startsWith("Bearer ") ||
-        !constantTimeEquals(header.mid(7).trimmed(), m_options.hostToken.toUtf8()))
+    if (!request.hostTokenOk)
         return replyError(r, 401, s("unauthorized"));
     if (request.method != QLatin1String("POST"))
         return replyText(r, 405, s("method not allowed"));

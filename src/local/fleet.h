@@ -38,7 +38,8 @@ public:
         QString method;
         QUrlQuery query;
         QByteArray body;
-        QByteArray authorization; // the Authorization header
+        bool hostTokenOk =
+            false; // bearerTokenMatches(request, host token): same header rules as the API token
     };
 
     // GET /api/v1/versions/fleet?workload_key=, GET /api/v1/versions/desired?instance_name=
