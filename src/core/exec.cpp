@@ -80,8 +80,7 @@ void ExecStreamParser::parse(const QByteArray &line, QList<ExecEvent> *out)
 {
     QString problem;
     std::optional<ExecEvent> ev = parseLine(line, &problem);
-    if (!line.trimmed().isEmpty())
-        ++m_lines;
+    ++m_lines; // physical line number, blank lines included
     if (!ev) {
         if (!problem.isEmpty()) {
             ++m_malformed;
@@ -127,7 +126,8 @@ QList<ExecEvent> ExecStreamParser::feed(const QByteArray &bytes)
 QList<ExecEvent> ExecStreamParser::finish()
 {
     QList<ExecEvent> out;
-    parse(m_pending, &out);
+    if (!m_pending.isEmpty())
+        parse(m_pending, &out);
     m_pending.clear();
     return out;
 }

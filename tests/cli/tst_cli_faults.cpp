@@ -139,7 +139,7 @@ void TestCliFaults::execStreamWithJunkLinesStillExits()
         FaultServer::json(200, {{"runner_id", "r-1"}, {"host_address", server.hostAddress()}}));
     FaultServer::Reply reply;
     reply.body =
-        "{\"type\":\"stdout\",\"data\":\"out\\n\"}\nnot json\n{\"type\":\"exit\",\"code\":3}\n";
+        "{\"type\":\"stdout\",\"data\":\"out\\n\"}\n\nnot json\n{\"type\":\"exit\",\"code\":3}\n";
     reply.contentType = "application/x-ndjson";
     server.setDefault("POST", QStringLiteral("/api/v1/runners/r-1/exec"), reply);
     const CliResult r = runCliServed({"exec", "r-1", "--", "true"}, server.baseUrl());
@@ -147,7 +147,7 @@ void TestCliFaults::execStreamWithJunkLinesStillExits()
     QVERIFY2(r.finished, qPrintable(err));
     QCOMPARE(r.code, 3);
     QCOMPARE(r.out, QByteArray("out\n"));
-    QVERIFY2(err.contains(QStringLiteral("skipped a malformed line of the exec stream (line 2 is "
+    QVERIFY2(err.contains(QStringLiteral("skipped a malformed line of the exec stream (line 3 is "
                                          "not JSON: \"not json\")")),
              qPrintable(err));
 }
