@@ -9,8 +9,7 @@ namespace capsule {
 Error::Error(ErrorKind kind, QString message)
     : kind(kind)
     , message(std::move(message))
-{
-}
+{}
 
 ErrorKind Error::kindForStatus(int status)
 {
@@ -51,6 +50,13 @@ Error Error::fromHttp(int status, const QByteArray &body, const QString &request
         if (ok)
             e.retryAfter = seconds;
     }
+    return e;
+}
+
+Error Error::unexpectedReply(const QString &what, const QString &requestId)
+{
+    Error e(ErrorKind::Protocol, QStringLiteral("unexpected answer from the server: ") + what);
+    e.requestId = requestId;
     return e;
 }
 

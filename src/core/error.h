@@ -1,4 +1,5 @@
-// Error values of the client library: the SDK's exception hierarchy (contract 1.5) as one value type.
+// Error values of the client library: the SDK's exception hierarchy (contract 1.5) as one value
+// type.
 #pragma once
 
 #include <QByteArray>
@@ -27,7 +28,7 @@ enum class ErrorKind {
     AllocationTimeout,  // allocate + wait ran out, carries workloadKey
     RunnerUnavailable,  // runner ended up terminated/suspended/..., carries runnerId + runnerStatus
     Cancelled,          // the caller cancelled the job
-    Protocol,           // the server answered something we cannot parse
+    Protocol,           // the server answered something we cannot parse (see unexpectedReply)
     Io,                 // a local file could not be read or written
 };
 
@@ -42,6 +43,9 @@ public:
     static Error fromHttp(int status, const QByteArray &body, const QString &requestId,
                           const QByteArray &retryAfterHeader = {});
     static ErrorKind kindForStatus(int status);
+    // A reply we cannot use (not JSON, a list where an object belongs, a reply too large, a
+    // broken exec stream): Protocol, "unexpected answer from the server: <what>".
+    static Error unexpectedReply(const QString &what, const QString &requestId = {});
 
     bool is(ErrorKind ancestor) const;
     bool isHttp() const { return is(ErrorKind::Http); }

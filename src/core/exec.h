@@ -57,23 +57,41 @@ struct ExecResult
 
 // Splits the NDJSON byte stream into events the way the SDK does: each '\n'-terminated line is
 // stripped, blank lines and lines that are not a JSON object are skipped. Bytes are buffered
-// until their line is complete, so a line split across network chunks parses once.
+// until their line is complete, so a line split across network chunks parses once. Skipped
+// lines and exit events without an integer code are remembered (problems()) so the exec can say
+// what went wrong instead of ending silently.
 class ExecStreamParser
 {
 public:
     QList<ExecEvent> feed(const QByteArray &bytes);
     QList<ExecEvent> finish(); // the last line when the stream ended without '\n'
 
-    static std::optional<ExecEvent> parseLine(const QByteArray &line);
+    // nullopt for a blank line or one that is not a JSON object (*problem says which, if given).
+    static std::optional<ExecEvent> parseLine(const QByteArray &line, QString *problem = nullptr);
+
+    int malformedLines() const { return m_malformed; }
+    const QString &firstProblem() const { return m_firstProblem; } // empty when none
+    // Why the last exit event had no usable code ("zero", 1.5, missing); empty when fine.
+    const QString &badExit() const { return m_badExit; }
 
 private:
+    void parse(const QByteArray &line, QList<ExecEvent> *out);
+
     QByteArray m_pending;
+    int m_lines = 0;
+    int m_malformed = 0;
+    QString m_firstProblem;
+    QString m_badExit;
 };
 
 // A running exec. Emits event() for every line as it arrives, plus the per-type signals (the
 // SDK's on_stdout/on_stderr/on_exit callbacks: they fire in stream order, exited only with a code).
-// Finishes with the exit code: from `exit`, or -1 when the stream ended without one (start
-// failure, timeout). HTTP failures before the stream (400, 404, 409, 503...) fail the job.
+// Finishes with the exit code: from `exit`, or -1 when the stream ended without one after an
+// `error` event (start failure, timeout). HTTP failures before the stream (400, 404, 409,
+// 503...) fail the job. A stream that cannot be trusted fails with Error::unexpectedReply
+// (Protocol): an `exit` whose code is not an integer, or an end without `exit` and without
+// `error` (cut, or nothing but malformed lines). Malformed lines in an otherwise good stream are
+// skipped as the SDK does, and reported once through errorMessage().
 class ExecJob : public ResultJob<int>
 {
     Q_OBJECT
@@ -92,8 +110,10 @@ signals:
 
 protected:
     friend class RunnerSession;
+    void feed(const QByteArray &bytes); // raw NDJSON bytes as they arrive
+    void endOfStream();                 // the body ended: last line, then complete()
     void deliver(const QList<ExecEvent> &events);
-    void complete(); // succeed with the exit code seen (or -1)
+    void complete(); // succeed with the exit code seen (or -1), or fail (see above)
     void onCancel() override
     {
         if (m_abort)
@@ -104,6 +124,9 @@ protected:
 
     QList<ExecEvent> m_events;
     std::optional<int> m_exitCode;
+    bool m_sawError = false;
+    int m_reportedMalformed = 0;
+    ExecStreamParser m_parser;
 };
 
 // Collects an exec into an ExecResult (exec_collect).

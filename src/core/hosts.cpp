@@ -13,15 +13,12 @@ ApiJob<HostList> *Hosts::list()
     HttpRequest req;
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/hosts"));
     req.retry = RetryPolicy::ControlPlaneGet;
-    return httpCall<HostList>(m_http, req, this, [](const HttpResponse &r) {
-        const QJsonObject o = r.json();
-        HostList l;
-        for (const QJsonValue &v : o.value(QStringLiteral("hosts")).toArray())
-            l.hosts.append(Host::fromJson(v.toObject()));
-        l.count = int(jsonInt(o.value(QStringLiteral("count")), l.hosts.size()));
-        l.requestId = r.requestId;
-        return l;
-    });
+    return httpCall<HostList>(m_http, req, this,
+                              [](const HttpResponse &r, const QJsonObject &o, ReplyCheck *c) {
+                                  HostList l = HostList::fromJson(o, c);
+                                  l.requestId = r.requestId;
+                                  return l;
+                              });
 }
 
 ApiJob<QString> *Hosts::health()

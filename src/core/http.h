@@ -23,6 +23,9 @@ namespace capsule {
 
 class Http;
 
+// What the client buffers of one reply at most (JSON replies, error bodies): 64 MiB (issue 8).
+inline constexpr qint64 kMaxBufferedReply = 64LL * 1024 * 1024;
+
 // Which retry table row of contract 1.6 applies to a request.
 enum class RetryPolicy {
     None,            // CP POST/DELETE, host writes: one attempt
@@ -51,6 +54,10 @@ struct HttpRequest
     QString timeoutOperation = QStringLiteral("request"); // RequestTimeout.operation
     QList<QPair<QByteArray, QByteArray>> headers;         // extra headers (e.g. Range)
     bool stream = false; // deliver the body through HttpJob::chunk instead of buffering it
+    // Cap of a buffered body (every reply without `stream`, and error replies of streamed
+    // requests): a larger Content-Length, or more bytes while reading, aborts the reply and fails
+    // with Error::unexpectedReply. -1 = no cap (a whole-file download into memory).
+    qint64 maxBufferedBytes = kMaxBufferedReply;
 
     // Host calls (HostRead/Exec retries): when set, the job asks this for the host address before
     // each attempt (fresh = true before a retry, so the caller drops its cache entry and
@@ -113,6 +120,7 @@ private:
     void resetIdleTimer();
     void dropReply();
     bool isHostCall() const;
+    bool overBufferCap(qint64 incoming);
 
     QPointer<Http> m_http;
     HttpRequest m_request;

@@ -49,9 +49,10 @@ ApiJob<CreateConfigReply> *LayeredConfigs::create(const QJsonObject &body)
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/layered-configs"));
     req.contentType = "application/json";
     req.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    return httpCall<CreateConfigReply>(m_http, req, this, [](const HttpResponse &r) {
-        return CreateConfigReply::fromJson(r.json());
-    });
+    return httpCall<CreateConfigReply>(
+        m_http, req, this, [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+            return CreateConfigReply::fromJson(o, c);
+        });
 }
 
 ApiJob<CreateConfigReply> *LayeredConfigs::create(const RunnerConfig &config)
@@ -73,8 +74,10 @@ ApiJob<ConfigList> *LayeredConfigs::list()
     HttpRequest req;
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/layered-configs"));
     req.retry = RetryPolicy::ControlPlaneGet;
-    return httpCall<ConfigList>(
-        m_http, req, this, [](const HttpResponse &r) { return ConfigList::fromJson(r.json()); });
+    return httpCall<ConfigList>(m_http, req, this,
+                                [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                    return ConfigList::fromJson(o, c);
+                                });
 }
 
 ApiJob<ConfigDetail> *LayeredConfigs::get(const QString &configId)
@@ -87,8 +90,10 @@ ApiJob<ConfigDetail> *LayeredConfigs::get(const QString &configId)
     HttpRequest req;
     req.url = m_http->controlPlaneUrl(configPath(configId));
     req.retry = RetryPolicy::ControlPlaneGet;
-    return httpCall<ConfigDetail>(
-        m_http, req, this, [](const HttpResponse &r) { return ConfigDetail::fromJson(r.json()); });
+    return httpCall<ConfigDetail>(m_http, req, this,
+                                  [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                      return ConfigDetail::fromJson(o, c);
+                                  });
 }
 
 ApiJob<QJsonObject> *LayeredConfigs::remove(const QString &configId)
@@ -119,8 +124,10 @@ ApiJob<BuildReply> *LayeredConfigs::build(const QString &configId, bool force, b
     HttpRequest req;
     req.method = "POST";
     req.url = m_http->controlPlaneUrl(configPath(configId) + QStringLiteral("/build"), q);
-    return httpCall<BuildReply>(
-        m_http, req, this, [](const HttpResponse &r) { return BuildReply::fromJson(r.json()); });
+    return httpCall<BuildReply>(m_http, req, this,
+                                [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                    return BuildReply::fromJson(o, c);
+                                });
 }
 
 ApiJob<RefreshReply> *LayeredConfigs::refreshLayer(const QString &configId,
@@ -138,8 +145,10 @@ ApiJob<RefreshReply> *LayeredConfigs::refreshLayer(const QString &configId,
     req.method = "POST";
     req.url = m_http->controlPlaneUrl(configPath(configId) + QStringLiteral("/layers/") +
                                       pathSegment(layerName) + QStringLiteral("/refresh"));
-    return httpCall<RefreshReply>(
-        m_http, req, this, [](const HttpResponse &r) { return RefreshReply::fromJson(r.json()); });
+    return httpCall<RefreshReply>(m_http, req, this,
+                                  [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                      return RefreshReply::fromJson(o, c);
+                                  });
 }
 
 ApiJob<BuildList> *LayeredConfigs::builds(const QString &configId)
@@ -164,10 +173,12 @@ ApiJob<BuildList> *LayeredConfigs::builds(const QString &configId)
             job->succeedWith(list);
             return;
         }
-        const QJsonObject o = h->response().json();
-        for (const QJsonValue &v : o.value(QStringLiteral("builds")).toArray())
-            list.builds.append(BuildInfo::fromJson(v.toObject()));
-        job->succeedWith(list);
+        Error error;
+        const std::optional<BuildList> decoded = decodeReply<BuildList>(h->response(), &error);
+        if (!decoded)
+            job->failWith(error);
+        else
+            job->succeedWith(*decoded);
     });
     return job;
 }

@@ -21,6 +21,29 @@ QString jsonString(const QJsonValue &v);
 // RFC 3339 with nanoseconds (Go) -> QDateTime (UTC); invalid when absent.
 QDateTime jsonTime(const QJsonValue &v);
 
+// Strict shape checks of a reply (issue 8). The body must be a JSON object; a field that holds a
+// list or an object must hold one (null or absent counts as empty: Go sends nil slices as null);
+// list entries must be objects; a scalar field must not be a list or an object; identifying
+// fields (config_id, runner_id, ...) must be there. Scalars themselves stay lenient (contract 7).
+// fromJson() records the first problem here and the caller fails its job with
+// Error::unexpectedReply(problem()), e.g. "configs is a string, not a list".
+class ReplyCheck
+{
+public:
+    bool ok() const { return m_problem.isEmpty(); }
+    const QString &problem() const { return m_problem; }
+    void fail(const QString &what); // the first problem wins
+
+    // `body` as a JSON object with request_id injected (HttpResponse::json() without the _raw
+    // fallback): anything else is a problem and gives an empty object.
+    QJsonObject object(const QByteArray &body, const QString &requestId);
+    // "a string", "a list", "null", ... for messages.
+    static QString describe(const QJsonValue &v);
+
+private:
+    QString m_problem;
+};
+
 // One layer of a create reply (key "hash" there).
 struct CreatedLayer
 {
@@ -29,7 +52,8 @@ struct CreatedLayer
     int depth = 0;
     QString status;
     QString currentVersion;
-    static CreatedLayer fromJson(const QJsonObject &o);
+    static CreatedLayer fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 // POST /api/v1/layered-configs reply.
@@ -39,7 +63,8 @@ struct CreateConfigReply
     QString leafWorkloadKey;
     QList<CreatedLayer> layers;
     QString requestId;
-    static CreateConfigReply fromJson(const QJsonObject &o);
+    static CreateConfigReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                      const QString &path = {});
 };
 
 // A stored config (list entries and detail "config").
@@ -62,7 +87,8 @@ struct StoredConfig
     QDateTime createdAt;
     QDateTime updatedAt;
     QJsonObject raw;
-    static StoredConfig fromJson(const QJsonObject &o);
+    static StoredConfig fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 // A layer of GET /layered-configs/{id} (key "layer_hash" there).
@@ -76,7 +102,8 @@ struct LayerStatus
     QString buildStatus; // queued|waiting_parent|running while a build is in flight, else empty
     QString buildVersion;
     QString buildInstanceName;
-    static LayerStatus fromJson(const QJsonObject &o);
+    static LayerStatus fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                const QString &path = {});
 };
 
 struct ConfigDetail
@@ -89,7 +116,8 @@ struct ConfigDetail
     bool buildFinished() const;
     // Some layer has a build queued/waiting/running.
     bool buildInFlight() const;
-    static ConfigDetail fromJson(const QJsonObject &o);
+    static ConfigDetail fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 struct ConfigList
@@ -97,7 +125,8 @@ struct ConfigList
     QList<StoredConfig> configs;
     int count = 0;
     QString requestId;
-    static ConfigList fromJson(const QJsonObject &o);
+    static ConfigList fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                               const QString &path = {});
 };
 
 struct BuildReply
@@ -108,7 +137,8 @@ struct BuildReply
     bool force = false;
     bool clean = false;
     QString requestId;
-    static BuildReply fromJson(const QJsonObject &o);
+    static BuildReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                               const QString &path = {});
 };
 
 struct RefreshReply
@@ -118,7 +148,8 @@ struct RefreshReply
     QString status; // refresh_enqueued | no_refresh_needed
     int enqueued = 0;
     QString requestId;
-    static RefreshReply fromJson(const QJsonObject &o);
+    static RefreshReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 // Section 10 build list entry.
@@ -130,7 +161,8 @@ struct BuildInfo
     QDateTime startedAt;
     QDateTime finishedAt;
     std::optional<int> exitCode;
-    static BuildInfo fromJson(const QJsonObject &o);
+    static BuildInfo fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                              const QString &path = {});
 };
 
 // GET .../builds: `offered` is false when the server does not have the route (404): the caller
@@ -139,6 +171,7 @@ struct BuildList
 {
     bool offered = true;
     QList<BuildInfo> builds;
+    static BuildList fromJson(const QJsonObject &o, ReplyCheck *check = nullptr);
 };
 
 struct BuildLog
@@ -156,7 +189,8 @@ struct AllocateReply
     QString sessionId;
     bool resumed = false;
     QString requestId; // the id the client sent (the server does not echo it)
-    static AllocateReply fromJson(const QJsonObject &o);
+    static AllocateReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                  const QString &path = {});
 };
 
 struct RunnerStatus
@@ -168,7 +202,8 @@ struct RunnerStatus
     int httpStatus = 200; // 202 while pending
     QString requestId;
     bool isReady() const { return status == QLatin1String("ready"); }
-    static RunnerStatus fromJson(const QJsonObject &o);
+    static RunnerStatus fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 // GET /api/v1/runners entry; keeps the fields the SDK drops and the section 10 ones.
@@ -187,7 +222,8 @@ struct RunnerInfo
     int caCertPort = 0;
     QString tenantId;
     QJsonObject raw;
-    static RunnerInfo fromJson(const QJsonObject &o);
+    static RunnerInfo fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                               const QString &path = {});
 };
 
 struct RunnerList
@@ -195,13 +231,15 @@ struct RunnerList
     QList<RunnerInfo> runners;
     int count = 0;
     QString requestId;
+    static RunnerList fromJson(const QJsonObject &o, ReplyCheck *check = nullptr);
 };
 
 struct ReleaseReply
 {
     bool success = false;
     QString requestId;
-    static ReleaseReply fromJson(const QJsonObject &o);
+    static ReleaseReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 struct PauseReply
@@ -211,7 +249,8 @@ struct PauseReply
     qint64 snapshotSizeBytes = 0;
     QString layer;
     QString requestId;
-    static PauseReply fromJson(const QJsonObject &o);
+    static PauseReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                               const QString &path = {});
 };
 
 struct QuarantineReply
@@ -221,7 +260,8 @@ struct QuarantineReply
     QString quarantineDir;
     QString error;
     QJsonObject raw; // the whole map, as the SDK returns it
-    static QuarantineReply fromJson(const QJsonObject &o);
+    static QuarantineReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                    const QString &path = {});
 };
 
 struct SnapshotMetrics
@@ -241,7 +281,8 @@ struct Snapshot
     qint64 sizeBytes = 0;
     QDateTime createdAt;
     SnapshotMetrics metrics;
-    static Snapshot fromJson(const QJsonObject &o);
+    static Snapshot fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                             const QString &path = {});
 };
 
 struct SnapshotList
@@ -250,7 +291,8 @@ struct SnapshotList
     int count = 0;
     QString currentVersion;
     QString requestId;
-    static SnapshotList fromJson(const QJsonObject &o);
+    static SnapshotList fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                                 const QString &path = {});
 };
 
 struct Host
@@ -268,7 +310,8 @@ struct Host
     qint64 usedCpuMillicores = 0;
     qint64 totalMemoryMb = 0;
     qint64 usedMemoryMb = 0;
-    static Host fromJson(const QJsonObject &o);
+    static Host fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
+                         const QString &path = {});
 };
 
 struct HostList
@@ -276,6 +319,7 @@ struct HostList
     QList<Host> hosts;
     int count = 0;
     QString requestId;
+    static HostList fromJson(const QJsonObject &o, ReplyCheck *check = nullptr);
 };
 
 // What workloads.onboard/list return.

@@ -1,15 +1,15 @@
-// onboard.yaml reader (contract 5.3) and writer, over yaml-cpp.
+// onboard.yaml reader (contract 5.3, YAML 1.1 as the SDK reads it: yaml11.h) and writer.
 #include "core/onboard.h"
 
 #include "core/runnerconfig.h"
+#include "core/yaml11.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QRegularExpression>
-
-#include <yaml-cpp/yaml.h>
+#include <QSet>
 
 #include <cmath>
 #include <functional>
@@ -18,17 +18,14 @@ namespace capsule {
 
 namespace {
 
-struct Position
-{
-    int line = 0; // 1-based
-    int column = 0;
-};
+using Position = yaml11::Mark;
 
 // Where each converted value came from, so schema errors can point into the file.
 struct Context
 {
     QString source;
     QHash<QString, Position> marks;
+    QSet<QString> floats; // paths holding a YAML float (see yaml11::Document::floats)
     QString problem;
     Position problemAt;
 
@@ -41,161 +38,9 @@ struct Context
     }
 };
 
-Position positionOf(const YAML::Mark &m)
-{
-    // yaml-cpp marks are 0-based; editors count from 1. A null mark is -1.
-    return {m.line < 0 ? 0 : m.line + 1, m.column < 0 ? 0 : m.column + 1};
-}
-
 QString childPath(const QString &parent, const QString &key)
 {
     return parent.isEmpty() ? key : parent + QLatin1Char('.') + key;
-}
-
-bool parseInteger(QString text, qint64 *out, double *big)
-{
-    static const QRegularExpression dec(QStringLiteral("^[-+]?(0|[1-9][0-9_]*)$"));
-    static const QRegularExpression hex(QStringLiteral("^[-+]?0x[0-9a-fA-F_]+$"));
-    static const QRegularExpression oct(QStringLiteral("^[-+]?0o?[0-7_]+$"));
-    static const QRegularExpression bin(QStringLiteral("^[-+]?0b[01_]+$"));
-    int base = 0;
-    if (dec.match(text).hasMatch())
-        base = 10;
-    else if (hex.match(text).hasMatch())
-        base = 16;
-    else if (bin.match(text).hasMatch())
-        base = 2;
-    else if (oct.match(text).hasMatch())
-        base = 8; // YAML 1.1 (the SDK's PyYAML) reads 0755 as octal, as does 0o755
-    if (!base)
-        return false;
-    text.remove(QLatin1Char('_'));
-    bool negative = false;
-    if (text.startsWith(QLatin1Char('-')) || text.startsWith(QLatin1Char('+'))) {
-        negative = text.startsWith(QLatin1Char('-'));
-        text.remove(0, 1);
-    }
-    if (base == 16 || base == 2)
-        text.remove(0, 2);
-    else if (base == 8)
-        text.remove(0, text.startsWith(QLatin1String("0o")) ? 2 : 1);
-    if (text.isEmpty())
-        text = QStringLiteral("0");
-    bool ok = false;
-    const qint64 v = text.toLongLong(&ok, base);
-    if (ok) {
-        *out = negative ? -v : v;
-        return true;
-    }
-    // Out of 64-bit range: keep it as a (lossy) JSON number like a JSON parser would.
-    const double d = text.toDouble(&ok);
-    if (!ok || base != 10)
-        return false;
-    *big = negative ? -d : d;
-    *out = 0;
-    return true;
-}
-
-// Resolves a plain (unquoted) scalar the way PyYAML's safe_load does, minus what JSON cannot hold.
-QJsonValue resolvePlain(const QString &text)
-{
-    static const QStringList nulls{QString(), QStringLiteral("~"), QStringLiteral("null"),
-                                   QStringLiteral("Null"), QStringLiteral("NULL")};
-    static const QStringList trues{
-        QStringLiteral("true"), QStringLiteral("True"), QStringLiteral("TRUE"),
-        QStringLiteral("yes"),  QStringLiteral("Yes"),  QStringLiteral("YES"),
-        QStringLiteral("on"),   QStringLiteral("On"),   QStringLiteral("ON")};
-    static const QStringList falses{
-        QStringLiteral("false"), QStringLiteral("False"), QStringLiteral("FALSE"),
-        QStringLiteral("no"),    QStringLiteral("No"),    QStringLiteral("NO"),
-        QStringLiteral("off"),   QStringLiteral("Off"),   QStringLiteral("OFF")};
-    static const QRegularExpression floating(
-        QStringLiteral("^[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?$"));
-    if (nulls.contains(text))
-        return QJsonValue(QJsonValue::Null);
-    if (trues.contains(text))
-        return true;
-    if (falses.contains(text))
-        return false;
-    qint64 i = 0;
-    double big = 0;
-    if (parseInteger(text, &i, &big))
-        return big != 0 ? QJsonValue(big) : QJsonValue(i);
-    if (floating.match(text).hasMatch()) {
-        bool ok = false;
-        const double d = QString(text).remove(QLatin1Char('_')).toDouble(&ok);
-        if (ok && std::isfinite(d))
-            return d;
-    }
-    return text;
-}
-
-QJsonValue resolveScalar(const YAML::Node &node)
-{
-    const QString text = QString::fromStdString(node.Scalar());
-    const std::string &tag = node.Tag();
-    if (tag == "?")
-        return resolvePlain(text);
-    const std::string core = "tag:yaml.org,2002:";
-    if (tag.rfind(core, 0) == 0) {
-        const std::string kind = tag.substr(core.size());
-        if (kind == "null")
-            return QJsonValue(QJsonValue::Null);
-        if (kind == "int" || kind == "float" || kind == "bool") {
-            const QJsonValue v = resolvePlain(text);
-            if (!v.isString())
-                return v;
-        }
-    }
-    // Quoted, block and custom-tagged scalars stay strings.
-    return text;
-}
-
-bool toJson(const YAML::Node &node, const QString &path, Context &ctx, QJsonValue *out)
-{
-    ctx.marks.insert(path, positionOf(node.Mark()));
-    switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-        *out = QJsonValue(QJsonValue::Null);
-        return true;
-    case YAML::NodeType::Scalar:
-        *out = resolveScalar(node);
-        return true;
-    case YAML::NodeType::Sequence: {
-        QJsonArray a;
-        int i = 0;
-        for (const YAML::Node &item : node) {
-            QJsonValue v;
-            if (!toJson(item, QStringLiteral("%1[%2]").arg(path).arg(i++), ctx, &v))
-                return false;
-            a.append(v);
-        }
-        *out = a;
-        return true;
-    }
-    case YAML::NodeType::Map: {
-        QJsonObject o;
-        for (auto it = node.begin(); it != node.end(); ++it) {
-            if (!it->first.IsScalar()) {
-                ctx.problem = QStringLiteral("%1 has a key that is not a plain string")
-                                  .arg(path.isEmpty() ? QStringLiteral("the document") : path);
-                ctx.problemAt = positionOf(it->first.Mark());
-                return false;
-            }
-            const QString key = QString::fromStdString(it->first.Scalar());
-            QJsonValue v;
-            if (!toJson(it->second, childPath(path, key), ctx, &v))
-                return false;
-            if (it->second.IsNull() || !it->second.IsDefined())
-                ctx.marks.insert(childPath(path, key), positionOf(it->first.Mark()));
-            o.insert(key, v);
-        }
-        *out = o;
-        return true;
-    }
-    }
-    return false;
 }
 
 QString typeName(const QJsonValue &v)
@@ -253,6 +98,14 @@ struct SchemaChecker
         case Type::Number:
             return v.isDouble() || fail(path, QStringLiteral("a number"), v);
         case Type::Integer:
+            if (v.isDouble() && ctx.floats.contains(path)) {
+                // The SDK sends 1.0e+3 as 1000.0, which the server's integer field rejects.
+                ctx.problem = QStringLiteral("%1 must be an integer, not a float (YAML 1.1 reads "
+                                             "a number with a dot as a float)")
+                                  .arg(path);
+                ctx.problemAt = ctx.marks.value(path);
+                return false;
+            }
             return (v.isDouble() && v.toDouble() == std::trunc(v.toDouble())) ||
                    fail(path, QStringLiteral("an integer"), v);
         case Type::Bool:
@@ -404,28 +257,21 @@ QJsonObject parseOnboard(const QString &textOrPath, const QString &nameArg, Erro
         looksLikePath = true;
     }
 
-    YAML::Node root;
-    try {
-        root = YAML::Load(text.toStdString());
-    } catch (const YAML::Exception &e) {
-        const Position p = positionOf(e.mark);
-        return failWith(error, ErrorKind::Value,
-                        QStringLiteral("%1:%2:%3: YAML syntax error: %4")
-                            .arg(ctx.source)
-                            .arg(p.line)
-                            .arg(p.column)
-                            .arg(QString::fromStdString(e.msg)));
+    yaml11::Document parsed;
+    yaml11::LoadError loadError;
+    if (!yaml11::load(text, &parsed, &loadError)) {
+        return failWith(
+            error, ErrorKind::Value,
+            QStringLiteral("%1:%2:%3: %4%5")
+                .arg(ctx.source)
+                .arg(loadError.at.line)
+                .arg(loadError.at.column)
+                .arg(loadError.syntax ? QStringLiteral("YAML syntax error: ") : QString(),
+                     loadError.message));
     }
-
-    QJsonValue doc;
-    if (!toJson(root, QString(), ctx, &doc)) {
-        return failWith(error, ErrorKind::Value,
-                        QStringLiteral("%1:%2:%3: %4")
-                            .arg(ctx.source)
-                            .arg(ctx.problemAt.line)
-                            .arg(ctx.problemAt.column)
-                            .arg(ctx.problem));
-    }
+    ctx.marks = parsed.marks;
+    ctx.floats = parsed.floats;
+    const QJsonValue doc = parsed.root;
     if (!doc.isObject()) {
         if (looksLikePath && doc.isString())
             return failWith(error, ErrorKind::Io,
@@ -496,7 +342,7 @@ namespace {
 bool isPlainSafe(const QString &s)
 {
     static const QRegularExpression safe(QStringLiteral("^[A-Za-z_/][A-Za-z0-9_./-]*$"));
-    return safe.match(s).hasMatch() && resolvePlain(s).isString();
+    return safe.match(s).hasMatch() && yaml11::resolvePlain(s) == yaml11::Kind::String;
 }
 
 QByteArray quoted(const QString &s)

@@ -171,7 +171,13 @@ void Runners::allocateAttempt(ApiJob<AllocateReply> *job, QByteArray body, QStri
     req.retry = RetryPolicy::AllocateInner;
     runStep(job, m_http->send(req), [=, this](HttpJob *h) {
         if (!h->hasError()) {
-            AllocateReply reply = AllocateReply::fromJson(h->response().json());
+            Error bad;
+            std::optional<AllocateReply> decoded = decodeReply<AllocateReply>(h->response(), &bad);
+            if (!decoded) {
+                job->failWith(bad);
+                return;
+            }
+            AllocateReply reply = *decoded;
             reply.requestId = requestId; // the server does not echo it; report what we sent
             m_resolver->cacheHost(reply.runnerId, reply.hostAddress);
             job->succeedWith(reply);
@@ -349,13 +355,14 @@ ApiJob<RunnerStatus> *Runners::status(const QString &runnerId)
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/runners/status"), q);
     req.retry = RetryPolicy::ControlPlaneGet;
     QPointer<HostResolver> resolver(m_resolver);
-    return httpCall<RunnerStatus>(m_http, req, this, [resolver](const HttpResponse &r) {
-        RunnerStatus s = RunnerStatus::fromJson(r.json());
-        s.httpStatus = r.status;
-        if (resolver && !s.hostAddress.isEmpty())
-            resolver->cacheHost(s.runnerId, s.hostAddress);
-        return s;
-    });
+    return httpCall<RunnerStatus>(
+        m_http, req, this, [resolver](const HttpResponse &r, const QJsonObject &o, ReplyCheck *c) {
+            RunnerStatus s = RunnerStatus::fromJson(o, c);
+            s.httpStatus = r.status;
+            if (resolver && !s.hostAddress.isEmpty())
+                resolver->cacheHost(s.runnerId, s.hostAddress);
+            return s;
+        });
 }
 
 ApiJob<RunnerList> *Runners::list()
@@ -363,15 +370,12 @@ ApiJob<RunnerList> *Runners::list()
     HttpRequest req;
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/runners"));
     req.retry = RetryPolicy::ControlPlaneGet;
-    return httpCall<RunnerList>(m_http, req, this, [](const HttpResponse &r) {
-        const QJsonObject o = r.json();
-        RunnerList l;
-        for (const QJsonValue &v : o.value(QStringLiteral("runners")).toArray())
-            l.runners.append(RunnerInfo::fromJson(v.toObject()));
-        l.count = int(jsonInt(o.value(QStringLiteral("count")), l.runners.size()));
-        l.requestId = r.requestId;
-        return l;
-    });
+    return httpCall<RunnerList>(m_http, req, this,
+                                [](const HttpResponse &r, const QJsonObject &o, ReplyCheck *c) {
+                                    RunnerList l = RunnerList::fromJson(o, c);
+                                    l.requestId = r.requestId;
+                                    return l;
+                                });
 }
 
 ApiJob<ReleaseReply> *Runners::release(const QString &runnerId)
@@ -387,8 +391,10 @@ ApiJob<ReleaseReply> *Runners::release(const QString &runnerId)
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/runners/release"));
     req.contentType = "application/json";
     req.body = compact(QJsonObject{{QStringLiteral("runner_id"), runnerId}});
-    return httpCall<ReleaseReply>(
-        m_http, req, this, [](const HttpResponse &r) { return ReleaseReply::fromJson(r.json()); });
+    return httpCall<ReleaseReply>(m_http, req, this,
+                                  [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                      return ReleaseReply::fromJson(o, c);
+                                  });
 }
 
 ApiJob<PauseReply> *Runners::pause(const QString &runnerId, bool syncFs)
@@ -408,12 +414,14 @@ ApiJob<PauseReply> *Runners::pause(const QString &runnerId, bool syncFs)
     req.body = compact(body);
     req.timeout = TimeoutClass::Operation;
     QPointer<HostResolver> resolver(m_resolver);
-    return httpCall<PauseReply>(m_http, req, this, [resolver, runnerId](const HttpResponse &r) {
-        // The VM is gone; a resume may land on another host.
-        if (resolver)
-            resolver->evictHost(runnerId);
-        return PauseReply::fromJson(r.json());
-    });
+    return httpCall<PauseReply>(
+        m_http, req, this,
+        [resolver, runnerId](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+            // The VM is gone; a resume may land on another host.
+            if (resolver)
+                resolver->evictHost(runnerId);
+            return PauseReply::fromJson(o, c);
+        });
 }
 
 ApiJob<AllocateReply> *Runners::connectRunner(const QString &runnerId)
@@ -429,12 +437,13 @@ ApiJob<AllocateReply> *Runners::connectRunner(const QString &runnerId)
     req.contentType = "application/json";
     req.body = compact(QJsonObject{{QStringLiteral("runner_id"), runnerId}});
     QPointer<HostResolver> resolver(m_resolver);
-    return httpCall<AllocateReply>(m_http, req, this, [resolver](const HttpResponse &r) {
-        AllocateReply reply = AllocateReply::fromJson(r.json());
-        if (resolver)
-            resolver->cacheHost(reply.runnerId, reply.hostAddress);
-        return reply;
-    });
+    return httpCall<AllocateReply>(
+        m_http, req, this, [resolver](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+            AllocateReply reply = AllocateReply::fromJson(o, c);
+            if (resolver)
+                resolver->cacheHost(reply.runnerId, reply.hostAddress);
+            return reply;
+        });
 }
 
 ApiJob<QuarantineReply> *Runners::quarantineCall(const QString &path, const QUrlQuery &query)
@@ -442,9 +451,10 @@ ApiJob<QuarantineReply> *Runners::quarantineCall(const QString &path, const QUrl
     HttpRequest req;
     req.method = "POST";
     req.url = m_http->controlPlaneUrl(path, query);
-    return httpCall<QuarantineReply>(m_http, req, this, [](const HttpResponse &r) {
-        return QuarantineReply::fromJson(r.json());
-    });
+    return httpCall<QuarantineReply>(m_http, req, this,
+                                     [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                         return QuarantineReply::fromJson(o, c);
+                                     });
 }
 
 static QString boolText(bool b)

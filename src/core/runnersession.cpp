@@ -121,10 +121,8 @@ ExecJob *RunnerSession::exec(const ExecRequest &request)
         if (guard)
             guard->cancel();
     };
-    auto parser = std::make_shared<ExecStreamParser>();
-    connect(http, &HttpJob::chunk, job,
-            [job, parser](const QByteArray &data) { job->deliver(parser->feed(data)); });
-    connect(http, &Job::finished, job, [job, http, parser] {
+    connect(http, &HttpJob::chunk, job, [job](const QByteArray &data) { job->feed(data); });
+    connect(http, &Job::finished, job, [job, http] {
         http->deleteLater();
         if (job->isFinished())
             return;
@@ -137,8 +135,7 @@ ExecJob *RunnerSession::exec(const ExecRequest &request)
             job->failWith(http->error());
             return;
         }
-        job->deliver(parser->finish());
-        job->complete();
+        job->endOfStream();
     });
     return job;
 }
@@ -280,6 +277,7 @@ ResultJob<QByteArray> *RunnerSession::download(const QString &path)
                                 QUrlQuery(files::downloadQuery(path)));
     req.retry = RetryPolicy::HostRead;
     req.timeoutOperation = QStringLiteral("download");
+    req.maxBufferedBytes = -1; // the caller asked for the whole file in memory (SDK download)
     auto *job = new LinkedJob<QByteArray>(this);
     HttpJob *http = m_resolver->http()->send(req);
     job->link(http);

@@ -13,8 +13,10 @@ ApiJob<SnapshotList> *Snapshots::list()
     HttpRequest req;
     req.url = m_http->controlPlaneUrl(QStringLiteral("/api/v1/snapshots"));
     req.retry = RetryPolicy::ControlPlaneGet;
-    return httpCall<SnapshotList>(
-        m_http, req, this, [](const HttpResponse &r) { return SnapshotList::fromJson(r.json()); });
+    return httpCall<SnapshotList>(m_http, req, this,
+                                  [](const HttpResponse &, const QJsonObject &o, ReplyCheck *c) {
+                                      return SnapshotList::fromJson(o, c);
+                                  });
 }
 
 } // namespace capsule

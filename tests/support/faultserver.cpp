@@ -7,6 +7,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <memory>
+
 namespace capsule::test {
 
 namespace {
@@ -281,6 +283,15 @@ void FaultServer::respond(QTcpSocket *socket, const Reply &reply)
         }
         return;
     }
+    if (reply.action == A::Generate) {
+        if (reply.announceLength)
+            out +=
+                "Content-Length: " + QByteArray::number(reply.body.size() + reply.generatedBytes) +
+                "\r\n";
+        socket->write(out + "\r\n" + reply.body);
+        generate(socket, reply);
+        return;
+    }
     if (reply.status != 204)
         out += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n";
     out += "\r\n";
@@ -288,6 +299,31 @@ void FaultServer::respond(QTcpSocket *socket, const Reply &reply)
         out += reply.body;
     socket->write(out);
     socket->disconnectFromHost();
+}
+
+void FaultServer::generate(QTcpSocket *socket, const Reply &reply)
+{
+    // Refilled from bytesWritten so at most a few MiB wait in the socket: the server side of a
+    // huge reply costs no memory, whatever the client does with it.
+    constexpr qint64 kWindow = 2 * 1024 * 1024;
+    QByteArray block;
+    while (block.size() < 256 * 1024)
+        block += reply.pattern.isEmpty() ? QByteArray(" ") : reply.pattern;
+    auto left = std::make_shared<qint64>(reply.generatedBytes);
+    QPointer<QTcpSocket> guard(socket);
+    auto pump = [guard, left, block] {
+        if (!guard)
+            return;
+        while (*left > 0 && guard->bytesToWrite() < kWindow) {
+            const qint64 n = std::min<qint64>(*left, block.size());
+            guard->write(block.constData(), n);
+            *left -= n;
+        }
+        if (*left == 0 && guard->bytesToWrite() == 0)
+            guard->disconnectFromHost();
+    };
+    connect(socket, &QTcpSocket::bytesWritten, socket, pump);
+    pump();
 }
 
 } // namespace capsule::test

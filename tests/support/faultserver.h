@@ -44,6 +44,9 @@ public:
             DropMidBody, // send headers announcing more body than is sent, then close
             Hang,        // never answer (until the client gives up)
             Trickle,     // send the body in `trickleChunks` pieces, `trickleMs` apart
+            Generate,    // `body` then `generatedBytes` of `pattern` repeated, written as the
+                         // client reads (never held in memory); Content-Length only with
+                         // `announceLength`, else the body ends when the connection closes
         };
         Action action = Action::Respond;
         int status = 200;
@@ -53,6 +56,9 @@ public:
         int delayMs = 0;
         int trickleChunks = 5;
         int trickleMs = 100;
+        qint64 generatedBytes = 0;
+        QByteArray pattern = "{\"config_id\":\"x\"},";
+        bool announceLength = true;
     };
 
     static Reply json(int status, const QJsonObject &body,
@@ -90,6 +96,7 @@ private:
     void onNewConnection();
     void onReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const Reply &reply);
+    void generate(QTcpSocket *socket, const Reply &reply);
 
     QTcpServer *m_server;
     QHash<QString, QList<Reply>> m_queues;
