@@ -439,6 +439,13 @@ void MainWindow::updateStatus()
         stale = m_notice;
     m_staleLabel->setText(stale);
     m_staleLabel->setVisible(!stale.isEmpty());
+    // Red while the lists are stale; a notice afterwards (e.g. restarted) in the banner's yellow.
+    m_staleLabel->setStyleSheet(
+        down || state == ServerConnection::State::Restarting
+            ? QStringLiteral("QLabel { background: #fde7e9; color: #6e0b14; border: 1px solid "
+                             "#e0a0a8; border-radius: 3px; padding: 6px; }")
+            : QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid "
+                             "#e0c060; border-radius: 3px; padding: 6px; }"));
     if (down && m_startJob && !m_startJob->isFinished()) {
         // Waiting for a runner on a server that is gone would end in a misleading timeout.
         m_startStopReason = tr("The server stopped while the runner was starting: %1")
