@@ -11,6 +11,8 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#include <cstring>
+
 #ifdef Q_OS_LINUX
 #include <csignal>
 #include <sys/prctl.h>
@@ -189,8 +191,11 @@ void EmbeddedServer::onFinished(int exitCode, QProcess::ExitStatus status)
             done();
         return;
     }
+    // On a crash QProcess reports the signal number as the exit code.
     const QString how = status == QProcess::CrashExit
-                            ? tr("capsule-local crashed.")
+                            ? tr("capsule-local was killed by signal %1 (%2).")
+                                  .arg(exitCode)
+                                  .arg(QString::fromLocal8Bit(::strsignal(exitCode)))
                             : tr("capsule-local exited with code %1.").arg(exitCode);
     if (m_ready) {
         m_ready = false;

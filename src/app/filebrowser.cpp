@@ -19,6 +19,8 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QPointer>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QToolBar>
@@ -38,6 +40,9 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     , m_crumbs(new QWidget(this))
     , m_crumbsLayout(new QHBoxLayout(m_crumbs))
     , m_info(new QLabel(this))
+    , m_hint(new QLabel(this))
+    , m_toolBar(nullptr)
+    , m_rootsButton(new QToolButton(this))
 {
     setObjectName(QStringLiteral("fileBrowser"));
     m_view->setObjectName(QStringLiteral("filesView"));
@@ -60,6 +65,7 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     m_view->header()->resizeSection(RemoteFilesModel::ModifiedColumn, 150);
 
     auto *toolBar = new QToolBar(this);
+    m_toolBar = toolBar;
     toolBar->setIconSize(QSize(18, 18));
     auto add = [this, toolBar](const char *name, const QString &icon, const QString &text,
                                const QKeySequence &key, void (FileBrowser::*slot)(),
@@ -102,12 +108,33 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     connect(m_pathEdit, &QLineEdit::returnPressed, this,
             [this] { navigate(m_pathEdit->text().trimmed()); });
 
+    // Breadcrumbs start at the allowed roots (contract 3.3): "/" itself is refused by the host.
+    m_rootsButton->setObjectName(QStringLiteral("rootsButton"));
+    m_rootsButton->setText(tr("Roots"));
+    m_rootsButton->setToolTip(tr("The folders of the runner you can open"));
+    m_rootsButton->setPopupMode(QToolButton::InstantPopup);
+    m_rootsButton->setMenu(new QMenu(m_rootsButton));
+    m_rootsButton->setAutoRaise(true);
+
+    m_hint->setObjectName(QStringLiteral("filesHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::RichText);
+    m_hint->setText(tr("<b>No runner picked.</b> The Files tab shows a runner's files (its "
+                       "/workspace, /tmp and home folder). Select a running runner on the "
+                       "Runners tab and choose <i>Browse Files</i>. Then drag files between "
+                       "this computer (left) and the runner (right)."));
+    m_hint->setStyleSheet(QStringLiteral(
+        "QLabel { background: palette(alternate-base); border: 1px solid palette(mid); "
+        "border-radius: 3px; padding: 8px; }"));
+
     auto *top = new QHBoxLayout;
     top->addWidget(toolBar);
+    top->addWidget(m_rootsButton);
     top->addWidget(m_crumbs);
     top->addWidget(m_pathEdit, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_hint);
     layout->addLayout(top);
     // The local pane says which folder it shows, like WinSCP's left panel: Up, the path, and a
     // folder chooser (opened with open(), never exec()). Double-clicking a folder enters it.
@@ -197,15 +224,65 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
                 refresh();
         });
     }
-    setEnabled(false);
+    setSession(nullptr);
+}
+
+QStringList FileBrowser::roots() const
+{
+    QStringList roots{QStringLiteral("/workspace"), QStringLiteral("/tmp"),
+                      QStringLiteral("/var/tmp"), QStringLiteral("/home/runner")};
+    const RunnerSession *s = session();
+    const QString user = s ? s->runnerUser() : QString();
+    if (!user.isEmpty() && user != QLatin1String("runner") && user != QLatin1String("root"))
+        roots << QStringLiteral("/home/") + user;
+    return roots;
+}
+
+QString FileBrowser::rootOf(const QString &path) const
+{
+    for (const QString &root : roots()) {
+        if (path == root || path.startsWith(root + QLatin1Char('/')))
+            return root;
+    }
+    return {};
 }
 
 void FileBrowser::setSession(RunnerSession *session, const QString &startPath)
 {
     m_model->setSession(session);
-    setEnabled(session != nullptr);
-    if (session)
-        navigate(startPath);
+    // The local pane stays usable; the runner's half waits for a runner.
+    for (QWidget *w :
+         {static_cast<QWidget *>(m_view), static_cast<QWidget *>(m_toolBar),
+          static_cast<QWidget *>(m_pathEdit), m_crumbs, static_cast<QWidget *>(m_rootsButton)})
+        w->setEnabled(session != nullptr);
+    m_hint->setVisible(session == nullptr);
+    m_missingRoots.clear();
+    QMenu *menu = m_rootsButton->menu();
+    menu->clear();
+    if (!session) {
+        m_pathEdit->clear();
+        rebuildBreadcrumbs({});
+        m_info->clear();
+        return;
+    }
+    // Which roots exist in this runner (one stat each); missing ones stay in the menu, greyed.
+    for (const QString &root : roots()) {
+        QAction *action = menu->addAction(root, this, [this, root] { navigate(root); });
+        QPointer<QAction> guard(action);
+        session->stat(root)->then(
+            this,
+            [this, guard, root](const FileInfo &info) {
+                if (info.exists && info.isDir)
+                    return;
+                m_missingRoots << root;
+                if (guard) {
+                    guard->setEnabled(false);
+                    guard->setText(tr("%1 (does not exist in this runner)").arg(root));
+                }
+            },
+            [](const Error &) {});
+    }
+    navigate(startPath);
 }
 
 RunnerSession *FileBrowser::session() const
@@ -236,12 +313,23 @@ void FileBrowser::navigate(const QString &path)
         m_info->setText(tr("The path must be absolute (start with /)."));
         return;
     }
-    m_model->setPath(path);
+    const QString clean = QDir::cleanPath(path);
+    if (rootOf(clean).isEmpty()) {
+        m_info->setText(tr("%1 is outside the folders a runner shares: open one of %2.")
+                            .arg(clean, roots().join(QStringLiteral(", "))));
+        return;
+    }
+    m_model->setPath(clean);
 }
 
 void FileBrowser::goUp()
 {
-    navigate(RemoteFilesModel::parentPath(m_model->path()));
+    const QString path = m_model->path();
+    if (!rootOf(path).isEmpty() && rootOf(path) == path) {
+        m_info->setText(tr("%1 is a top folder; the Roots menu lists the others.").arg(path));
+        return;
+    }
+    navigate(RemoteFilesModel::parentPath(path));
 }
 
 void FileBrowser::refresh()
@@ -255,8 +343,11 @@ void FileBrowser::rebuildBreadcrumbs(const QString &path)
         delete item->widget();
         delete item;
     }
-    QString sofar;
-    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QString root = rootOf(path);
+    if (path.isEmpty() || root.isEmpty())
+        return;
+    QString sofar = root;
+    const QStringList parts = path.mid(root.size()).split(QLatin1Char('/'), Qt::SkipEmptyParts);
     auto addCrumb = [this](const QString &text, const QString &target) {
         auto *button = new QToolButton(m_crumbs);
         button->setText(text);
@@ -265,7 +356,7 @@ void FileBrowser::rebuildBreadcrumbs(const QString &path)
         connect(button, &QToolButton::clicked, this, [this, target] { navigate(target); });
         m_crumbsLayout->addWidget(button);
     };
-    addCrumb(QStringLiteral("/"), QStringLiteral("/"));
+    addCrumb(root + QStringLiteral(" \u203a"), root);
     for (const QString &part : parts) {
         sofar += QLatin1Char('/') + part;
         addCrumb(part + QStringLiteral(" \u203a"), sofar);
@@ -330,9 +421,26 @@ void FileBrowser::makeFolder()
             return;
         }
         const QString target = RemoteFilesModel::joinPath(m_model->path(), name);
-        s->mkdir(target)->then(
+        auto hostMkdir = [this, target] {
+            RunnerSession *s = session();
+            if (!s)
+                return;
+            s->mkdir(target)->then(
+                this, [this](const Done &) { refresh(); },
+                [this](const Error &e) { reportError(tr("New folder"), e.toString()); });
+        };
+        if (!transferOptions().ownedByRunner) {
+            hostMkdir();
+            return;
+        }
+        // Made by the runner's user (exec), so that it can write there; the host would make it
+        // root's. When the user may not (a root-owned parent), the host makes it after all.
+        s->createOwned({target})->then(
             this, [this](const Done &) { refresh(); },
-            [this](const Error &e) { reportError(tr("New folder"), e.toString()); });
+            [this, hostMkdir](const Error &e) {
+                emit message(tr("The folder belongs to root: %1").arg(e.message));
+                hostMkdir();
+            });
     });
 }
 
@@ -378,16 +486,32 @@ void FileBrowser::renameSelected()
     const QString oldName = from.section(QLatin1Char('/'), -1);
     askText(tr("New name for %1:").arg(oldName), oldName, [this, from](const QString &name) {
         RunnerSession *s = session();
-        if (!s || name.contains(QLatin1Char('/')))
+        if (!s)
             return;
+        if (name.contains(QLatin1Char('/'))) {
+            reportError(tr("Renaming %1").arg(from), tr("A name cannot contain '/'."));
+            return;
+        }
         const QString to = RemoteFilesModel::joinPath(RemoteFilesModel::parentPath(from), name);
-        // The host has no rename operation: mv in the runner does it atomically.
-        s->execCollect({QStringLiteral("mv"), QStringLiteral("-n"), QStringLiteral("--"), from, to})
+        if (to == from)
+            return;
+        // The host has no rename operation: mv in the runner does it. `mv -n` silently keeps an
+        // existing target, so the script refuses one first (exit 17) and says so.
+        static const QString script =
+            QStringLiteral("if [ -e \"$2\" ] || [ -L \"$2\" ]; then exit 17; fi; "
+                           "exec mv -n -- \"$1\" \"$2\"");
+        s->execCollect(
+             {QStringLiteral("sh"), QStringLiteral("-c"), script, QStringLiteral("sh"), from, to})
             ->then(
                 this,
-                [this](const ExecResult &result) {
-                    if (result.code != 0)
-                        reportError(tr("Rename"), result.stderrText.trimmed());
+                [this, from, to, name](const ExecResult &result) {
+                    if (result.code == 17)
+                        reportError(tr("Renaming %1").arg(from),
+                                    tr("%1 already exists in %2; nothing was renamed. Choose "
+                                       "another name, or delete %1 first.")
+                                        .arg(name, RemoteFilesModel::parentPath(to)));
+                    else if (result.code != 0)
+                        reportError(tr("Renaming %1").arg(from), result.stderrText.trimmed());
                     refresh();
                 },
                 [this](const Error &e) { reportError(tr("Rename"), e.toString()); });
@@ -398,6 +522,7 @@ TransferOptions FileBrowser::transferOptions()
 {
     TransferOptions options;
     options.verifyContent = ServerConnection::savedVerifyTransfers();
+    options.ownedByRunner = ServerConnection::savedOwnedByRunner();
     return options;
 }
 

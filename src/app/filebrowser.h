@@ -8,6 +8,7 @@
 class QLabel;
 class QLineEdit;
 class QToolBar;
+class QToolButton;
 class QTreeView;
 class QHBoxLayout;
 
@@ -36,6 +37,16 @@ public:
     // The local pane: remote rows dropped on one of its folders are downloaded there.
     LocalFilesView *localView() const { return m_local; }
     QString path() const;
+    // The top folders the host lets the client reach (contract 3.3) and whether each exists in
+    // this runner (known after setSession's stats; every root counts as present until then).
+    QStringList roots() const;
+    bool rootExists(const QString &root) const { return !m_missingRoots.contains(root); }
+    // The allowed root `path` lies in ("" when outside every root).
+    QString rootOf(const QString &path) const;
+    // The hint shown instead of the runner's list while no runner is picked.
+    QLabel *hint() const { return m_hint; }
+    // From the app's settings: verify, and the runner's user owns uploads (Connection Settings).
+    static TransferOptions transferOptions();
 
     // Test seams: answer questions and name pickers without dialogs.
     void setConfirmOverride(std::function<bool(const QString &)> answer);
@@ -59,7 +70,6 @@ signals:
     void message(const QString &text);
 
 private:
-    static TransferOptions transferOptions(); // from the app's settings
     void rebuildBreadcrumbs(const QString &path);
     void confirm(const QString &question, std::function<void()> onYes);
     void askText(const QString &label, const QString &text, std::function<void(QString)> onOk);
@@ -74,6 +84,10 @@ private:
     QWidget *m_crumbs;
     QHBoxLayout *m_crumbsLayout;
     QLabel *m_info;
+    QLabel *m_hint;
+    QToolBar *m_toolBar;
+    QToolButton *m_rootsButton;
+    QStringList m_missingRoots;
     std::function<bool(const QString &)> m_confirmOverride;
     std::function<QString(const QString &, const QString &)> m_textOverride;
 };

@@ -5,12 +5,15 @@
 #include <QTreeView>
 
 class QFileSystemModel;
+class QFileSystemWatcher;
 class QMimeData;
 
 namespace capsule::app {
 
 // WinSCP-style two panes: dragging files from the runner's list onto a folder here downloads them
-// into it through the transfer queue. The drop only asks for the download; the Transfers panel
+// into it through the transfer queue; dragging files from here onto the runner's list (or onto
+// a runner) uploads them. Sizes are read fresh and files are watched, so a file that grows while
+// shown shows its new size. The drop only asks for the download; the Transfers panel
 // shows it running (a desktop drop would have to wait for the bytes, which the GUI must not do).
 class LocalFilesView : public QTreeView
 {
@@ -41,7 +44,10 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void watchFolder(const QString &path);
+
     QFileSystemModel *m_fs;
+    QFileSystemWatcher *m_watcher;
 };
 
 } // namespace capsule::app

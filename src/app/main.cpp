@@ -1,12 +1,15 @@
 // Capsule Desktop entry point: the main window over an embedded or remote Capsule server.
 #include "app/mainwindow.h"
 #include "app/serverconnection.h"
+#include "app/unixsignals.h"
 
 #include <QApplication>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
+
+#include <csignal>
 
 int main(int argc, char *argv[])
 {
@@ -28,6 +31,12 @@ int main(int argc, char *argv[])
 
     capsule::app::ServerConnection connection;
     capsule::app::MainWindow window(&connection);
+    // Quit, the close button and SIGTERM/SIGINT/SIGHUP all take the same path: the window saves
+    // its state, stops the embedded server (SIGTERM, then SIGKILL) and then ends the event loop.
+    capsule::app::UnixSignalWatcher signalWatcher;
+    signalWatcher.watch({SIGTERM, SIGINT, SIGHUP});
+    QObject::connect(&signalWatcher, &capsule::app::UnixSignalWatcher::received, &window,
+                     &capsule::app::MainWindow::quit);
     window.show();
     connection.start();
     return app.exec();

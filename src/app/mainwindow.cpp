@@ -3,11 +3,14 @@
 #include "app/confirm.h"
 
 #include "app/embeddedserver.h"
+#include "app/emptyhint.h"
 #include "app/filebrowser.h"
 #include "app/hosts/hostsview.h"
+#include "app/onboarddiff.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/settingsdialog.h"
+#include "app/terminaltabs.h"
 #include "app/tokenstore.h"
 #include "app/transferspanel.h"
 #include "app/workloadsmodel.h"
@@ -17,7 +20,6 @@
 #include "core/onboard.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
-#include "terminal/terminalsession.h"
 #include "terminal/terminalview.h"
 
 #include "ui_mainwindow.h"
@@ -25,6 +27,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -69,9 +72,21 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     , m_cancelButton(new QToolButton(this))
     , m_buildDock(new QDockWidget(tr("Build log"), this))
     , m_buildLog(new QPlainTextEdit(m_buildDock))
+    , m_terminals(nullptr)
+    , m_staleLabel(new QLabel(this))
 {
     initAppResources();
     m_ui->setupUi(this);
+    m_terminals = new TerminalTabs(m_ui->terminalTabs, this);
+    // Says when the lists are stale (server down or restarting) or what just happened to it.
+    m_staleLabel->setObjectName(QStringLiteral("staleBanner"));
+    m_staleLabel->setWordWrap(true);
+    m_staleLabel->setTextFormat(Qt::PlainText);
+    m_staleLabel->setStyleSheet(
+        QStringLiteral("QLabel { background: #fde7e9; color: #6e0b14; border: 1px solid #e0a0a8; "
+                       "border-radius: 3px; padding: 6px; }"));
+    m_staleLabel->setVisible(false);
+    m_ui->centralLayout->insertWidget(1, m_staleLabel);
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
 
@@ -100,6 +115,24 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_ui->runnersView->setColumnWidth(RunnersModel::SessionColumn, uuidWidth);
     m_runners->setWorkloadNamer(
         [this](const QString &key) { return m_workloads->nameForKey(key); });
+    // Local files dropped on a runner's row go to its /workspace.
+    m_ui->runnersView->setAcceptDrops(true);
+    m_ui->runnersView->viewport()->setAcceptDrops(true);
+    m_ui->runnersView->setDragDropMode(QAbstractItemView::DropOnly);
+    m_ui->runnersView->setDefaultDropAction(Qt::CopyAction);
+    m_ui->runnersView->setDropIndicatorShown(true);
+    connect(m_runners, &RunnersModel::uploadRequested, this, &MainWindow::uploadToRunner);
+
+    // Empty lists say what they are for and what to do.
+    new EmptyHint(m_ui->workloadsView,
+                  tr("<p><b>No workloads yet.</b></p><p>A workload describes a sandbox: a base "
+                     "image and the commands that set it up.<br>Create one with <i>New "
+                     "Workload...</i> (Ctrl+N) or open an onboard.yaml (Ctrl+O); build it, then "
+                     "<i>Start Runner</i> gives you a running sandbox.</p>"));
+    new EmptyHint(m_ui->runnersView,
+                  tr("<p><b>No runners.</b></p><p>A runner is a running sandbox of a workload.<br>"
+                     "Select a built workload on the Workloads tab and choose <i>Start "
+                     "Runner</i> (Ctrl+Return), or double-click it.</p>"));
 
     m_progress->setRange(0, 0);
     m_progress->setMaximumWidth(120);
@@ -145,10 +178,35 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     });
 
     createActions();
-    if (auto *viewMenu = findChild<QMenu *>(QStringLiteral("viewMenu")))
-        viewMenu->addAction(dock->toggleViewAction());
+    // The View menu lists every dock and the toolbar, so a closed one comes back from there.
+    if (auto *viewMenu = findChild<QMenu *>(QStringLiteral("viewMenu"))) {
+        viewMenu->addSeparator();
+        QAction *transfersToggle = dock->toggleViewAction();
+        transfersToggle->setObjectName(QStringLiteral("actionShowTransfers"));
+        QAction *buildToggle = m_buildDock->toggleViewAction();
+        buildToggle->setObjectName(QStringLiteral("actionShowBuildLog"));
+        viewMenu->addActions({transfersToggle, buildToggle});
+        if (auto *toolBar = findChild<QToolBar *>(QStringLiteral("mainToolBar"))) {
+            QAction *toolBarToggle = toolBar->toggleViewAction();
+            toolBarToggle->setObjectName(QStringLiteral("actionShowToolBar"));
+            viewMenu->addAction(toolBarToggle);
+        }
+    }
+    // Quit works from inside a terminal too (a terminal otherwise takes every key).
+    if (auto *quitAction = findChild<QAction *>(QStringLiteral("actionQuit")))
+        m_terminals->setPassThroughShortcuts(quitAction->shortcuts());
 
     connect(m_connection, &ServerConnection::stateChanged, this, &MainWindow::updateStatus);
+    connect(m_connection, &ServerConnection::notice, this, [this](const QString &text) {
+        m_notice = text;
+        statusBar()->showMessage(text, 15000);
+        updateStatus();
+        QTimer::singleShot(15000, this, [this, text] {
+            if (m_notice == text)
+                m_notice.clear();
+            updateStatus();
+        });
+    });
     connect(m_connection, &ServerConnection::serverChanged, this, &MainWindow::onServerChanged);
     connect(m_workloads, &WorkloadsModel::refreshFailed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 5000); });
@@ -156,6 +214,14 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
             &MainWindow::updateActions);
     connect(m_ui->runnersView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::updateActions);
+    // A refresh may change the selected runner's state (paused from the CLI, resumed...).
+    connect(m_runners, &QAbstractItemModel::dataChanged, this, &MainWindow::updateActions);
+    connect(m_runners, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
+    connect(m_runners, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+    connect(m_workloads, &WorkloadsModel::refreshed, this, [this] {
+        if (!m_selectAfterRefresh.isEmpty())
+            selectWorkload(m_selectAfterRefresh);
+    });
     connect(m_ui->runnersView, &QAbstractItemView::doubleClicked, this, &MainWindow::openTerminal);
     connect(m_ui->workloadsView, &QAbstractItemView::doubleClicked, this, &MainWindow::startRunner);
 
@@ -270,13 +336,8 @@ void MainWindow::createActions()
 
     m_ui->workloadsView->addActions({start, build, deleteWorkload});
     m_ui->runnersView->addActions({terminal, files, copyId, pause, resume, quarantine, release});
-    // closeTerminal must work from inside a terminal (it has keyboard focus there).
-    addAction(closeTerminal);
-    connect(m_ui->terminalTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
-        QWidget *page = m_ui->terminalTabs->widget(index);
-        m_ui->terminalTabs->removeTab(index);
-        page->deleteLater();
-    });
+    // closeTerminal and quit must work from inside a terminal (it has keyboard focus there).
+    addActions({closeTerminal, quit});
 }
 
 void MainWindow::setConfirmOverride(std::function<bool(const QString &)> answer)
@@ -338,7 +399,10 @@ void MainWindow::onServerChanged()
 {
     // A start on the old server ends now (its client goes away with its jobs).
     cancelStart();
+    for (const QString &id : m_terminals->runnerIds())
+        m_terminals->markRunnerGone(id, tr("server changed"));
     m_files->setSession(nullptr);
+    m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files"));
     m_workloads->setClient(m_connection->client());
     m_runners->setClient(m_connection->client());
     updateStatus();
@@ -358,6 +422,38 @@ void MainWindow::updateStatus()
                 .arg(m_connection->tokenStore()->fallbackFile()));
     }
     m_ui->bannerLabel->setVisible(fileFallback);
+    const ServerConnection::State state = m_connection->state();
+    const bool down = m_connection->client() && (state == ServerConnection::State::Error ||
+                                                 state == ServerConnection::State::Restarting);
+    m_ui->workloadsView->setEnabled(!down);
+    m_ui->runnersView->setEnabled(!down);
+    m_files->setEnabled(!down);
+    QString stale;
+    if (state == ServerConnection::State::Restarting)
+        stale = tr("%1 The lists show the last known state; actions wait until the server "
+                   "answers.")
+                    .arg(m_connection->summary());
+    else if (down)
+        stale = tr("The server does not answer: %1\nThe lists show the last known state; "
+                   "actions wait until it answers.")
+                    .arg(m_connection->errorMessage());
+    else if (!m_notice.isEmpty())
+        stale = m_notice;
+    m_staleLabel->setText(stale);
+    m_staleLabel->setVisible(!stale.isEmpty());
+    // Red while the lists are stale; a notice afterwards (e.g. restarted) in the banner's yellow.
+    m_staleLabel->setStyleSheet(
+        down || state == ServerConnection::State::Restarting
+            ? QStringLiteral("QLabel { background: #fde7e9; color: #6e0b14; border: 1px solid "
+                             "#e0a0a8; border-radius: 3px; padding: 6px; }")
+            : QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid "
+                             "#e0c060; border-radius: 3px; padding: 6px; }"));
+    if (down && m_startJob && !m_startJob->isFinished()) {
+        // Waiting for a runner on a server that is gone would end in a misleading timeout.
+        m_startStopReason = tr("The server stopped while the runner was starting: %1")
+                                .arg(m_connection->errorMessage().section(QLatin1Char('\n'), 0, 0));
+        cancelStart();
+    }
     const bool embedded = m_connection->isEmbedded();
     setWindowTitle(embedded ? tr("Capsule Desktop")
                             : tr("Capsule Desktop - %1").arg(m_connection->baseUrl()));
@@ -366,7 +462,8 @@ void MainWindow::updateStatus()
 
 void MainWindow::updateActions()
 {
-    const bool connected = m_connection->client() != nullptr;
+    // Nothing that needs the server while it is down or restarting (the lists are stale).
+    const bool connected = m_connection->isUsable();
     const bool haveConfig = connected && !selectedConfigId().isEmpty();
     const QString runner = selectedRunnerId();
     bool suspended = false;
@@ -389,6 +486,7 @@ void MainWindow::updateActions()
     enable("actionOpenTerminal", haveRunner && !suspended);
     enable("actionBrowseFiles", haveRunner && !suspended);
     enable("actionCopyRunnerId", !runner.isEmpty());
+    enable("actionRefresh", m_connection->client() != nullptr);
 }
 
 void MainWindow::copyRunnerId()
@@ -419,55 +517,6 @@ void MainWindow::refreshAll()
     m_runners->refresh();
 }
 
-void MainWindow::startRunner()
-{
-    Client *client = m_connection->client();
-    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
-    if (!client || rows.isEmpty())
-        return;
-    if (m_startJob) {
-        statusBar()->showMessage(tr("A runner is already starting; cancel it first."), 5000);
-        return;
-    }
-    WorkloadSummary summary;
-    summary.displayName = rows.first().data(Qt::DisplayRole).toString();
-    summary.configId = rows.first().data(WorkloadsModel::ConfigIdRole).toString();
-    summary.workloadKey = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
-    const QString key = summary.workloadKey;
-    auto done = beginOperation(tr("Starting runner for %1").arg(summary.displayName));
-    // allocate + wait ready within the startup budget (4.3): remote servers may answer allocate
-    // before the runner is ready.
-    ApiJob<AllocateReply> *job =
-        client->runners()->allocateReady(WorkloadRef::fromSummary(summary), {});
-    m_startJob = job;
-    m_cancelButton->setVisible(true);
-    job->then(
-        this,
-        [this, done, key](const AllocateReply &reply) {
-            m_cancelButton->setVisible(false);
-            m_runners->noteAllocated(reply, key);
-            const int row = m_runners->rowOf(reply.runnerId);
-            if (row >= 0) {
-                m_ui->mainTabs->setCurrentWidget(m_ui->runnersTab);
-                const QModelIndex index = m_runnersProxy->mapFromSource(m_runners->index(row, 0));
-                m_ui->runnersView->selectionModel()->select(
-                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                m_ui->runnersView->scrollTo(index);
-            }
-            done({});
-        },
-        [this, done](const Error &error) {
-            m_cancelButton->setVisible(false);
-            done(error.kind == ErrorKind::Cancelled ? tr("cancelled") : error.toString());
-        });
-}
-
-void MainWindow::cancelStart()
-{
-    if (m_startJob && !m_startJob->isFinished())
-        m_startJob->cancel();
-}
-
 void MainWindow::buildWorkload()
 {
     Client *client = m_connection->client();
@@ -479,6 +528,7 @@ void MainWindow::buildWorkload()
         this,
         [this, done, id](const BuildReply &reply) {
             statusBar()->showMessage(tr("Build: %1").arg(reply.status), 5000);
+            showBuildLog();
             if (reply.status == QLatin1String("no_build_needed")) {
                 done({});
                 return;
@@ -500,89 +550,6 @@ void MainWindow::deleteWorkload()
                               this, [done](const QJsonObject &) { done({}); },
                               [done](const Error &error) { done(error.toString()); });
                       });
-}
-
-void MainWindow::pauseRunner()
-{
-    Client *client = m_connection->client();
-    const QString id = selectedRunnerId();
-    if (!client || id.isEmpty())
-        return;
-    auto done = beginOperation(tr("Pausing %1").arg(id));
-    client->runners()->pause(id)->then(
-        this,
-        [this, done, id](const PauseReply &reply) {
-            m_runners->notePaused(id, reply.sessionId);
-            done({});
-        },
-        [done](const Error &error) { done(error.toString()); });
-}
-
-void MainWindow::resumeRunner()
-{
-    Client *client = m_connection->client();
-    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!client || rows.isEmpty())
-        return;
-    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
-    const QString session = rows.first().data(RunnersModel::SessionRole).toString();
-    const QString key = rows.first().data(RunnersModel::WorkloadKeyRole).toString();
-    if (session.isEmpty()) {
-        showError(tr("Resuming %1").arg(id), tr("The runner has no session to resume."));
-        return;
-    }
-    auto done = beginOperation(tr("Resuming %1").arg(id));
-    client->runners()
-        ->resume(WorkloadRef(key), session)
-        ->then(
-            this,
-            [this, done, key, id](const AllocateReply &reply) {
-                m_runners->noteResumed(id);
-                m_runners->noteAllocated(reply, key);
-                done({});
-            },
-            [done](const Error &error) { done(error.toString()); });
-}
-
-void MainWindow::releaseRunner()
-{
-    const QString id = selectedRunnerId();
-    if (!m_connection->client() || id.isEmpty())
-        return;
-    confirmWithClient(tr("Release the runner %1? Its files and processes are destroyed.").arg(id),
-                      [this, id](Client *client) {
-                          auto done = beginOperation(tr("Releasing %1").arg(id));
-                          client->runners()->release(id)->then(
-                              this,
-                              [this, done, id](const ReleaseReply &) {
-                                  m_runners->noteReleased(id);
-                                  done({});
-                              },
-                              [done](const Error &error) { done(error.toString()); });
-                      });
-}
-
-void MainWindow::quarantineRunner()
-{
-    const QString id = selectedRunnerId();
-    if (!m_connection->client() || id.isEmpty())
-        return;
-    confirmWithClient(
-        tr("Quarantine the runner %1? Its network egress is blocked and the VM paused.").arg(id),
-        [this, id](Client *client) {
-            auto done = beginOperation(tr("Quarantining %1").arg(id));
-            client->runners()
-                ->quarantine(id, QStringLiteral("capsule-desktop"))
-                ->then(
-                    this,
-                    [done](const QuarantineReply &reply) {
-                        if (reply.success)
-                            done({});
-                        else
-                            done(reply.error);
-                    },
-                    [done](const Error &error) { done(error.toString()); });
-        });
 }
 
 void MainWindow::showSettings()
@@ -647,11 +614,48 @@ void MainWindow::onboard(const QJsonObject &body, bool build)
     if (!client)
         return;
     const QString name = body.value(QStringLiteral("display_name")).toString();
+    // Create replaces a workload of the same name: ask first and say what changes.
+    client->configs()->get(name)->then(
+        this,
+        [this, body, build, name](const ConfigDetail &detail) {
+            const QStringList changes = describeWorkloadChanges(detail.definition, body);
+            QString question =
+                changes.isEmpty()
+                    ? tr("A workload named %1 already exists with the same definition. Create "
+                         "it again (nothing changes)?")
+                          .arg(name)
+                    : tr("A workload named %1 already exists. Replace it?\n\nWhat changes:\n%2")
+                          .arg(name, QStringLiteral("\u2022 ") +
+                                         changes.join(QStringLiteral("\n\u2022 ")));
+            if (workloadStructureChanges(detail.definition, body))
+                question += tr("\n\nThe server keeps the layers and the tier of an existing "
+                               "workload: it will refuse this. Delete %1 first, or choose "
+                               "another name.")
+                                .arg(name);
+            confirm(question, [this, body, build] { createWorkload(body, build); });
+        },
+        [this, body, build, name](const Error &error) {
+            if (error.kind == ErrorKind::NotFound) {
+                createWorkload(body, build);
+                return;
+            }
+            showError(tr("Creating %1").arg(name), error.toString());
+        });
+}
+
+void MainWindow::createWorkload(const QJsonObject &body, bool build)
+{
+    Client *client = m_connection->client();
+    if (!client)
+        return;
+    const QString name = body.value(QStringLiteral("display_name")).toString();
     auto done = beginOperation(build ? tr("Onboarding %1").arg(name) : tr("Creating %1").arg(name));
     client->configs()->create(body)->then(
         this,
         [this, done, build](const CreateConfigReply &reply) {
             const QString id = reply.configId;
+            // The new workload is selected (Start Runner is one click away) once listed.
+            m_selectAfterRefresh = id;
             m_workloads->refresh();
             Client *client = m_connection->client();
             if (!build || !client) {
@@ -665,6 +669,7 @@ void MainWindow::onboard(const QJsonObject &body, bool build)
                         done({});
                         return;
                     }
+                    showBuildLog();
                     followBuild(id, done);
                 },
                 [done](const Error &error) { done(error.toString()); });
@@ -672,202 +677,24 @@ void MainWindow::onboard(const QJsonObject &body, bool build)
         [done](const Error &error) { done(error.toString()); });
 }
 
-void MainWindow::followBuild(const QString &configId, std::function<void(const QString &)> done)
+void MainWindow::selectWorkload(const QString &configId)
 {
-    Client *client = m_connection->client();
-    if (!client) {
-        done(tr("Disconnected while building."));
-        return;
-    }
-    client->configs()->builds(configId)->then(
-        this,
-        [this, configId, done](const BuildList &list) {
-            if (!list.offered || list.builds.isEmpty()) {
-                watchBuild(configId, done);
-                return;
-            }
-            // One build per layer, oldest first: follow every one still in flight, root to leaf,
-            // so a parent's failure shows its own log.
-            QList<BuildInfo> builds;
-            for (const BuildInfo &b : list.builds) {
-                if (b.status == QLatin1String("queued") || b.status == QLatin1String("running") ||
-                    b.status == QLatin1String("waiting_parent"))
-                    builds.append(b);
-            }
-            if (builds.isEmpty())
-                builds.append(list.builds.last());
-            m_buildDock->setWindowTitle(tr("Build log - %1").arg(configId));
-            m_buildLog->clear();
-            m_buildDock->show();
-            m_buildDock->raise();
-            followBuildLogs(configId, builds, 0, done);
-        },
-        [this, configId, done](const Error &) { watchBuild(configId, done); });
+    const int row = m_workloads->rowOf(configId);
+    if (row < 0)
+        return; // not listed yet: the next refresh tries again
+    m_selectAfterRefresh.clear();
+    m_ui->mainTabs->setCurrentWidget(m_ui->workloadsTab);
+    const QModelIndex index = m_workloadsProxy->mapFromSource(m_workloads->index(row, 0));
+    m_ui->workloadsView->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
+    m_ui->workloadsView->setCurrentIndex(index);
+    m_ui->workloadsView->scrollTo(index);
 }
 
-void MainWindow::followBuildLogs(const QString &configId, const QList<BuildInfo> &builds, int at,
-                                 std::function<void(const QString &)> done)
+void MainWindow::showBuildLog()
 {
-    Client *client = m_connection->client();
-    if (!client) {
-        done(tr("Disconnected while building."));
-        return;
-    }
-    if (at >= builds.size()) {
-        // Every followed build ended well; the layers poll confirms the leaf is active.
-        watchBuild(configId, done);
-        return;
-    }
-    const BuildInfo &build = builds.at(at);
-    m_buildLog->appendPlainText(tr("== layer %1, build %2 ==").arg(build.layerName, build.version));
-    HttpJob *follow = client->configs()->followBuildLog(configId, build.version);
-    QPointer<QPlainTextEdit> log = m_buildLog;
-    connect(follow, &HttpJob::chunk, this, [log](const QByteArray &data) {
-        if (!log)
-            return;
-        log->moveCursor(QTextCursor::End);
-        log->insertPlainText(QString::fromUtf8(data));
-        log->moveCursor(QTextCursor::End);
-    });
-    connect(follow, &Job::finished, this, [this, follow, configId, builds, at, done] {
-        follow->deleteLater();
-        if (follow->hasError() && follow->error().kind == ErrorKind::NotFound) {
-            watchBuild(configId, done); // not offered after all
-            return;
-        }
-        finishFollowedBuild(configId, builds, at, done);
-    });
-}
-
-void MainWindow::finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds,
-                                     int at, std::function<void(const QString &)> done)
-{
-    Client *client = m_connection->client();
-    if (!client) {
-        done(tr("Disconnected while building."));
-        return;
-    }
-    const QString version = builds.at(at).version;
-    // The log stream ends with the build; the build list says how it ended.
-    client->configs()->builds(configId)->then(
-        this,
-        [this, configId, builds, at, version, done](const BuildList &list) {
-            for (const BuildInfo &b : list.builds) {
-                if (b.version != version)
-                    continue;
-                const bool failed =
-                    b.status == QLatin1String("failed") || (b.exitCode && *b.exitCode != 0);
-                if (failed) {
-                    QStringList lines = m_buildLog->toPlainText().split(QLatin1Char('\n'));
-                    while (!lines.isEmpty() && lines.last().trimmed().isEmpty())
-                        lines.removeLast();
-                    const QString tail =
-                        lines.mid(qMax(0, int(lines.size()) - 10)).join(QLatin1Char('\n'));
-                    done(tr("The build %1 of %2 (layer %3) failed (exit %4):\n%5")
-                             .arg(version, configId, b.layerName)
-                             .arg(b.exitCode.value_or(-1))
-                             .arg(tail));
-                    return;
-                }
-            }
-            followBuildLogs(configId, builds, at + 1, done);
-        },
-        [this, configId, done](const Error &) { watchBuild(configId, done); });
-}
-
-void MainWindow::watchBuild(const QString &configId, std::function<void(const QString &)> done,
-                            int quietPolls, int polls)
-{
-    Client *client = m_connection->client();
-    if (!client) {
-        done(tr("Disconnected while building."));
-        return;
-    }
-    // Polls the layers (2.1): finished = leaf active with a version; a failed build only shows
-    // as layers left pending with no build in flight, so a few quiet polls in a row mean failure.
-    client->configs()->get(configId)->then(
-        this,
-        [this, configId, done, quietPolls, polls](const ConfigDetail &detail) {
-            const WorkloadRow row = WorkloadsModel::rowFrom(detail.config, detail.layers, true);
-            statusBar()->showMessage(tr("Building %1: %2").arg(configId, row.status), 3000);
-            if ((detail.buildFinished() && !row.building) || detail.layers.isEmpty()) {
-                done({});
-                return;
-            }
-            const int quiet = row.building ? 0 : quietPolls + 1;
-            if (quiet >= 3) {
-                done(tr("The build of %1 did not finish: %2").arg(configId, row.layersText));
-                return;
-            }
-            QTimer::singleShot(1000, this, [this, configId, done, quiet, polls] {
-                watchBuild(configId, done, quiet, polls + 1);
-            });
-        },
-        [done](const Error &error) { done(error.toString()); });
-}
-
-RunnerSession *MainWindow::selectedRunningSession() const
-{
-    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
-    if (!m_connection->client() || rows.isEmpty() ||
-        rows.first().data(RunnersModel::SuspendedRole).toBool())
-        return nullptr;
-    const QModelIndex row = rows.first();
-    return m_connection->session(row.data(RunnersModel::RunnerIdRole).toString(),
-                                 row.data(RunnersModel::SessionRole).toString(),
-                                 row.data(RunnersModel::HostAddressRole).toString());
-}
-
-void MainWindow::openTerminal()
-{
-    RunnerSession *session = selectedRunningSession();
-    if (!session)
-        return;
-    const QString id = session->runnerId();
-    auto *view = new terminal::TerminalView;
-    view->setObjectName(QStringLiteral("terminal-%1").arg(id));
-    PtyChannel *channel = session->shell({}, view);
-    auto *terminalSession = new terminal::TerminalSession(channel, view, view);
-    const int index =
-        m_ui->terminalTabs->addTab(view, QIcon(QStringLiteral(":/icons/terminal.svg")), id);
-    m_ui->terminalTabs->setTabToolTip(index, tr("Shell on runner %1").arg(id));
-    connect(terminalSession, &terminal::TerminalSession::stateChanged, view,
-            [this, view, id, terminalSession](terminal::TerminalSession::State state) {
-                const int at = m_ui->terminalTabs->indexOf(view);
-                if (at < 0)
-                    return;
-                QString text = id;
-                if (state == terminal::TerminalSession::State::Exited)
-                    text =
-                        tr("%1 (exited %2)").arg(id).arg(terminalSession->exitCode().value_or(-1));
-                else if (state == terminal::TerminalSession::State::Disconnected)
-                    text = tr("%1 (disconnected)").arg(id);
-                else if (state == terminal::TerminalSession::State::Connecting)
-                    text = tr("%1 (connecting)").arg(id);
-                m_ui->terminalTabs->setTabText(at, text);
-            });
-    m_ui->mainTabs->setCurrentWidget(m_ui->terminalsTab);
-    m_ui->terminalTabs->setCurrentWidget(view);
-    view->setFocus();
-    terminalSession->start();
-}
-
-void MainWindow::closeTerminal()
-{
-    const int index = m_ui->terminalTabs->currentIndex();
-    if (index >= 0)
-        emit m_ui->terminalTabs->tabCloseRequested(index);
-}
-
-void MainWindow::browseFiles()
-{
-    RunnerSession *session = selectedRunningSession();
-    if (!session)
-        return;
-    const QString id = session->runnerId();
-    m_files->setSession(session);
-    m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
-    m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);
+    m_buildDock->show();
+    m_buildDock->raise();
 }
 
 void MainWindow::quit()
@@ -877,23 +704,42 @@ void MainWindow::quit()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_shutDown) {
+        event->accept();
+        return;
+    }
+    // Every way out (Quit, the close button, SIGTERM) stops the embedded server first, without
+    // blocking the event loop, and then ends the app (shutdownFinished).
+    event->ignore();
+    if (m_quitting)
+        return;
+    m_quitting = true;
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/tab"), m_ui->mainTabs->currentIndex());
-    if (m_quitting || !m_connection->embeddedServer()->isRunning()) {
-        event->accept();
-        return;
-    }
-    // Stop the embedded server first (SIGTERM, then SIGKILL) without blocking the event loop.
-    event->ignore();
-    m_quitting = true;
     hide();
     QPointer<MainWindow> self(this);
-    m_connection->shutdown([self] {
-        if (self)
-            self->close();
-    });
+    auto finish = [self] {
+        if (self && !self->m_shutDown)
+            QMetaObject::invokeMethod(self.data(), &MainWindow::finishShutdown,
+                                      Qt::QueuedConnection);
+    };
+    // EmbeddedServer::stop() kills after 3 s; this is the backstop should even that hang.
+    QTimer::singleShot(10000, this, finish);
+    m_connection->shutdown(finish);
+}
+
+void MainWindow::finishShutdown()
+{
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
+    close();
+    emit shutdownFinished();
+    // The window was hidden before it closed, so "last window closed" never fires: end the
+    // event loop here (does nothing when none runs, e.g. in tests).
+    QCoreApplication::quit();
 }
 
 } // namespace capsule::app

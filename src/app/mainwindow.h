@@ -33,6 +33,7 @@ namespace capsule::app {
 class FileBrowser;
 class RunnersModel;
 class ServerConnection;
+class TerminalTabs;
 class WorkloadsModel;
 
 class MainWindow : public QMainWindow
@@ -50,6 +51,7 @@ public:
     TransferQueue *transfers() const { return m_transfers; }
     // The Build log dock's text (the followed build's log; tests read it).
     QPlainTextEdit *buildLog() const { return m_buildLog; }
+    TerminalTabs *terminalTabs() const { return m_terminals; }
 
     // Test seam: answers confirmation questions instead of showing a dialog.
     void setConfirmOverride(std::function<bool(const QString &question)> answer);
@@ -77,13 +79,20 @@ public slots:
     void openTerminal();
     void closeTerminal();
     void browseFiles();
+    // Ends the app the orderly way (also the close button and SIGTERM): saves the window state,
+    // stops the embedded server, then emits shutdownFinished().
     void quit();
     // Creates the workload on the server, then builds it (when `build`) and follows the build.
+    // When a workload of that name exists, asks first and names what would change.
     void onboard(const QJsonObject &body, bool build);
+    // Uploads local files or folders into the runner's /workspace (drops on the runners list).
+    void uploadToRunner(const QString &runnerId, const QStringList &localPaths);
 
 signals:
     // Emitted after an operation finished; `error` is empty on success (tests and status bar).
     void operationFinished(const QString &what, const QString &error);
+    // The window closed for good and the embedded server is stopped: the app may exit.
+    void shutdownFinished();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -94,6 +103,12 @@ private:
     void updateActions();
     void onServerChanged();
     void confirm(const QString &question, std::function<void()> onYes);
+    void createWorkload(const QJsonObject &body, bool build);
+    void selectWorkload(const QString &configId);
+    // The runner is gone (released): its terminal tabs stop and the Files tab lets go of it.
+    void forgetRunner(const QString &runnerId, const QString &why);
+    void finishShutdown();
+    void showBuildLog();
     // The session of the selected runner unless it is suspended (or nothing is selected).
     RunnerSession *selectedRunningSession() const;
     void confirmWithClient(const QString &question, std::function<void(Client *)> action);
@@ -127,9 +142,15 @@ private:
     QPointer<Job> m_startJob;
     QDockWidget *m_buildDock;
     QPlainTextEdit *m_buildLog;
+    TerminalTabs *m_terminals;
+    QLabel *m_staleLabel;
     std::function<bool(const QString &)> m_confirmOverride;
+    QString m_startStopReason;    // why a start in flight was cancelled by the app (server down)
+    QString m_notice;             // the last connection notice (e.g. restarted), shown a while
+    QString m_selectAfterRefresh; // a workload just created, selected once listed
     int m_busy = 0;
     bool m_quitting = false;
+    bool m_shutDown = false;
 };
 
 } // namespace capsule::app

@@ -45,7 +45,9 @@ QString RemoteFilesModel::joinPath(const QString &dir, const QString &name)
 
 QString RemoteFilesModel::sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+    // The one unit system of the app: IEC (KiB, MiB...), two decimals, exactly what the local
+    // pane's QFileSystemModel shows, so sizes on both sides compare at a glance.
+    return QLocale::system().formattedDataSize(bytes, 2, QLocale::DataSizeIecFormat);
 }
 
 void RemoteFilesModel::setPath(const QString &path)

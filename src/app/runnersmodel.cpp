@@ -4,6 +4,8 @@
 #include "core/client.h"
 
 #include <QJsonArray>
+#include <QMimeData>
+#include <QUrl>
 #include <algorithm>
 
 namespace capsule::app {
@@ -67,6 +69,8 @@ QVariant RunnersModel::data(const QModelIndex &index, int role) const
             return r.workloadKey;
         if (index.column() == AgeColumn && r.created.isValid())
             return r.created.toLocalTime().toString(Qt::ISODate);
+        if (index.column() == StatusColumn)
+            return statusExplanation(r.rawStatus);
         return r.columns().value(index.column());
     case RunnerIdRole:
         return r.key;
@@ -78,6 +82,8 @@ QVariant RunnersModel::data(const QModelIndex &index, int role) const
         return r.suspended;
     case HostAddressRole:
         return r.hostAddress;
+    case RawStatusRole:
+        return r.rawStatus;
     }
     return {};
 }
@@ -101,6 +107,58 @@ QVariant RunnersModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Age");
     }
     return {};
+}
+
+Qt::ItemFlags RunnersModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && !m_rows.at(index.row()).suspended)
+        f |= Qt::ItemIsDropEnabled;
+    return f;
+}
+
+QStringList RunnersModel::mimeTypes() const
+{
+    return {QStringLiteral("text/uri-list")};
+}
+
+Qt::DropActions RunnersModel::supportedDropActions() const
+{
+    return Qt::CopyAction;
+}
+
+namespace {
+QStringList localFiles(const QMimeData *data)
+{
+    QStringList paths;
+    if (!data || !data->hasUrls())
+        return paths;
+    for (const QUrl &url : data->urls()) {
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    }
+    return paths;
+}
+} // namespace
+
+bool RunnersModel::canDropMimeData(const QMimeData *data, Qt::DropAction, int row, int,
+                                   const QModelIndex &parent) const
+{
+    // Onto a row (parent = the row's index, row = -1), a running one.
+    const int at = parent.isValid() ? parent.row() : row;
+    if (at < 0 || at >= m_rows.size() || m_rows.at(at).suspended)
+        return false;
+    return !localFiles(data).isEmpty();
+}
+
+bool RunnersModel::dropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                                const QModelIndex &parent)
+{
+    if (!canDropMimeData(data, action, row, column, parent))
+        return false;
+    const int at = parent.isValid() ? parent.row() : row;
+    emit uploadRequested(m_rows.at(at).key, localFiles(data));
+    return true;
 }
 
 int RunnersModel::rowOf(const QString &runnerId) const
@@ -127,6 +185,61 @@ QString RunnersModel::ageText(const QDateTime &created, const QDateTime &now)
     return tr("%n day(s)", nullptr, int(minutes / (24 * 60)));
 }
 
+bool RunnersModel::isPausedState(const QString &raw)
+{
+    return raw == QLatin1String("suspended") || raw == QLatin1String("paused");
+}
+
+QString RunnersModel::statusText(const QString &raw)
+{
+    // Contract 2.2: the listing gives the host's raw state. The control plane stores "busy" when
+    // allocate returns and never changes it, so busy/idle/running/ready all mean "up".
+    if (raw == QLatin1String("idle") || raw == QLatin1String("busy") ||
+        raw == QLatin1String("running") || raw == QLatin1String("ready"))
+        return tr("Running");
+    if (raw == QLatin1String("cold") || raw == QLatin1String("booting") ||
+        raw == QLatin1String("initializing") || raw == QLatin1String("pending"))
+        return tr("Starting");
+    if (raw == QLatin1String("pausing"))
+        return tr("Pausing");
+    if (isPausedState(raw))
+        return tr("Paused");
+    if (raw == QLatin1String("quarantined"))
+        return tr("Quarantined");
+    if (raw == QLatin1String("draining"))
+        return tr("Draining");
+    if (raw == QLatin1String("retiring"))
+        return tr("Stopping");
+    if (raw == QLatin1String("terminated"))
+        return tr("Stopped");
+    return raw;
+}
+
+QString RunnersModel::statusExplanation(const QString &raw)
+{
+    QString text;
+    const QString words = statusText(raw);
+    if (words == tr("Running"))
+        text = tr("Up: ready for commands, terminals and files.");
+    else if (words == tr("Starting"))
+        text = tr("Booting; commands, terminals and files work once it is running.");
+    else if (words == tr("Pausing"))
+        text = tr("Saving a snapshot; it can be resumed afterwards.");
+    else if (words == tr("Paused"))
+        text = tr("Paused: its files and processes are saved in a snapshot. Resume it to use it "
+                  "again (same runner id).");
+    else if (words == tr("Quarantined"))
+        text = tr("Quarantined: network egress blocked and the VM paused.");
+    else if (words == tr("Draining"))
+        text = tr("Its host is draining: it keeps running but no new work lands there.");
+    else if (words == tr("Stopping") || words == tr("Stopped"))
+        text = tr("Being released or already gone.");
+    if (raw.isEmpty())
+        return text;
+    return text.isEmpty() ? tr("Server state: %1").arg(raw)
+                          : tr("%1 (server state: %2)").arg(text, raw);
+}
+
 void RunnersModel::noteAllocated(const AllocateReply &reply, const QString &workloadKey)
 {
     const QString id = reply.runnerId;
@@ -143,8 +256,14 @@ void RunnersModel::noteAllocated(const AllocateReply &reply, const QString &work
     // Show it at once: the server's listing may lag behind allocate by a heartbeat.
     QList<RunnerInfo> listing = m_lastListing;
     bool listed = false;
-    for (const RunnerInfo &info : listing)
-        listed = listed || info.runnerId == id;
+    for (RunnerInfo &info : listing) {
+        if (info.runnerId != id)
+            continue;
+        listed = true;
+        // A resumed runner is up now, whatever the last listing said.
+        if (isPausedState(info.status))
+            info.status = QStringLiteral("ready");
+    }
     if (!listed) {
         RunnerInfo info;
         info.runnerId = id;
@@ -207,7 +326,9 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
         r.workloadKey = o.workloadKey;
         if (r.workloadKey.isEmpty())
             r.workloadKey = known.workloadKey;
-        r.status = o.status;
+        r.rawStatus = o.status;
+        r.status = statusText(o.status);
+        r.suspended = isPausedState(o.status);
         r.host = o.hostName.isEmpty() ? o.hostId : o.hostName;
         r.hostAddress = o.hostAddress;
         if (r.hostAddress.isEmpty())
@@ -231,7 +352,8 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
         RunnerRow r;
         r.key = it.key();
         r.workloadKey = it->workloadKey;
-        r.status = tr("suspended");
+        r.rawStatus = QStringLiteral("suspended");
+        r.status = statusText(r.rawStatus);
         r.session = it->session;
         r.created = it->created;
         r.suspended = true;

@@ -25,13 +25,14 @@ struct RunnerRow
     QString key;      // runner_id
     QString workload; // display name when known, else the key
     QString workloadKey;
-    QString status;
+    QString status;    // in words (statusText)
+    QString rawStatus; // the server's state, e.g. "busy", "suspended"
     QString host;
     QString hostAddress;
     QString session;
     QDateTime created;
     QString ageText;
-    bool suspended = false; // a paused session the server no longer lists
+    bool suspended = false; // paused: listed as suspended/paused, or a session the app paused
 
     QVariantList columns() const;
     bool operator==(const RunnerRow &other) const = default;
@@ -55,7 +56,8 @@ public:
         SessionRole,
         WorkloadKeyRole,
         SuspendedRole,
-        HostAddressRole
+        HostAddressRole,
+        RawStatusRole
     };
 
     explicit RunnersModel(QObject *parent = nullptr);
@@ -70,6 +72,14 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
+    // Local files dropped on a running runner's row are uploaded to its /workspace.
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    Qt::DropActions supportedDropActions() const override;
+    bool canDropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                         const QModelIndex &parent) const override;
+    bool dropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                      const QModelIndex &parent) override;
 
     const RunnerRow &row(int i) const { return m_rows.at(i); }
     int rowOf(const QString &runnerId) const;
@@ -81,6 +91,12 @@ public:
     void noteReleased(const QString &runnerId);
 
     static QString ageText(const QDateTime &created, const QDateTime &now);
+    // What a server state means to a user ("Running", "Paused", "Starting"...) and a sentence
+    // for the tooltip; the raw state stays in RawStatusRole.
+    static QString statusText(const QString &rawStatus);
+    static QString statusExplanation(const QString &rawStatus);
+    // States in which a runner is paused and can only be resumed.
+    static bool isPausedState(const QString &rawStatus);
 
 public slots:
     void refresh();
@@ -88,6 +104,7 @@ public slots:
 signals:
     void refreshed();
     void refreshFailed(const QString &message);
+    void uploadRequested(const QString &runnerId, const QStringList &localPaths);
 
 private:
     template<class M, class R>

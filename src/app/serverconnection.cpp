@@ -4,6 +4,7 @@
 #include "app/embeddedserver.h"
 #include "app/tokenstore.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QSettings>
 
@@ -11,7 +12,8 @@ namespace capsule::app {
 
 namespace {
 constexpr int kPollMs = 5000;
-}
+constexpr qint64 kRestartWindowMs = 2 * 60 * 1000;
+} // namespace
 
 ServerConnection::ServerConnection(QObject *parent)
     : QObject(parent)
@@ -20,12 +22,16 @@ ServerConnection::ServerConnection(QObject *parent)
 {
     m_pollTimer.setInterval(kPollMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &ServerConnection::checkNow);
-    connect(m_server, &EmbeddedServer::ready, this,
-            [this] { useServer(m_server->baseUrl(), m_server->token()); });
-    connect(m_server, &EmbeddedServer::failed, this,
-            [this](const QString &message) { setState(State::Error, message); });
-    connect(m_server, &EmbeddedServer::exited, this,
-            [this](const QString &message) { setState(State::Error, message); });
+    connect(m_server, &EmbeddedServer::ready, this, [this] {
+        const QString cause = std::exchange(m_restartCause, {});
+        useServer(m_server->baseUrl(), m_server->token());
+        if (!cause.isEmpty())
+            emit notice(tr("The embedded capsule-local server stopped (%1) and was restarted; "
+                           "runners it ran are gone.")
+                            .arg(cause.section(QLatin1Char('\n'), 0, 0)));
+    });
+    connect(m_server, &EmbeddedServer::failed, this, &ServerConnection::onEmbeddedFailed);
+    connect(m_server, &EmbeddedServer::exited, this, &ServerConnection::onEmbeddedExited);
     connect(m_tokens, &TokenStore::fallbackChanged, this, &ServerConnection::stateChanged);
 }
 
@@ -61,6 +67,16 @@ void ServerConnection::saveVerifyTransfers(bool on)
     QSettings().setValue(QStringLiteral("transfers/verify"), on);
 }
 
+bool ServerConnection::savedOwnedByRunner()
+{
+    return QSettings().value(QStringLiteral("transfers/ownedByRunner"), true).toBool();
+}
+
+void ServerConnection::saveOwnedByRunner(bool on)
+{
+    QSettings().setValue(QStringLiteral("transfers/ownedByRunner"), on);
+}
+
 void ServerConnection::start()
 {
     const QString envUrl = qEnvironmentVariable("CAPSULE_BASE_URL");
@@ -80,8 +96,55 @@ void ServerConnection::start()
     m_tokens->read(url, [this, url](const QString &token) { connectTo(url, token); });
 }
 
+void ServerConnection::onEmbeddedExited(const QString &cause)
+{
+    if (m_shuttingDown || !m_embedded)
+        return;
+    // The old client talks to a dead port: stop polling it; the views go stale until the
+    // restarted server is ready.
+    m_pollTimer.stop();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_restartTimes.removeIf([now](qint64 t) { return now - t > kRestartWindowMs; });
+    if (int(m_restartTimes.size()) >= m_restartLimit) {
+        setState(State::Error,
+                 tr("The embedded capsule-local server stopped and was not restarted (%n "
+                    "restart(s) in the last two minutes already): %1",
+                    nullptr, int(m_restartTimes.size()))
+                     .arg(cause));
+        return;
+    }
+    m_restartTimes << now;
+    m_restartCause = cause;
+    setState(State::Restarting, cause);
+    // Not from inside the dead process's signal (start() replaces that QProcess).
+    QTimer::singleShot(300, this, [this] {
+        if (!m_shuttingDown && m_embedded && m_state == State::Restarting)
+            m_server->start(m_server->dataDir());
+    });
+}
+
+void ServerConnection::onEmbeddedFailed(const QString &message)
+{
+    const QString cause = std::exchange(m_restartCause, {});
+    if (cause.isEmpty()) {
+        setState(State::Error, message);
+        return;
+    }
+    setState(State::Error, tr("The embedded capsule-local server stopped (%1) and could not be "
+                              "started again: %2")
+                               .arg(cause.section(QLatin1Char('\n'), 0, 0), message));
+}
+
+bool ServerConnection::isUsable() const
+{
+    return m_client && (m_state == State::Connected || m_state == State::Connecting);
+}
+
 void ServerConnection::startEmbedded()
 {
+    m_shuttingDown = false;
+    m_restartTimes.clear();
+    m_restartCause.clear();
     m_embedded = true;
     m_baseUrl.clear();
     m_hostCount = -1;
@@ -95,6 +158,7 @@ void ServerConnection::startEmbedded()
 void ServerConnection::connectTo(const QString &baseUrl, const QString &token)
 {
     m_embedded = false;
+    m_restartCause.clear();
     if (m_server->isRunning())
         m_server->stop();
     useServer(baseUrl, token);
@@ -129,14 +193,14 @@ void ServerConnection::checkNow()
     m_client->hosts()->list()->then(
         this,
         [this, client](const HostList &reply) {
-            if (client != m_client)
+            if (client != m_client || m_state == State::Restarting)
                 return;
             m_checking = false;
             m_hostCount = int(reply.hosts.size());
             setState(State::Connected);
         },
         [this, client](const Error &error) {
-            if (client != m_client)
+            if (client != m_client || m_state == State::Restarting)
                 return;
             m_checking = false;
             setState(State::Error, error.toString());
@@ -160,6 +224,7 @@ RunnerSession *ServerConnection::session(const QString &runnerId, const QString 
 
 void ServerConnection::shutdown(std::function<void()> done)
 {
+    m_shuttingDown = true;
     m_pollTimer.stop();
     m_server->stop(std::move(done));
 }
@@ -190,6 +255,11 @@ QString ServerConnection::summary() const
         return tr("Connected to %1 (%2), %3 hosts").arg(url, where).arg(m_hostCount);
     case State::Error:
         return tr("Error: %1 (%2, %3)").arg(m_error.section(QLatin1Char('\n'), 0, 0), url, where);
+    case State::Restarting:
+        return tr("The embedded server stopped (%1); restarting it (attempt %2 of %3)...")
+            .arg(m_error.section(QLatin1Char('\n'), 0, 0))
+            .arg(m_restartTimes.size())
+            .arg(m_restartLimit);
     }
     return {};
 }

@@ -23,7 +23,8 @@ class ServerConnection : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Idle, Starting, Connecting, Connected, Error };
+    // Restarting: the embedded server stopped and is being started again (views are stale).
+    enum class State { Idle, Starting, Connecting, Connected, Error, Restarting };
     Q_ENUM(State)
 
     explicit ServerConnection(QObject *parent = nullptr);
@@ -33,8 +34,14 @@ public:
     void start();
     void startEmbedded();
     void connectTo(const QString &baseUrl, const QString &token);
-    // Stops the embedded server (if any); `done` runs when it is gone.
+    // Stops the embedded server (if any) for good (no restart); `done` runs when it is gone.
     void shutdown(std::function<void()> done);
+    // How many times the embedded server is restarted within two minutes after it stops on its
+    // own (default 3); 0 never restarts it.
+    void setRestartLimit(int restarts) { m_restartLimit = restarts; }
+    // A client exists and the server answers (or is being asked for the first time): the views
+    // and their actions may be used. False while the server is down or restarting.
+    bool isUsable() const;
 
     // Null until a server is known; replaced on reconnect (listen to serverChanged()).
     Client *client() const { return m_client; }
@@ -59,6 +66,9 @@ public:
     // Transfers started from the app compare sha256 in the runner and here (default on).
     static bool savedVerifyTransfers();
     static void saveVerifyTransfers(bool on);
+    // Uploads, new folders and writes from the app belong to the runner's user (default on).
+    static bool savedOwnedByRunner();
+    static void saveOwnedByRunner(bool on);
 
 public slots:
     void checkNow();
@@ -67,10 +77,14 @@ signals:
     void stateChanged();
     // A new Client is in place: views drop their data and refresh.
     void serverChanged();
+    // Something the user should see once, e.g. "the embedded server stopped and was restarted".
+    void notice(const QString &text);
 
 private:
     void setState(State state, const QString &error = {});
     void useServer(const QString &baseUrl, const QString &token);
+    void onEmbeddedExited(const QString &cause);
+    void onEmbeddedFailed(const QString &message);
 
     EmbeddedServer *m_server = nullptr;
     TokenStore *m_tokens = nullptr;
@@ -83,6 +97,10 @@ private:
     QString m_baseUrl;
     QString m_error;
     int m_hostCount = -1;
+    int m_restartLimit = 3;
+    QList<qint64> m_restartTimes; // ms since the epoch, within the restart window
+    QString m_restartCause;       // why the embedded server stopped, while restarting
+    bool m_shuttingDown = false;
 };
 
 } // namespace capsule::app

@@ -23,6 +23,7 @@ SettingsDialog::SettingsDialog(ServerConnection *connection, QWidget *parent)
     m_ui->urlEdit->setText(url);
     m_ui->timeoutSpin->setValue(ServerConnection::savedRequestTimeout());
     m_ui->verifyCheck->setChecked(ServerConnection::savedVerifyTransfers());
+    m_ui->ownerCheck->setChecked(ServerConnection::savedOwnedByRunner());
     m_ui->storageLabel->setText(
         TokenStore::keychainEnabled()
             ? tr("Tokens are kept in the system keychain when one is available.")
@@ -70,6 +71,7 @@ void SettingsDialog::accept()
     ServerConnection::saveUrl(url);
     ServerConnection::saveRequestTimeout(m_ui->timeoutSpin->value());
     ServerConnection::saveVerifyTransfers(m_ui->verifyCheck->isChecked());
+    ServerConnection::saveOwnedByRunner(m_ui->ownerCheck->isChecked());
     const QString token = m_ui->tokenEdit->text();
     QPointer<ServerConnection> connection = m_connection;
     if (remote && !token.isEmpty()) {

@@ -14,8 +14,13 @@
 namespace capsule::app {
 
 namespace {
-enum Column { FileColumn, DirectionColumn, ProgressColumn, StateColumn };
+enum Column { SourceColumn, DestinationColumn, ProgressColumn, StateColumn };
+
+QString shortRunner(const QString &runnerId)
+{
+    return runnerId.left(8);
 }
+} // namespace
 
 TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     : QWidget(parent)
@@ -27,8 +32,9 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->setHeaderLabels({tr("File"), tr("Direction"), tr("Progress"), tr("State")});
-    m_list->header()->resizeSection(FileColumn, 320);
+    m_list->setHeaderLabels({tr("From"), tr("To"), tr("Progress"), tr("State")});
+    m_list->header()->resizeSection(SourceColumn, 280);
+    m_list->header()->resizeSection(DestinationColumn, 280);
     m_list->header()->resizeSection(ProgressColumn, 320);
 
     auto *cancel = new QPushButton(tr("&Cancel"), this);
@@ -81,7 +87,8 @@ QTreeWidgetItem *TransfersPanel::itemFor(int id)
     QTreeWidgetItem *&item = m_items[id];
     if (!item) {
         item = new QTreeWidgetItem(m_list);
-        item->setData(FileColumn, Qt::UserRole, id);
+        item->setData(SourceColumn, Qt::UserRole, id);
+        m_list->scrollToItem(item); // a new transfer is always in view
     }
     return item;
 }
@@ -93,14 +100,20 @@ void TransfersPanel::updateItem(int id)
         return;
     QTreeWidgetItem *item = itemFor(id);
     const bool upload = entry->direction == TransferDirection::Upload;
-    item->setText(FileColumn, upload ? entry->localPath : entry->remotePath);
-    item->setToolTip(
-        FileColumn,
-        upload ? tr("%1 -> %2 on %3").arg(entry->localPath, entry->remotePath, entry->runnerId)
-               : tr("%1 on %2 -> %3").arg(entry->remotePath, entry->runnerId, entry->localPath));
-    item->setText(DirectionColumn, upload ? tr("Upload") : tr("Download"));
-    item->setIcon(DirectionColumn, QIcon(upload ? QStringLiteral(":/icons/upload.svg")
-                                                : QStringLiteral(":/icons/download.svg")));
+    // From and To name both ends; the runner side as "SHORTID:/path" (full id in the tooltip).
+    const QString remote = tr("%1:%2").arg(shortRunner(entry->runnerId), entry->remotePath);
+    const QString from = upload ? entry->localPath : remote;
+    const QString to = upload ? remote : entry->localPath;
+    item->setText(SourceColumn, from);
+    item->setText(DestinationColumn, to);
+    item->setIcon(SourceColumn, QIcon(upload ? QStringLiteral(":/icons/upload.svg")
+                                             : QStringLiteral(":/icons/download.svg")));
+    const QString tip = upload ? tr("Upload of %1 to %2 on runner %3")
+                                     .arg(entry->localPath, entry->remotePath, entry->runnerId)
+                               : tr("Download of %1 from runner %2 to %3")
+                                     .arg(entry->remotePath, entry->runnerId, entry->localPath);
+    item->setToolTip(SourceColumn, tip);
+    item->setToolTip(DestinationColumn, tip);
     QString state;
     switch (entry->state) {
     case TransferQueue::State::Queued:
@@ -111,6 +124,8 @@ void TransfersPanel::updateItem(int id)
         break;
     case TransferQueue::State::Finished:
         state = entry->result.contentVerified ? tr("Done (verified)") : tr("Done");
+        if (!entry->result.ownershipProblem.isEmpty())
+            state += tr(", owned by root: %1").arg(entry->result.ownershipProblem);
         break;
     case TransferQueue::State::Failed:
         state = tr("Failed: %1").arg(entry->error.toString());
@@ -140,13 +155,13 @@ void TransfersPanel::updateItem(int id)
 void TransfersPanel::cancelSelected()
 {
     for (QTreeWidgetItem *item : m_list->selectedItems())
-        m_queue->cancel(item->data(FileColumn, Qt::UserRole).toInt());
+        m_queue->cancel(item->data(SourceColumn, Qt::UserRole).toInt());
 }
 
 void TransfersPanel::retrySelected()
 {
     for (QTreeWidgetItem *item : m_list->selectedItems()) {
-        const int id = item->data(FileColumn, Qt::UserRole).toInt();
+        const int id = item->data(SourceColumn, Qt::UserRole).toInt();
         if (m_queue->retry(id))
             updateItem(id);
     }

@@ -113,6 +113,15 @@ QString WorkloadsModel::nameForKey(const QString &workloadKey) const
     return {};
 }
 
+QString WorkloadsModel::runnerUserForKey(const QString &workloadKey) const
+{
+    for (const WorkloadRow &r : m_rows) {
+        if (r.workloadKey == workloadKey)
+            return r.runnerUser;
+    }
+    return {};
+}
+
 void WorkloadsModel::setRows(QList<WorkloadRow> rows)
 {
     syncRows(this, m_rows, std::move(rows));
@@ -211,6 +220,11 @@ void WorkloadsModel::refresh()
                     this,
                     [rows, i, done](const ConfigDetail &detail) {
                         (*rows)[i] = rowFrom(detail.config, detail.layers, true);
+                        const QString user = detail.definition.value(QStringLiteral("config"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("runner_user"))
+                                                 .toString();
+                        (*rows)[i].runnerUser = user.isEmpty() ? QStringLiteral("runner") : user;
                         done();
                     },
                     [done](const Error &) { done(); });

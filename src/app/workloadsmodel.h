@@ -28,6 +28,7 @@ struct WorkloadRow
     QString layersText; // per-layer detail for the tooltip
     QDateTime updated;
     bool building = false;
+    QString runnerUser; // config.runner_user (default "runner"); empty until the detail is known
 
     QVariantList columns() const;
     bool operator==(const WorkloadRow &other) const = default;
@@ -54,6 +55,8 @@ public:
 
     const WorkloadRow &row(int i) const { return m_rows.at(i); }
     int rowOf(const QString &configId) const;
+    // The runner user of the workload with this leaf key ("" when unknown).
+    QString runnerUserForKey(const QString &workloadKey) const;
     QString nameForKey(const QString &workloadKey) const;
     // Replaces the rows with minimal signals (public so tests can drive it without a server).
     void setRows(QList<WorkloadRow> rows);

@@ -67,14 +67,15 @@ WorkloadWizard::WorkloadWizard(QWidget *parent)
 
     auto *runtime = new Page(this);
     m_runtime->setupUi(runtime);
-    m_runtime->tierCombo->addItem(tr("default (m)"), QString());
-    for (const char *tier : {"xs", "s", "m", "l", "xl"})
-        m_runtime->tierCombo->addItem(QString::fromLatin1(tier), QString::fromLatin1(tier));
-    m_runtime->tierCombo->setItemData(1, tr("1 vCPU, 512 MiB"), Qt::ToolTipRole);
-    m_runtime->tierCombo->setItemData(2, tr("1 vCPU, 1 GiB"), Qt::ToolTipRole);
-    m_runtime->tierCombo->setItemData(3, tr("4 vCPU, 4 GiB"), Qt::ToolTipRole);
-    m_runtime->tierCombo->setItemData(4, tr("8 vCPU, 8 GiB"), Qt::ToolTipRole);
-    m_runtime->tierCombo->setItemData(5, tr("16 vCPU, 16 GiB"), Qt::ToolTipRole);
+    // Contract 6.2: what each tier gives a runner.
+    m_runtime->tierCombo->addItem(tr("default (m: 4 vCPU, 4 GiB memory)"), QString());
+    const std::pair<const char *, QString> tiers[] = {{"xs", tr("xs: 1 vCPU, 512 MiB memory")},
+                                                      {"s", tr("s: 1 vCPU, 1 GiB memory")},
+                                                      {"m", tr("m: 4 vCPU, 4 GiB memory")},
+                                                      {"l", tr("l: 8 vCPU, 8 GiB memory")},
+                                                      {"xl", tr("xl: 16 vCPU, 16 GiB memory")}};
+    for (const auto &[tier, text] : tiers)
+        m_runtime->tierCombo->addItem(text, QString::fromLatin1(tier));
     m_runtime->networkCombo->addItem(tr("default"), QString());
     m_runtime->networkCombo->addItem(tr("unrestricted"), QStringLiteral("unrestricted"));
     m_runtime->networkCombo->addItem(tr("restricted egress (no private networks)"),
@@ -112,9 +113,39 @@ void WorkloadWizard::validateName()
     if (id.isEmpty())
         m_name->nameProblem->clear();
     else if (!RunnerConfig::isValidConfigId(id, &why))
-        m_name->nameProblem->setText(why);
+        m_name->nameProblem->setText(nameRuleText(id));
     else
         m_name->nameProblem->clear();
+}
+
+QString WorkloadWizard::nameRuleText(const QString &id)
+{
+    // The server's rule (configs.cpp, RunnerConfig::isValidConfigId): 3 to 64 characters of
+    // a-z, 0-9 and '-', starting and ending with a letter or digit.
+    QString what;
+    if (id.size() < 3)
+        what = tr("This name is too short (%n character(s)).", nullptr, int(id.size()));
+    else if (id.size() > 64)
+        what = tr("This name is too long (%n characters).", nullptr, int(id.size()));
+    else if (id.startsWith(QLatin1Char('-')) || id.endsWith(QLatin1Char('-')))
+        what = tr("A name cannot start or end with a dash.");
+    else {
+        for (const QChar c : id) {
+            if (c.isUpper()) {
+                what = tr("Capital letters are not allowed (\"%1\").").arg(c);
+                break;
+            }
+            if (!(c.isDigit() || c == QLatin1Char('-') ||
+                  (c >= QLatin1Char('a') && c <= QLatin1Char('z')))) {
+                what = c.isSpace() ? tr("Spaces are not allowed.")
+                                   : tr("\"%1\" is not allowed.").arg(c);
+                break;
+            }
+        }
+    }
+    const QString rule = tr("Use 3 to 64 lowercase letters, digits and dashes, starting and "
+                            "ending with a letter or digit (e.g. my-app-2).");
+    return what.isEmpty() ? rule : what + QLatin1Char(' ') + rule;
 }
 
 void WorkloadWizard::validateLayers()

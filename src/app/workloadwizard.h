@@ -42,6 +42,8 @@ public:
     // with '{' is a JSON command mapping, '#' lines are comments.
     static QJsonArray parseLayers(const QString &text, QString *problem);
     static QString layersText(const QJsonArray &layers);
+    // What is wrong with a workload name, in words, followed by the rule.
+    static QString nameRuleText(const QString &id);
 
     Ui::WizardNamePage *namePage() const { return m_name; }
     Ui::WizardLayersPage *layersPage() const { return m_layers; }

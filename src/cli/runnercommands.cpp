@@ -158,6 +158,7 @@ int cpCommand(Context &ctx, const ParsedArgs &args)
     RunnerSession session(ctx.client()->hostResolver(), runner);
     TransferOptions options;
     options.verifyContent = !args.has(QStringLiteral("no-verify"));
+    options.ownedByRunner = !args.has(QStringLiteral("no-chown"));
     TransferJob *job = nullptr;
     if (dstRemote) {
         const QFileInfo local(src);
@@ -227,6 +228,11 @@ int cpCommand(Context &ctx, const ParsedArgs &args)
                           r.contentVerified ? QStringLiteral(", sha256 verified") : QString())
                      .toUtf8());
     }
+    if (!r.ownershipProblem.isEmpty())
+        writeAll(STDERR_FILENO,
+                 QStringLiteral("warning: the uploaded paths stay owned by root: %1\n")
+                     .arg(r.ownershipProblem)
+                     .toUtf8());
     return ExitOk;
 }
 
@@ -315,7 +321,11 @@ QList<Command> runnerCommands()
                              "always checked; contents too (sha256) unless\n--no-verify is given."),
               {{QStringLiteral("no-verify"),
                 {},
-                QStringLiteral("skip the sha256 comparison (sizes are still checked)")}},
+                QStringLiteral("skip the sha256 comparison (sizes are still checked)")},
+               {QStringLiteral("no-chown"),
+                {},
+                QStringLiteral("leave uploaded paths owned by root (by default the runner's "
+                               "user creates them)")}},
               -1,
               cpCommand,
               2,

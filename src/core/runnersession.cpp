@@ -225,6 +225,67 @@ ResultJob<bool> *RunnerSession::remove(const QString &path, bool recursive)
         [](const QJsonObject &o) { return o.value(QStringLiteral("removed")).toBool(); });
 }
 
+VoidJob *RunnerSession::createOwned(const QStringList &folders, const QStringList &files)
+{
+    auto *job = new LinkedJob<Done>(this);
+    if ((folders.isEmpty() && files.isEmpty()) || m_runnerUser == QLatin1String("root")) {
+        QTimer::singleShot(0, job, [job] { job->succeedWith(Done{}); });
+        return job;
+    }
+    // argv: the folder count, the folders, then the files. Kept well under ARG_MAX per exec.
+    static const QString script = QStringLiteral(
+        "umask 022; n=$1; shift; "
+        "while [ \"$n\" -gt 0 ]; do mkdir -p -- \"$1\" || exit 1; shift; n=$((n-1)); done; "
+        "for f; do [ -e \"$f\" ] || : > \"$f\" || exit 1; done");
+    constexpr qsizetype kMaxArgBytes = 512 * 1024;
+    QStringList takeFolders, takeFiles;
+    qsizetype bytes = 0;
+    int at = 0;
+    for (; at < folders.size() && bytes < kMaxArgBytes; ++at) {
+        takeFolders << folders.at(at);
+        bytes += folders.at(at).size() + 1;
+    }
+    int fileAt = 0;
+    if (at == folders.size()) {
+        for (; fileAt < files.size() && bytes < kMaxArgBytes; ++fileAt) {
+            takeFiles << files.at(fileAt);
+            bytes += files.at(fileAt).size() + 1;
+        }
+    }
+    const QStringList restFolders = folders.mid(at);
+    const QStringList restFiles = files.mid(fileAt);
+    QStringList argv{QStringLiteral("sh"), QStringLiteral("-c"), script, QStringLiteral("sh"),
+                     QString::number(takeFolders.size())};
+    argv += takeFolders;
+    argv += takeFiles;
+    ExecCollectJob *exec = execCollect(argv);
+    job->link(exec);
+    QPointer<RunnerSession> self(this);
+    exec->then(
+        job,
+        [job, self, restFolders, restFiles](const ExecResult &r) {
+            if (r.code != 0) {
+                job->failWith(
+                    Error(ErrorKind::Io,
+                          tr("The runner's user cannot create these paths: %1")
+                              .arg(r.stderrText.trimmed().isEmpty() ? tr("exit code %1").arg(r.code)
+                                                                    : r.stderrText.trimmed())));
+                return;
+            }
+            if ((restFolders.isEmpty() && restFiles.isEmpty()) || !self) {
+                job->succeedWith(Done{});
+                return;
+            }
+            VoidJob *next = self->createOwned(restFolders, restFiles);
+            job->link(next);
+            next->then(
+                job, [job](const Done &) { job->succeedWith(Done{}); },
+                [job](const Error &e) { job->failWith(e); });
+        },
+        [job](const Error &e) { job->failWith(e); });
+    return job;
+}
+
 ResultJob<WriteResult> *RunnerSession::upload(const QString &path, const QByteArray &data,
                                               WriteMode mode, std::optional<int> perm)
 {

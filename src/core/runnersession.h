@@ -89,6 +89,14 @@ public:
     ResultJob<FileInfo> *stat(const QString &path);
     VoidJob *mkdir(const QString &path);
     ResultJob<bool> *remove(const QString &path, bool recursive = false); // `removed`
+    // Makes `folders` (mkdir -p) and then `files` (empty, unless they exist) in one exec, i.e.
+    // as the runner's user (3.2), so that they belong to it: the host writes as root (3.3), and
+    // its later writes into an existing file keep that file's owner. Large lists take a few
+    // execs. Succeeds at once when nothing is asked or the runner user is known to be root.
+    VoidJob *createOwned(const QStringList &folders, const QStringList &files = {});
+    // The runner's user (config.runner_user) when known; "root" skips createOwned().
+    void setRunnerUser(const QString &user) { m_runnerUser = user; }
+    QString runnerUser() const { return m_runnerUser; }
     ResultJob<WriteResult> *upload(const QString &path, const QByteArray &data,
                                    WriteMode mode = WriteMode::Overwrite,
                                    std::optional<int> perm = {});
@@ -138,6 +146,7 @@ private:
     QString m_sessionId;
     QString m_requestId;
     bool m_released = false;
+    QString m_runnerUser;
     QPointer<ResultJob<bool>> m_releasing;
 };
 

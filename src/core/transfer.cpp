@@ -460,6 +460,11 @@ void TransferJob::beginTransfer()
 {
     if (isFinished())
         return;
+    if (m_direction == TransferDirection::Upload && m_options.ownedByRunner &&
+        !m_ownershipPrepared) {
+        prepareOwnership(); // comes back here once the runner's user made the paths
+        return;
+    }
     setStage(QStringLiteral("transferring"));
     m_progress.filesTotal = int(m_tasks.size());
     m_progress.bytesTotal = 0;
@@ -487,6 +492,43 @@ void TransferJob::beginTransfer()
         return;
     }
     pump();
+}
+
+void TransferJob::prepareOwnership()
+{
+    m_ownershipPrepared = true;
+    setStage(QStringLiteral("preparing"));
+    // The destination's folder (so that the final mv may place it there), the staging folder
+    // and every folder of the tree, then the staging files not left by an earlier attempt.
+    QStringList folders{cleanRemote(QFileInfo(m_remotePath).path())};
+    QSet<QString> seen(folders.cbegin(), folders.cend());
+    auto addFolder = [&folders, &seen](const QString &folder) {
+        if (!seen.contains(folder)) {
+            seen.insert(folder);
+            folders << folder;
+        }
+    };
+    if (m_folder)
+        addFolder(m_remoteTemp);
+    QStringList files;
+    for (const auto &t : std::as_const(m_tasks)) {
+        addFolder(cleanRemote(QFileInfo(t->remote).path()));
+        if (!t->existed)
+            files << t->remote;
+    }
+    for (const QString &d : std::as_const(m_emptyDirs))
+        addFolder(joinRemote(m_remoteTemp, d));
+    auto *own = m_session->createOwned(folders, files);
+    track(own);
+    own->then(
+        this, [this](const Done &) { beginTransfer(); },
+        [this](const Error &e) {
+            if (e.kind == ErrorKind::Cancelled)
+                return;
+            // Not fatal: the host still writes the files, owned by root.
+            m_ownershipProblem = e.message;
+            beginTransfer();
+        });
 }
 
 void TransferJob::pump()
@@ -1007,6 +1049,7 @@ void TransferJob::finish()
         r.durationMs = m_clock.elapsed();
         r.contentVerified = m_contentVerified;
         r.resumed = m_resumed;
+        r.ownershipProblem = m_ownershipProblem;
         setStage(QStringLiteral("done"));
         updateProgress(true);
         succeedWith(r);

@@ -29,6 +29,10 @@ struct TransferOptions
     bool verifyContent = true; // sha256 in the runner (exec) vs here, if the runner can hash
     bool resume = true;        // continue from a partial left by an earlier failed attempt
     bool overwrite = true;     // replace an existing destination (folders: removed first)
+    // Uploads: what the transfer creates belongs to the runner's user, not root (the host writes
+    // as root, contract 3.3). One exec as that user (RunnerSession::createOwned) makes the
+    // folders and empty files first; the host's writes into existing files keep their owner.
+    bool ownedByRunner = true;
 };
 
 enum class TransferDirection { Upload, Download };
@@ -56,6 +60,7 @@ struct TransferResult
     qint64 durationMs = 0;
     bool contentVerified = false; // sha256 compared (false: sizes only, no sha256sum in the runner)
     bool resumed = false;
+    QString ownershipProblem; // uploads: why the runner's user could not own the new paths
 };
 
 // One upload or download. Paths name the destination itself (not its parent folder).
@@ -103,6 +108,7 @@ private:
     void prepareDownload();
     void planUploadTasks(const QString &existingPart, bool partIsDir);
     void beginTransfer();
+    void prepareOwnership();
     void pump();
     void runTask(int index);
     void uploadChunk(int index);
@@ -136,6 +142,8 @@ private:
     bool m_folder = false;
     bool m_destExists = false;
     bool m_resumed = false;
+    bool m_ownershipPrepared = false;
+    QString m_ownershipProblem;
     QList<std::shared_ptr<Task>> m_tasks;
     QStringList m_emptyDirs; // relative folders to create
     int m_next = 0;

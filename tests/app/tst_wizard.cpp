@@ -1,5 +1,6 @@
 // The workload wizard: live name validation, layers text, the create body and onboard.yaml it
 // writes.
+#include "app/onboarddiff.h"
 #include "app/workloadwizard.h"
 
 #include "core/onboard.h"
@@ -9,6 +10,7 @@
 #include "ui_wizardreviewpage.h"
 #include "ui_wizardruntimepage.h"
 
+#include <QComboBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -28,6 +30,8 @@ private slots:
     void layersText();
     void producesBodyAndYaml();
     void roundTripsAnOnboardFile();
+    void tiersShowTheirSize();
+    void describesWhatAReplaceChanges();
 };
 
 void TestWizard::nameIsValidatedLive_data()
@@ -50,8 +54,14 @@ void TestWizard::nameIsValidatedLive()
     QTest::keyClicks(wizard.namePage()->nameEdit, name);
     QCOMPARE(wizard.currentPage()->isComplete(), valid);
     QCOMPARE(wizard.namePage()->nameProblem->text().isEmpty(), valid);
-    if (!valid)
-        QVERIFY(wizard.namePage()->nameProblem->text().contains(QStringLiteral("config_id")));
+    if (!valid) {
+        // The rule in words, never a regular expression.
+        const QString problem = wizard.namePage()->nameProblem->text();
+        QVERIFY2(problem.contains(QStringLiteral("3 to 64 lowercase letters, digits and dashes")),
+                 qPrintable(problem));
+        QVERIFY2(!problem.contains(QLatin1Char('^')) && !problem.contains(QStringLiteral("[a-z")),
+                 qPrintable(problem));
+    }
 }
 
 void TestWizard::layersText_data()
@@ -184,6 +194,77 @@ void TestWizard::roundTripsAnOnboardFile()
     bad.close();
     QVERIFY(parseOnboard(bad.fileName(), {}, &error).isEmpty());
     QVERIFY2(error.message.contains(QStringLiteral("bad.yaml:")), qPrintable(error.message));
+}
+
+void TestWizard::tiersShowTheirSize()
+{
+    // Contract 6.2: every tier says its vCPUs and memory.
+    WorkloadWizard wizard;
+    QComboBox *tiers = wizard.runtimePage()->tierCombo;
+    QCOMPARE(tiers->count(), 6);
+    for (int i = 0; i < tiers->count(); ++i)
+        QVERIFY2(tiers->itemText(i).contains(QStringLiteral("vCPU")) &&
+                     (tiers->itemText(i).contains(QStringLiteral("MiB")) ||
+                      tiers->itemText(i).contains(QStringLiteral("GiB"))),
+                 qPrintable(tiers->itemText(i)));
+    QVERIFY(tiers->itemText(tiers->findData(QStringLiteral("xs")))
+                .contains(QStringLiteral("1 vCPU, 512 MiB")));
+    QVERIFY(tiers->itemText(tiers->findData(QStringLiteral("xl")))
+                .contains(QStringLiteral("16 vCPU, 16 GiB")));
+}
+
+void TestWizard::describesWhatAReplaceChanges()
+{
+    const QJsonObject command{{QStringLiteral("type"), QStringLiteral("shell")},
+                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}},
+                              {QStringLiteral("run_as_root"), false}};
+    // As the server stores it: defaults spelt out.
+    const QJsonObject stored{
+        {QStringLiteral("display_name"), QStringLiteral("demo")},
+        {QStringLiteral("base_image"), QString()},
+        {QStringLiteral("layers"),
+         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                                {QStringLiteral("init_commands"), QJsonArray{command}},
+                                {QStringLiteral("refresh_commands"), QJsonArray{}},
+                                {QStringLiteral("drives"), QJsonArray{}}}}},
+        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")},
+                                               {QStringLiteral("ttl"), 0},
+                                               {QStringLiteral("auto_pause"), false}}}};
+    QJsonObject same{
+        {QStringLiteral("display_name"), QStringLiteral("demo")},
+        {QStringLiteral("layers"),
+         QJsonArray{
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("main")},
+                         {QStringLiteral("init_commands"),
+                          QJsonArray{QJsonObject{
+                              {QStringLiteral("type"), QStringLiteral("shell")},
+                              {QStringLiteral("args"), QJsonArray{QStringLiteral("true")}}}}}}}},
+        {QStringLiteral("config"), QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")}}}};
+    QCOMPARE(describeWorkloadChanges(stored, same), QStringList());
+    QVERIFY(!workloadStructureChanges(stored, same));
+
+    QJsonObject changed = same;
+    changed.insert(QStringLiteral("base_image"), QStringLiteral("debian:12"));
+    changed.insert(QStringLiteral("config"),
+                   QJsonObject{{QStringLiteral("tier"), QStringLiteral("xs")},
+                               {QStringLiteral("ttl"), 600},
+                               {QStringLiteral("auto_pause"), true}});
+    const QStringList lines = describeWorkloadChanges(stored, changed);
+    QVERIFY2(lines.contains(QStringLiteral("base image: (none) \u2192 debian:12")),
+             qPrintable(lines.join('|')));
+    QVERIFY(lines.contains(QStringLiteral("config.ttl: (none) \u2192 600")));
+    QVERIFY(lines.contains(QStringLiteral("config.auto_pause: (none) \u2192 true")));
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(!workloadStructureChanges(stored, changed));
+
+    QJsonObject twoLayers = same;
+    QJsonArray layers = same.value(QStringLiteral("layers")).toArray();
+    layers.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("extra")},
+                              {QStringLiteral("init_commands"), QJsonArray{command}}});
+    twoLayers.insert(QStringLiteral("layers"), layers);
+    QVERIFY(describeWorkloadChanges(stored, twoLayers)
+                .contains(QStringLiteral("layers: main \u2192 main, extra")));
+    QVERIFY(workloadStructureChanges(stored, twoLayers));
 }
 
 QTEST_MAIN(TestWizard)

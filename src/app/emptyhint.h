@@ -1,0 +1,27 @@
+// A greyed sentence in the middle of an empty list: what the list is for and what to do.
+#pragma once
+
+#include <QLabel>
+#include <QPointer>
+
+class QAbstractItemView;
+
+namespace capsule::app {
+
+// Lives on the view's viewport and shows itself while the view's model has no rows.
+class EmptyHint : public QLabel
+{
+    Q_OBJECT
+public:
+    EmptyHint(QAbstractItemView *view, const QString &richText);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void refreshHint();
+
+    QPointer<QAbstractItemView> m_view;
+};
+
+} // namespace capsule::app

@@ -1,0 +1,250 @@
+// The main window's runner actions: start, pause, resume, release, quarantine, terminals, files.
+#include "app/mainwindow.h"
+
+#include "app/filebrowser.h"
+#include "app/runnersmodel.h"
+#include "app/serverconnection.h"
+#include "app/terminaltabs.h"
+#include "app/workloadsmodel.h"
+
+#include "core/client.h"
+#include "core/runnersession.h"
+#include "core/transfer.h"
+#include "terminal/terminalview.h"
+
+#include "ui_mainwindow.h"
+
+#include <QFileInfo>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolButton>
+
+namespace capsule::app {
+
+void MainWindow::startRunner()
+{
+    Client *client = m_connection->client();
+    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
+    if (!client || rows.isEmpty())
+        return;
+    if (m_startJob) {
+        statusBar()->showMessage(tr("A runner is already starting; cancel it first."), 5000);
+        return;
+    }
+    WorkloadSummary summary;
+    summary.displayName = rows.first().data(Qt::DisplayRole).toString();
+    summary.configId = rows.first().data(WorkloadsModel::ConfigIdRole).toString();
+    summary.workloadKey = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
+    const QString key = summary.workloadKey;
+    m_startStopReason.clear();
+    auto done = beginOperation(tr("Starting runner for %1").arg(summary.displayName));
+    // allocate + wait ready within the startup budget (4.3): remote servers may answer allocate
+    // before the runner is ready.
+    ApiJob<AllocateReply> *job =
+        client->runners()->allocateReady(WorkloadRef::fromSummary(summary), {});
+    m_startJob = job;
+    m_cancelButton->setVisible(true);
+    job->then(
+        this,
+        [this, done, key](const AllocateReply &reply) {
+            m_cancelButton->setVisible(false);
+            m_runners->noteAllocated(reply, key);
+            const int row = m_runners->rowOf(reply.runnerId);
+            if (row >= 0) {
+                m_ui->mainTabs->setCurrentWidget(m_ui->runnersTab);
+                const QModelIndex index = m_runnersProxy->mapFromSource(m_runners->index(row, 0));
+                m_ui->runnersView->selectionModel()->select(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                m_ui->runnersView->scrollTo(index);
+            }
+            done({});
+        },
+        [this, done](const Error &error) {
+            m_cancelButton->setVisible(false);
+            const QString reason = std::exchange(m_startStopReason, {});
+            if (error.kind == ErrorKind::Cancelled)
+                done(reason.isEmpty() ? tr("cancelled") : reason);
+            else
+                done(error.toString());
+        });
+}
+
+void MainWindow::cancelStart()
+{
+    if (m_startJob && !m_startJob->isFinished())
+        m_startJob->cancel();
+}
+
+void MainWindow::pauseRunner()
+{
+    Client *client = m_connection->client();
+    const QString id = selectedRunnerId();
+    if (!client || id.isEmpty())
+        return;
+    auto done = beginOperation(tr("Pausing %1").arg(id));
+    client->runners()->pause(id)->then(
+        this,
+        [this, done, id](const PauseReply &reply) {
+            m_runners->notePaused(id, reply.sessionId);
+            done({});
+        },
+        [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::resumeRunner()
+{
+    Client *client = m_connection->client();
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!client || rows.isEmpty())
+        return;
+    const QString id = rows.first().data(RunnersModel::RunnerIdRole).toString();
+    const QString session = rows.first().data(RunnersModel::SessionRole).toString();
+    const QString key = rows.first().data(RunnersModel::WorkloadKeyRole).toString();
+    if (session.isEmpty()) {
+        showError(tr("Resuming %1").arg(id), tr("The runner has no session to resume."));
+        return;
+    }
+    auto done = beginOperation(tr("Resuming %1").arg(id));
+    client->runners()
+        ->resume(WorkloadRef(key), session)
+        ->then(
+            this,
+            [this, done, key, id](const AllocateReply &reply) {
+                m_runners->noteResumed(id);
+                m_runners->noteAllocated(reply, key);
+                done({});
+            },
+            [done](const Error &error) { done(error.toString()); });
+}
+
+void MainWindow::releaseRunner()
+{
+    const QString id = selectedRunnerId();
+    if (!m_connection->client() || id.isEmpty())
+        return;
+    confirmWithClient(tr("Release the runner %1? Its files and processes are destroyed.").arg(id),
+                      [this, id](Client *client) {
+                          auto done = beginOperation(tr("Releasing %1").arg(id));
+                          client->runners()->release(id)->then(
+                              this,
+                              [this, done, id](const ReleaseReply &) {
+                                  m_runners->noteReleased(id);
+                                  forgetRunner(id, tr("released"));
+                                  done({});
+                              },
+                              [done](const Error &error) { done(error.toString()); });
+                      });
+}
+
+void MainWindow::quarantineRunner()
+{
+    const QString id = selectedRunnerId();
+    if (!m_connection->client() || id.isEmpty())
+        return;
+    confirmWithClient(
+        tr("Quarantine the runner %1? Its network egress is blocked and the VM paused.").arg(id),
+        [this, id](Client *client) {
+            auto done = beginOperation(tr("Quarantining %1").arg(id));
+            client->runners()
+                ->quarantine(id, QStringLiteral("capsule-desktop"))
+                ->then(
+                    this,
+                    [done](const QuarantineReply &reply) {
+                        if (reply.success)
+                            done({});
+                        else
+                            done(reply.error);
+                    },
+                    [done](const Error &error) { done(error.toString()); });
+        });
+}
+
+void MainWindow::forgetRunner(const QString &runnerId, const QString &why)
+{
+    m_terminals->markRunnerGone(runnerId, why);
+    if (m_files->session() && m_files->session()->runnerId() == runnerId) {
+        m_files->setSession(nullptr);
+        m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files"));
+        statusBar()->showMessage(tr("The Files tab let go of runner %1 (%2).").arg(runnerId, why),
+                                 8000);
+    }
+}
+
+void MainWindow::uploadToRunner(const QString &runnerId, const QStringList &localPaths)
+{
+    const int row = m_runners->rowOf(runnerId);
+    if (!m_connection->isUsable() || row < 0 || localPaths.isEmpty())
+        return;
+    const RunnerRow &r = m_runners->row(row);
+    RunnerSession *session = m_connection->session(r.key, r.session, r.hostAddress);
+    if (!session)
+        return;
+    for (const QString &local : localPaths) {
+        const QFileInfo info(local);
+        if (!info.exists()) {
+            statusBar()->showMessage(tr("%1 does not exist.").arg(local), 8000);
+            continue;
+        }
+        m_transfers->enqueueUpload(session, info.absoluteFilePath(),
+                                   QStringLiteral("/workspace/") + info.fileName(),
+                                   FileBrowser::transferOptions());
+    }
+    statusBar()->showMessage(
+        tr("Uploading %n item(s) to /workspace of %1", nullptr, int(localPaths.size()))
+            .arg(TerminalTabs::shortId(runnerId)),
+        8000);
+}
+
+RunnerSession *MainWindow::selectedRunningSession() const
+{
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!m_connection->client() || rows.isEmpty() ||
+        rows.first().data(RunnersModel::SuspendedRole).toBool())
+        return nullptr;
+    const QModelIndex row = rows.first();
+    RunnerSession *session =
+        m_connection->session(row.data(RunnersModel::RunnerIdRole).toString(),
+                              row.data(RunnersModel::SessionRole).toString(),
+                              row.data(RunnersModel::HostAddressRole).toString());
+    // The runner's user (its workload's config.runner_user): "root" needs no ownership fix,
+    // another name has its own home root in the Files tab.
+    const QString user =
+        m_workloads->runnerUserForKey(row.data(RunnersModel::WorkloadKeyRole).toString());
+    if (session && !user.isEmpty())
+        session->setRunnerUser(user);
+    return session;
+}
+
+void MainWindow::openTerminal()
+{
+    RunnerSession *session = selectedRunningSession();
+    if (!session)
+        return;
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    const QString workload =
+        rows.isEmpty()
+            ? QString()
+            : rows.first().siblingAtColumn(RunnersModel::WorkloadColumn).data().toString();
+    terminal::TerminalView *view = m_terminals->open(session, workload);
+    m_ui->mainTabs->setCurrentWidget(m_ui->terminalsTab);
+    view->setFocus();
+}
+
+void MainWindow::closeTerminal()
+{
+    m_terminals->closeCurrent();
+}
+
+void MainWindow::browseFiles()
+{
+    RunnerSession *session = selectedRunningSession();
+    if (!session)
+        return;
+    const QString id = session->runnerId();
+    m_files->setSession(session);
+    m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
+    m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);
+}
+
+} // namespace capsule::app
