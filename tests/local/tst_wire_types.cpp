@@ -125,8 +125,11 @@ SchemaTable schemaTable()
     t[QStringLiteral("snapshots")] = {
         {"snapshots", "arr:snapshot"}, {"count", "int"}, {"current_version", "string"}};
     // 2.4
-    t[QStringLiteral("host_local")] = {
-        {"sandbox", "string"}, {"filesystem", "string"}, {"base_image", "string"}};
+    t[QStringLiteral("host_local")] = {{"sandbox", "string"},
+                                       {"filesystem", "string"},
+                                       {"base_image", "string"},
+                                       {"disk_quota", "string"},
+                                       {"pids_per_runner", "int"}};
     t[QStringLiteral("host")] = {{"id", "string"},
                                  {"instance_name", "string"},
                                  {"zone", "string"},
