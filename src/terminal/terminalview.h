@@ -4,8 +4,11 @@
 #include "terminal/terminalsurface.h"
 
 #include <QAbstractScrollArea>
+#include <QElapsedTimer>
 #include <QFont>
+#include <QHash>
 #include <QPoint>
+#include <QTimer>
 
 namespace capsule::terminal {
 
@@ -16,6 +19,9 @@ class TerminalView : public QAbstractScrollArea
 {
     Q_OBJECT
 public:
+    // Painting is coalesced to at most one frame per FrameMs while output floods.
+    static constexpr int FrameMs = 16;
+
     explicit TerminalView(QWidget *parent = nullptr);
     ~TerminalView() override;
 
@@ -84,6 +90,9 @@ private:
     QRect lineRect(int line, int col, int count) const;     // viewport pixels
     bool isSelected(int line, int col) const;
     bool forwardMouse(QMouseEvent *event, bool pressed);
+    void scheduleUpdate(const QRect &pixels);
+    void flushFrame();
+    const QFont &fontFor(uint32_t attrs);
 
     TerminalSurface *m_surface;
     QFont m_font;
@@ -102,6 +111,19 @@ private:
     int m_selEndCol = 0;
 
     QString m_preedit;
+
+    QTimer m_frameTimer;
+    QElapsedTimer m_sinceLastPaint;
+    QRect m_pendingUpdate;
+    QHash<uint32_t, QFont> m_fontCache; // by attribute bits, with the grid's letter spacing
+
+    struct SearchSpan
+    {
+        int from;
+        int to;
+        bool current;
+    };
+    QHash<qint64, QList<SearchSpan>> m_searchHighlights; // by absolute line
 };
 
 } // namespace capsule::terminal
