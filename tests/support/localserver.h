@@ -46,6 +46,7 @@ public:
     QStringList hostAddresses() const { return m_hosts; }
     QString dataDir() const { return m_dataDir.path(); }
     QString stderrText() const; // what the server logged so far
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
 
     // Blocking request against the control plane (`path` starting with "/") or a full URL.
     // Sends "Authorization: Bearer <token>" unless withToken is false.
