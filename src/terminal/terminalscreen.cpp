@@ -54,6 +54,14 @@ void TerminalScreen::putGlyph(const uint32_t *chars, int width, int row, int col
     if (row < 0 || row >= m_rows || col < 0 || col >= m_cols)
         return;
     Line &line = rowRef(row);
+    // Overwriting one half of a wide character blanks its other half.
+    if (line[size_t(col)].isContinuation() && col > 0)
+        line[size_t(col - 1)] = Cell{0, line[size_t(col - 1)].fg & Cell::ColorMask,
+                                     line[size_t(col - 1)].bg & Cell::ColorMask};
+    const int end = col + std::max(1, width);
+    if (end < m_cols && line[size_t(end)].isContinuation())
+        line[size_t(end)] =
+            Cell{0, line[size_t(end)].fg & Cell::ColorMask, line[size_t(end)].bg & Cell::ColorMask};
     Cell &c = line[size_t(col)];
     c.ch = chars[1] ? internGrapheme(chars) : char32_t(chars[0]);
     c.fg = m_penFg;
@@ -90,6 +98,8 @@ void TerminalScreen::erase(int top, int bottom, int left, int right)
     for (int r = top; r < bottom; ++r) {
         Line &line = rowRef(r);
         std::fill(line.begin() + left, line.begin() + right, blank);
+        if (right == m_cols && line.size() > size_t(m_cols))
+            line.resize(size_t(m_cols)); // text kept from a wider screen goes with the rest
     }
     damage(top, bottom - 1, left, right - 1);
 }
@@ -271,9 +281,10 @@ int TerminalScreen::resize(int cols, int rows, int cursorRow)
                 if (p >= m_rows)
                     p -= m_rows;
                 line = std::move(buffer[size_t(p)]);
-                line.resize(size_t(cols));
-                if (cols < m_cols)
-                    sanitizeWide(line);
+                // A narrower screen hides the end of a line rather than dropping it, so that
+                // making the window wide again brings the text back.
+                if (line.size() < size_t(cols))
+                    line.resize(size_t(cols));
             } else {
                 line.assign(size_t(cols), Cell());
             }
