@@ -272,12 +272,24 @@ int TerminalScreen::resize(int cols, int rows, int cursorRow)
             delta -= firstBlank - rows;
         }
     }
-    auto rebuild = [&](std::vector<Line> &buffer, int &top) {
+    // The primary screen hidden behind the alternate one keeps its newest rows too: the rows that
+    // no longer fit leave through the top into the scrollback (libvterm would cut the bottom).
+    int otherSkip = 0;
+    if (m_alt && rows < m_rows) {
+        otherSkip = m_rows - rows;
+        for (int r = 0; r < otherSkip; ++r) {
+            int p = m_otherTop + r;
+            if (p >= m_rows)
+                p -= m_rows;
+            pushLine(m_other[size_t(p)]);
+        }
+    }
+    auto rebuild = [&](std::vector<Line> &buffer, int &top, int skip) {
         std::vector<Line> fresh(static_cast<size_t>(rows));
         for (int r = 0; r < rows; ++r) {
             Line &line = fresh[size_t(r)];
-            if (r < m_rows) {
-                int p = top + r;
+            if (r + skip < m_rows) {
+                int p = top + r + skip;
                 if (p >= m_rows)
                     p -= m_rows;
                 line = std::move(buffer[size_t(p)]);
@@ -292,8 +304,8 @@ int TerminalScreen::resize(int cols, int rows, int cursorRow)
         buffer = std::move(fresh);
         top = 0;
     };
-    rebuild(m_screen, m_top);
-    rebuild(m_other, m_otherTop);
+    rebuild(m_screen, m_top, 0);
+    rebuild(m_other, m_otherTop, otherSkip);
     const int oldRows = m_rows;
     m_cols = cols;
     m_rows = rows;
