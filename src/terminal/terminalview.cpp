@@ -27,14 +27,6 @@ constexpr qreal MinFontSize = 5;
 constexpr qreal MaxFontSize = 72;
 constexpr int WheelLines = 3;
 
-// Links from a sandbox are opened only for schemes a browser or mail client handles safely.
-bool isOpenableUrl(const QUrl &url)
-{
-    static const QStringList schemes = {QStringLiteral("http"), QStringLiteral("https"),
-                                        QStringLiteral("ftp"), QStringLiteral("mailto")};
-    return url.isValid() && schemes.contains(url.scheme().toLower());
-}
-
 } // namespace
 
 TerminalView::TerminalView(QWidget *parent)
@@ -308,8 +300,7 @@ void TerminalView::pasteClipboard()
 {
     if (m_readOnly)
         return;
-    m_surface->paste(QGuiApplication::clipboard()->text());
-    scrollToBottom();
+    paste(QGuiApplication::clipboard()->text());
 }
 
 void TerminalView::paintEvent(QPaintEvent *event)
@@ -531,7 +522,7 @@ bool TerminalView::event(QEvent *event)
                                 key->key() == Qt::Key_PageUp || key->key() == Qt::Key_PageDown);
         // A terminal owns the keyboard (Ctrl+W, Ctrl+R... belong to the shell); application
         // shortcuts stay reachable with Ctrl+Shift and Ctrl+Tab/PgUp/PgDn, as in Konsole.
-        if (!ctrlShift && !tabSwitch) {
+        if ((!ctrlShift && !tabSwitch) || (ctrlShift && key->key() == Qt::Key_F)) {
             event->accept();
             return true;
         }
@@ -555,6 +546,10 @@ void TerminalView::keyPressEvent(QKeyEvent *event)
         }
         if (key == Qt::Key_V) {
             pasteClipboard();
+            return;
+        }
+        if (key == Qt::Key_F) {
+            showSearchBar();
             return;
         }
     }
@@ -635,11 +630,9 @@ void TerminalView::mousePressEvent(QMouseEvent *event)
     const QPoint pos = event->position().toPoint();
     if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ControlModifier)) {
         const QPoint cell = cellAt(pos, false);
-        const QString url = m_surface->hyperlinkAt(cell.y(), cell.x());
+        const QString url = urlAt(cell.y(), cell.x());
         if (!url.isEmpty()) {
-            emit linkActivated(url);
-            if (isOpenableUrl(QUrl(url)))
-                QDesktopServices::openUrl(QUrl(url));
+            activateUrl(url);
             return;
         }
     }
@@ -654,11 +647,8 @@ void TerminalView::mousePressEvent(QMouseEvent *event)
         viewport()->update();
     } else if (event->button() == Qt::MiddleButton) {
         QClipboard *clipboard = QGuiApplication::clipboard();
-        if (!m_readOnly) {
-            m_surface->paste(clipboard->supportsSelection() ? clipboard->text(QClipboard::Selection)
-                                                            : clipboard->text());
-            scrollToBottom();
-        }
+        paste(clipboard->supportsSelection() ? clipboard->text(QClipboard::Selection)
+                                             : clipboard->text());
     }
 }
 
@@ -680,14 +670,13 @@ void TerminalView::mouseMoveEvent(QMouseEvent *event)
         forwardMouse(event, true))
         return;
     const QPoint cell = cellAt(pos, false);
-    const bool onLink = !m_surface->hyperlinkAt(cell.y(), cell.x()).isEmpty();
-    viewport()->setCursor(onLink && (event->modifiers() & Qt::ControlModifier)
+    const QString url = (event->modifiers() & Qt::ControlModifier)
+                            ? urlAt(cell.y(), cell.x())
+                            : m_surface->hyperlinkAt(cell.y(), cell.x());
+    viewport()->setCursor(!url.isEmpty() && (event->modifiers() & Qt::ControlModifier)
                               ? Qt::PointingHandCursor
                               : Qt::IBeamCursor);
-    if (onLink)
-        viewport()->setToolTip(m_surface->hyperlinkAt(cell.y(), cell.x()));
-    else
-        viewport()->setToolTip(QString());
+    viewport()->setToolTip(url);
 }
 
 void TerminalView::mouseReleaseEvent(QMouseEvent *event)
