@@ -5,11 +5,16 @@
 #include "core/runnerconfig.h"
 #include "core/runnersession.h"
 #include "support/localserver.h"
+#include "terminal/localpty.h"
 #include "terminal/terminalsession.h"
 #include "terminal/terminalview.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QThread>
 #include <QtTest>
 
@@ -179,6 +184,79 @@ private slots:
         QVERIFY2(serverPeak - serverBefore < 40 * 1024, "capsule-local buffered the flood");
         QVERIFY2(appPeak - appBefore < 60 * 1024, "the client buffered the flood");
         QVERIFY2(ms < 5000, qPrintable(QStringLiteral("Ctrl+C took %1 ms").arg(ms)));
+        channel->close();
+    }
+
+    void runnerPathIsNotTheBottleneck()
+    {
+        // `cat` of a ~50 MB file in a runner shows its last line within 1.5x (the target; the
+        // assertion is generous for a loaded machine) of the same file through a local PTY into
+        // the same widget.
+        const QString generate = QStringLiteral("seq 1 6500000 > %1");
+        const QString file = QDir::temp().filePath(
+            QStringLiteral("capsule-term-cat-%1.txt").arg(QCoreApplication::applicationPid()));
+        QCOMPARE(QProcess::execute(QStringLiteral("/bin/sh"),
+                                   {QStringLiteral("-c"), generate.arg(file)}),
+                 0);
+        const auto cleanup = qScopeGuard([&] { QFile::remove(file); });
+        const qint64 size = QFileInfo(file).size();
+        QVERIFY(size > 45'000'000);
+
+        qint64 localMs = 0;
+        {
+            TerminalView view;
+            view.resize(640, 360);
+            view.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&view));
+            capsule::terminal::LocalPty pty;
+            connect(&pty, &capsule::terminal::LocalPty::dataReceived, view.surface(),
+                    &capsule::terminal::TerminalSurface::feed);
+            QElapsedTimer t;
+            t.start();
+            QVERIFY(pty.start({QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                               QStringLiteral("cat %1; echo CAT-DONE$((2*3))").arg(file)},
+                              view.surface()->cols(), view.surface()->rows()));
+            QTRY_VERIFY_WITH_TIMEOUT(
+                view.surface()->screenText().contains(QStringLiteral("CAT-DONE6")), 120000);
+            localMs = t.elapsed();
+        }
+
+        RunnerSession runner(m_client->hostResolver(), m_runner.runnerId, m_runner.sessionId, {},
+                             m_runner.hostAddress);
+        TerminalView view;
+        view.resize(640, 360);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        PtyOptions options;
+        options.cols = view.surface()->cols();
+        options.rows = view.surface()->rows();
+        options.command = QStringLiteral("/bin/sh");
+        PtyChannel *channel = runner.shell(options, &view);
+        TerminalSession session(channel, &view);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), TerminalSession::State::Connected, 30000);
+        view.setFocus();
+        QTest::keyClicks(&view, generate.arg(QStringLiteral("/tmp/catf")) +
+                                    QStringLiteral("; echo GEN$((1+1))"));
+        QTest::keyClick(&view, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(view.surface()->screenText().contains(QStringLiteral("GEN2")),
+                                 60000);
+        QTest::keyClicks(&view, QStringLiteral("cat /tmp/catf; echo CAT-DONE$((2*3))"));
+        QElapsedTimer t;
+        t.start();
+        QTest::keyClick(&view, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(view.surface()->screenText().contains(QStringLiteral("CAT-DONE6")),
+                                 120000);
+        const qint64 runnerMs = t.elapsed();
+        qInfo("cat of %lld bytes: local PTY %lld ms (%.1f MB/s), runner PTY over WebSocket %lld "
+              "ms (%.1f MB/s), ratio %.2f",
+              size, localMs, double(size) / 1000.0 / double(localMs), runnerMs,
+              double(size) / 1000.0 / double(runnerMs), double(runnerMs) / double(localMs));
+        QVERIFY2(
+            runnerMs < 3 * localMs + 2000,
+            qPrintable(QStringLiteral("runner %1 ms, local %2 ms").arg(runnerMs).arg(localMs)));
+        QTest::keyClicks(&view, QStringLiteral("rm -f /tmp/catf"));
+        QTest::keyClick(&view, Qt::Key_Return);
         channel->close();
     }
 
