@@ -51,7 +51,7 @@ uint32_t TerminalScreen::internGrapheme(const uint32_t *chars)
 
 void TerminalScreen::putGlyph(const uint32_t *chars, int width, int row, int col)
 {
-    if (row < 0 || row >= m_rows || col < 0 || col >= m_cols)
+    if (unsigned(row) >= unsigned(m_rows) || unsigned(col) >= unsigned(m_cols))
         return;
     Line &line = rowRef(row);
     // Overwriting one half of a wide character blanks its other half.
@@ -82,8 +82,13 @@ void TerminalScreen::putGlyph(const uint32_t *chars, int width, int row, int col
 
 void TerminalScreen::blankRow(Line &line, const Cell &blank)
 {
-    line.resize(size_t(m_cols));
-    std::fill(line.begin(), line.end(), blank);
+    if (line.size() != size_t(m_cols))
+        line.resize(size_t(m_cols));
+    // Every line feed at the bottom blanks a row: the default blank is all zero bytes.
+    if (blank.ch == 0 && blank.fg == 0 && blank.bg == 0)
+        std::memset(static_cast<void *>(line.data()), 0, line.size() * sizeof(Cell));
+    else
+        std::fill(line.begin(), line.end(), blank);
 }
 
 void TerminalScreen::erase(int top, int bottom, int left, int right)
