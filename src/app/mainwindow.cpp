@@ -16,6 +16,7 @@
 #include "core/onboard.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
+#include "app/terminals/terminalprefs.h"
 #include "terminal/terminalsession.h"
 #include "terminal/terminalview.h"
 
@@ -254,6 +255,11 @@ void MainWindow::createActions()
     viewMenu->setObjectName(QStringLiteral("viewMenu"));
     viewMenu->addAction(refresh);
     viewMenu->addAction(closeTerminal);
+    viewMenu->addAction(tr("Terminal &Appearance..."), this, [this] {
+        auto *dialog = new app::TerminalPreferencesDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(about);
 
@@ -824,6 +830,7 @@ void MainWindow::openTerminal()
     const QString id = session->runnerId();
     auto *view = new terminal::TerminalView;
     view->setObjectName(QStringLiteral("terminal-%1").arg(id));
+    app::TerminalPreferences::instance()->track(view); // scheme, font, scrollback
     PtyChannel *channel = session->shell({}, view);
     auto *terminalSession = new terminal::TerminalSession(channel, view, view);
     const int index =
