@@ -17,6 +17,7 @@
 #include "core/runnersession.h"
 #include "core/transfer.h"
 #include "app/terminals/terminalprefs.h"
+#include "app/terminals/terminaltabs.h"
 #include "terminal/terminalsession.h"
 #include "terminal/terminalview.h"
 
@@ -276,6 +277,7 @@ void MainWindow::createActions()
     m_ui->runnersView->addActions({terminal, files, copyId, pause, resume, quarantine, release});
     // closeTerminal must work from inside a terminal (it has keyboard focus there).
     addAction(closeTerminal);
+    enableTerminalTabDetach(m_ui->terminalTabs); // tab context menu: Detach Tab
     connect(m_ui->terminalTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
         QWidget *page = m_ui->terminalTabs->widget(index);
         m_ui->terminalTabs->removeTab(index);
