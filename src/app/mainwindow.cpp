@@ -10,7 +10,9 @@
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/settingsdialog.h"
-#include "app/terminaltabs.h"
+#include "app/terminals/detachedterminal.h"
+#include "app/terminals/terminalprefs.h"
+#include "app/terminals/terminaltabs.h"
 #include "app/tokenstore.h"
 #include "app/transferspanel.h"
 #include "app/workloadsmodel.h"
@@ -322,6 +324,11 @@ void MainWindow::createActions()
     viewMenu->setObjectName(QStringLiteral("viewMenu"));
     viewMenu->addAction(refresh);
     viewMenu->addAction(closeTerminal);
+    viewMenu->addAction(tr("Terminal &Appearance..."), this, [this] {
+        auto *dialog = new app::TerminalPreferencesDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(about);
 
@@ -338,6 +345,7 @@ void MainWindow::createActions()
     m_ui->runnersView->addActions({terminal, files, copyId, pause, resume, quarantine, release});
     // closeTerminal and quit must work from inside a terminal (it has keyboard focus there).
     addActions({closeTerminal, quit});
+    enableTerminalTabDetach(m_ui->terminalTabs); // tab context menu: Detach Tab
 }
 
 void MainWindow::setConfirmOverride(std::function<bool(const QString &)> answer)

@@ -4,7 +4,7 @@
 #include "app/filebrowser.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
-#include "app/terminaltabs.h"
+#include "app/terminals/terminaltabs.h"
 #include "app/workloadsmodel.h"
 
 #include "core/client.h"

@@ -155,6 +155,9 @@ void PtyChannel::connectTo(const QString &hostAddress)
     if (m_settings.hasToken())
         req.setRawHeader("Authorization", "Bearer " + m_settings.token->toUtf8());
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    // Flow control: what the terminal has not consumed stays in the kernel, so TCP pushes back
+    // on the host agent (which then stops reading the PTY) instead of growing a queue here.
+    m_socket->setReadBufferSize(kReadBuffer);
     connect(m_socket, &QWebSocket::connected, this, &PtyChannel::onConnected);
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             &PtyChannel::onSocketError);

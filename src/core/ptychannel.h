@@ -47,6 +47,7 @@ public:
 
     static constexpr qint64 kHighWater = 256 * 1024;
     static constexpr qint64 kInputCap = 4 * 1024 * 1024;
+    static constexpr qint64 kReadBuffer = 1024 * 1024; // unread output beyond this stays in TCP
 
     // Gives the host address of the runner: fresh=false may use the cache, fresh=true re-resolves.
     using HostProvider = std::function<ResultJob<QString> *(bool fresh)>;

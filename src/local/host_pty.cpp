@@ -10,6 +10,7 @@
 #include <QWebSocket>
 #include <QtEndian>
 
+#include <algorithm>
 #include <csignal>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -22,6 +23,13 @@ namespace capsule::local {
 namespace {
 
 enum : char { Stdin = 0, Stdout = 1, Resize = 2, Exit = 3, Signal = 4 };
+
+// Flow control: the PTY is not read while more than this many bytes of output sit unsent in the
+// WebSocket; the kernel's PTY buffer then fills and the program's write() blocks, so a flood
+// (`yes`, endless `seq`) neither grows memory nor leaves a backlog that delays Ctrl+C. Reading
+// resumes below the low mark.
+constexpr qint64 OutputHighWater = 256 * 1024;
+constexpr qint64 OutputLowWater = 64 * 1024;
 
 class PtySession : public QObject
 {
@@ -84,11 +92,23 @@ public:
                 processExited();
             });
         }
+        connect(m_ws, &QWebSocket::bytesWritten, this, [this](qint64 bytes) {
+            m_unsent = std::max<qint64>(0, m_unsent - bytes);
+            if (m_throttled && m_unsent <= OutputLowWater) {
+                m_throttled = false;
+                if (!m_exited && m_readNotifier)
+                    m_readNotifier->setEnabled(true);
+                readPty();
+            }
+        });
         connect(m_ws, &QWebSocket::binaryMessageReceived, this, &PtySession::frame);
         connect(m_ws, &QWebSocket::textMessageReceived, this,
                 [this](const QString &text) { frame(text.toUtf8()); });
         connect(m_ws, &QWebSocket::disconnected, this, [this] {
             m_clientGone = true;
+            m_throttled = false;
+            if (m_readNotifier && !m_exited)
+                m_readNotifier->setEnabled(true); // drain (and drop) until the hang-up lands
             if (!m_exited && m_sandbox)
                 m_sandbox->signalProcess(m_pid, SIGHUP);
             if (m_exited)
@@ -138,12 +158,20 @@ private:
 
     void readPty()
     {
-        char buf[4096];
-        for (;;) {
+        char buf[16384];
+        while (!m_throttled) {
             const ssize_t n = ::read(m_master, buf, sizeof buf);
             if (n > 0) {
-                if (!m_clientGone)
-                    m_ws->sendBinaryMessage(QByteArray(1, Stdout) + QByteArray(buf, int(n)));
+                if (!m_clientGone) {
+                    // bytesWritten counts frame bytes: payload plus the server's unmasked header.
+                    const qint64 payload =
+                        m_ws->sendBinaryMessage(QByteArray(1, Stdout) + QByteArray(buf, int(n)));
+                    m_unsent += payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
+                    if (m_unsent > OutputHighWater) {
+                        m_throttled = true;
+                        m_readNotifier->setEnabled(false);
+                    }
+                }
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -160,7 +188,8 @@ private:
         if (::waitpid(pid_t(m_pid), &status, WNOHANG) != pid_t(m_pid))
             return;
         m_exited = true;
-        readPty(); // output written just before the exit
+        m_throttled = false; // the rest of the output is bounded by the PTY's buffer
+        readPty();           // output written just before the exit
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (!m_clientGone) {
             sendExit(code);
@@ -185,6 +214,8 @@ private:
     QSocketNotifier *m_readNotifier = nullptr;
     bool m_exited = false;
     bool m_clientGone = false;
+    qint64 m_unsent = 0; // output bytes handed to the WebSocket and not yet written out
+    bool m_throttled = false;
 };
 
 } // namespace

@@ -33,6 +33,11 @@ TerminalSession::TerminalSession(capsule::PtyChannel *channel, TerminalView *vie
     connect(channel, &capsule::PtyChannel::errorOccurred, this, &TerminalSession::onError);
     connect(surface, &TerminalSurface::writeToPty, this, &TerminalSession::onInput);
     connect(view, &TerminalView::terminalSizeChanged, m_resizeTimer, qOverload<>(&QTimer::start));
+    // The context menu's "Send Signal" reaches the PTY's program through a signal frame.
+    connect(view, &TerminalView::signalRequested, this, [this](int signal) {
+        if (m_channel && m_channel->isConnected())
+            m_channel->sendSignal(signal);
+    });
     if (channel->isConnected())
         onConnected();
     else

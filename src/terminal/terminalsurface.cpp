@@ -1,6 +1,8 @@
-// Terminal emulation without painting: libvterm screen + scrollback + OSC handling, testable
-// headless.
+// Terminal emulation without painting: libvterm's parser and state layer driving our own screen
+// model (TerminalScreen), scrollback, OSC handling; testable headless.
 #include "terminal/terminalsurface.h"
+
+#include "terminal/terminalscreen.h"
 
 #include <vterm.h>
 
@@ -13,30 +15,10 @@ namespace {
 
 // An OSC 52 payload of a few MiB is already absurd; beyond this the sequence is dropped.
 constexpr qsizetype MaxOscLength = 4 * 1024 * 1024;
-// Hyperlinks are bookkeeping only; a flood of them must not grow without bound.
-constexpr int MaxHyperlinks = 4096;
 constexpr int MaxCols = 2000;
 // libvterm 0.1.4 writes out of bounds when a wide character meets a one-column screen.
 constexpr int MinCols = 2;
 constexpr int MaxRows = 1000;
-
-VTermModifier toVtermModifier(Qt::KeyboardModifiers modifiers)
-{
-    int mod = VTERM_MOD_NONE;
-    if (modifiers & Qt::ShiftModifier)
-        mod |= VTERM_MOD_SHIFT;
-    if (modifiers & Qt::AltModifier)
-        mod |= VTERM_MOD_ALT;
-    if (modifiers & Qt::ControlModifier)
-        mod |= VTERM_MOD_CTRL;
-    return VTermModifier(mod);
-}
-
-QColor toQColor(const VTermScreen *screen, VTermColor color)
-{
-    vterm_screen_convert_color_to_rgb(screen, &color);
-    return QColor(color.rgb.red, color.rgb.green, color.rgb.blue);
-}
 
 VTermColor toVtermColor(const QColor &color)
 {
@@ -45,102 +27,14 @@ VTermColor toVtermColor(const QColor &color)
     return c;
 }
 
-bool isContinuation(const VTermScreenCell &cell)
+uint32_t encodeColor(const VTermColor &c, bool foreground)
 {
-    return cell.chars[0] == uint32_t(-1);
-}
-
-// The classic control byte for Ctrl+<key> (xterm/Konsole conventions), or -1. Done here rather
-// than by libvterm, which encodes Ctrl+I/J/M/[ and digits as CSI u sequences shells do not read.
-int controlByteFor(int key)
-{
-    if (key >= Qt::Key_A && key <= Qt::Key_Z)
-        return key - Qt::Key_A + 1;
-    switch (key) {
-    case Qt::Key_At:
-    case Qt::Key_Space:
-    case Qt::Key_2:
-        return 0x00;
-    case Qt::Key_BracketLeft:
-    case Qt::Key_3:
-        return 0x1b;
-    case Qt::Key_Backslash:
-    case Qt::Key_4:
-        return 0x1c;
-    case Qt::Key_BracketRight:
-    case Qt::Key_5:
-        return 0x1d;
-    case Qt::Key_AsciiCircum:
-    case Qt::Key_6:
-        return 0x1e;
-    case Qt::Key_Underscore:
-    case Qt::Key_Slash:
-    case Qt::Key_7:
-        return 0x1f;
-    case Qt::Key_Question:
-    case Qt::Key_8:
-        return 0x7f;
-    default:
-        return -1;
-    }
-}
-
-VTermKey keypadKey(int key)
-{
-    if (key >= Qt::Key_0 && key <= Qt::Key_9)
-        return VTermKey(VTERM_KEY_KP_0 + (key - Qt::Key_0));
-    switch (key) {
-    case Qt::Key_Asterisk:
-        return VTERM_KEY_KP_MULT;
-    case Qt::Key_Plus:
-        return VTERM_KEY_KP_PLUS;
-    case Qt::Key_Comma:
-        return VTERM_KEY_KP_COMMA;
-    case Qt::Key_Minus:
-        return VTERM_KEY_KP_MINUS;
-    case Qt::Key_Period:
-        return VTERM_KEY_KP_PERIOD;
-    case Qt::Key_Slash:
-        return VTERM_KEY_KP_DIVIDE;
-    case Qt::Key_Equal:
-        return VTERM_KEY_KP_EQUAL;
-    default:
-        return VTERM_KEY_NONE;
-    }
-}
-
-VTermKey specialKey(int key)
-{
-    switch (key) {
-    case Qt::Key_Tab:
-    case Qt::Key_Backtab:
-        return VTERM_KEY_TAB;
-    case Qt::Key_Up:
-        return VTERM_KEY_UP;
-    case Qt::Key_Down:
-        return VTERM_KEY_DOWN;
-    case Qt::Key_Left:
-        return VTERM_KEY_LEFT;
-    case Qt::Key_Right:
-        return VTERM_KEY_RIGHT;
-    case Qt::Key_Insert:
-        return VTERM_KEY_INS;
-    case Qt::Key_Delete:
-        return VTERM_KEY_DEL;
-    case Qt::Key_Home:
-        return VTERM_KEY_HOME;
-    case Qt::Key_End:
-        return VTERM_KEY_END;
-    case Qt::Key_PageUp:
-        return VTERM_KEY_PAGEUP;
-    case Qt::Key_PageDown:
-        return VTERM_KEY_PAGEDOWN;
-    default:
-        break;
-    }
-    if (key >= Qt::Key_F1 && key <= Qt::Key_F35)
-        return VTermKey(VTERM_KEY_FUNCTION(key - Qt::Key_F1 + 1));
-    return VTERM_KEY_NONE;
+    if (foreground ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c))
+        return 0;
+    if (VTERM_COLOR_IS_INDEXED(&c))
+        return (Cell::KindIndexed << Cell::KindShift) | c.indexed.idx;
+    return (Cell::KindRgb << Cell::KindShift) |
+           (uint32_t(c.rgb.red) << 16 | uint32_t(c.rgb.green) << 8 | c.rgb.blue);
 }
 
 // Length of an incomplete UTF-8 sequence at the end of bytes (0 if the data ends complete).
@@ -170,25 +64,76 @@ bool isWordDelimiter(const QString &text)
 
 } // namespace
 
-// libvterm keeps a pointer to this table for the VTerm's lifetime, hence static storage.
+// libvterm keeps a pointer to this table for the VTerm's lifetime, hence static storage. These are
+// VTermState callbacks: libvterm parses and keeps the terminal state, we keep the cells.
 struct SurfaceCallbacks
 {
     static TerminalSurface *self(void *user) { return static_cast<TerminalSurface *>(user); }
+    static TerminalScreen &screen(void *user) { return *self(user)->m_screen; }
 
-    static int damage(VTermRect rect, void *user)
+    static int putGlyph(VTermGlyphInfo *info, VTermPos pos, void *user)
     {
-        emit self(user)->invalidated(QRect(rect.start_col, rect.start_row,
-                                           rect.end_col - rect.start_col,
-                                           rect.end_row - rect.start_row));
+        screen(user).putGlyph(info->chars, info->width, pos.row, pos.col);
         return 1;
     }
 
-    static int moveCursor(VTermPos pos, VTermPos oldPos, int visible, void *user)
+    static int scrollRect(VTermRect r, int downward, int rightward, void *user)
     {
-        TerminalSurface *s = self(user);
-        s->m_cursor = QPoint(pos.col, pos.row);
-        Q_UNUSED(visible) // libvterm also reports visibility through settermprop
-        emit s->cursorChanged(QPoint(oldPos.col, oldPos.row), s->m_cursor);
+        screen(user).scrollRect(r.start_row, r.end_row, r.start_col, r.end_col, downward,
+                                rightward);
+        return 1;
+    }
+
+    static int moveRect(VTermRect dest, VTermRect src, void *user)
+    {
+        screen(user).moveRect(dest.start_row, dest.start_col, src.start_row, src.end_row,
+                              src.start_col, src.end_col);
+        return 1;
+    }
+
+    static int erase(VTermRect r, int, void *user)
+    {
+        screen(user).erase(r.start_row, r.end_row, r.start_col, r.end_col);
+        return 1;
+    }
+
+    static int initPen(void *user)
+    {
+        screen(user).resetPen();
+        return 1;
+    }
+
+    static int setPenAttr(VTermAttr attr, VTermValue *val, void *user)
+    {
+        TerminalScreen &s = screen(user);
+        switch (attr) {
+        case VTERM_ATTR_BOLD:
+            s.setPenFlag(Cell::Bold, val->boolean);
+            break;
+        case VTERM_ATTR_UNDERLINE:
+            s.setPenUnderline(val->number);
+            break;
+        case VTERM_ATTR_ITALIC:
+            s.setPenFlag(Cell::Italic, val->boolean);
+            break;
+        case VTERM_ATTR_BLINK:
+            s.setPenFlag(Cell::Blink, val->boolean, true);
+            break;
+        case VTERM_ATTR_REVERSE:
+            s.setPenFlag(Cell::Reverse, val->boolean);
+            break;
+        case VTERM_ATTR_STRIKE:
+            s.setPenFlag(Cell::Strike, val->boolean);
+            break;
+        case VTERM_ATTR_FOREGROUND:
+            s.setPenFg(encodeColor(val->color, true));
+            break;
+        case VTERM_ATTR_BACKGROUND:
+            s.setPenBg(encodeColor(val->color, false));
+            break;
+        default: // conceal, font: not drawn
+            break;
+        }
         return 1;
     }
 
@@ -208,6 +153,8 @@ struct SurfaceCallbacks
             emit s->cursorChanged(s->m_cursor, s->m_cursor);
             break;
         case VTERM_PROP_ALTSCREEN:
+            // libvterm erases the alternate screen itself right after this callback.
+            s->m_screen->setAltScreen(value->boolean);
             if (s->m_altScreen != bool(value->boolean)) {
                 s->m_altScreen = value->boolean;
                 emit s->altScreenChanged(s->m_altScreen);
@@ -215,7 +162,7 @@ struct SurfaceCallbacks
             break;
         case VTERM_PROP_REVERSE:
             s->m_reverseVideo = value->boolean;
-            emit s->invalidated(QRect(0, 0, s->m_cols, s->m_rows));
+            s->m_screen->damageAll();
             break;
         case VTERM_PROP_MOUSE:
             if (s->m_mouseMode != value->number) {
@@ -236,72 +183,20 @@ struct SurfaceCallbacks
         return 1;
     }
 
-    static int resize(int rows, int cols, void *user)
+    static int resize(int rows, int cols, VTermPos *delta, void *user)
     {
         TerminalSurface *s = self(user);
+        VTermPos pos;
+        vterm_state_get_cursorpos(s->m_state, &pos);
+        delta->row += s->m_screen->resize(cols, rows, pos.row);
         s->m_rows = rows;
         s->m_cols = cols;
         return 1;
     }
 
-    static int pushLine(int cols, const VTermScreenCell *cells, void *user)
+    static int setLineInfo(int, const VTermLineInfo *, const VTermLineInfo *, void *)
     {
-        TerminalSurface *s = self(user);
-        // Trailing blank cells carry nothing but a background; keep them only if coloured.
-        int used = cols;
-        while (used > 0 && cells[used - 1].chars[0] == 0 &&
-               VTERM_COLOR_IS_DEFAULT_BG(&cells[used - 1].bg))
-            --used;
-        std::vector<unsigned char> line(size_t(used) * sizeof(VTermScreenCell));
-        if (used > 0)
-            std::memcpy(line.data(), cells, line.size());
-        s->m_scrollback.push_back(std::move(line));
-        ++s->m_absoluteTop;
-        ++s->m_pendingPushed;
-        while (int(s->m_scrollback.size()) > s->m_scrollbackLimit)
-            s->m_scrollback.pop_front();
-        return 1;
-    }
-
-    static int popLine(int cols, VTermScreenCell *cells, void *user)
-    {
-        TerminalSurface *s = self(user);
-        if (s->m_scrollback.empty())
-            return 0;
-        const std::vector<unsigned char> line = std::move(s->m_scrollback.back());
-        s->m_scrollback.pop_back();
-        --s->m_absoluteTop;
-        --s->m_pendingPushed;
-        const int stored = int(line.size() / sizeof(VTermScreenCell));
-        const int copied = std::min(stored, cols);
-        if (copied > 0)
-            std::memcpy(cells, line.data(), size_t(copied) * sizeof(VTermScreenCell));
-        VTermColor fg;
-        VTermColor bg;
-        vterm_state_get_default_colors(s->m_state, &fg, &bg);
-        VTermScreenCell blank{};
-        blank.width = 1;
-        blank.fg = fg;
-        blank.fg.type |= VTERM_COLOR_DEFAULT_FG;
-        blank.bg = bg;
-        blank.bg.type |= VTERM_COLOR_DEFAULT_BG;
-        for (int col = copied; col < cols; ++col)
-            cells[col] = blank;
-        // libvterm 0.1.4 writes the right half of a wide cell unchecked: a wide character cut by
-        // a narrower screen would land past the end of the row. Blank it and any orphaned half.
-        for (int col = 0; col < cols; ++col) {
-            VTermScreenCell &c = cells[col];
-            if (isContinuation(c)) {
-                if (col == 0 || cells[col - 1].width != 2)
-                    c = blank;
-                continue;
-            }
-            if (c.width == 2 && (col + 1 >= cols || !isContinuation(cells[col + 1])))
-                c = blank;
-            else if (c.width != 2)
-                c.width = 1;
-        }
-        return 1;
+        return 1; // double-width/height lines are drawn single
     }
 
     static void output(const char *bytes, size_t len, void *user)
@@ -313,41 +208,42 @@ struct SurfaceCallbacks
             s->m_pendingOutput.append(bytes, qsizetype(len));
     }
 
-    static const VTermScreenCallbacks screenCallbacks;
+    static const VTermStateCallbacks stateCallbacks;
 };
 
-const VTermScreenCallbacks SurfaceCallbacks::screenCallbacks = {
-    &SurfaceCallbacks::damage,     nullptr, // no moverect: libvterm then reports damage instead
-    &SurfaceCallbacks::moveCursor, &SurfaceCallbacks::setTermProp,
-    &SurfaceCallbacks::bell,       &SurfaceCallbacks::resize,
-    &SurfaceCallbacks::pushLine,   &SurfaceCallbacks::popLine,
+const VTermStateCallbacks SurfaceCallbacks::stateCallbacks = {
+    &SurfaceCallbacks::putGlyph,    nullptr, // the cursor is read from the state once per feed
+    &SurfaceCallbacks::scrollRect,  &SurfaceCallbacks::moveRect,
+    &SurfaceCallbacks::erase,       &SurfaceCallbacks::initPen,
+    &SurfaceCallbacks::setPenAttr,  &SurfaceCallbacks::setTermProp,
+    &SurfaceCallbacks::bell,        &SurfaceCallbacks::resize,
+    &SurfaceCallbacks::setLineInfo,
 };
 
 TerminalSurface::TerminalSurface(int cols, int rows, QObject *parent)
     : QObject(parent)
     , m_cols(std::clamp(cols, MinCols, MaxCols))
     , m_rows(std::clamp(rows, 1, MaxRows))
+    , m_screen(std::make_unique<TerminalScreen>(m_cols, m_rows))
 {
+    m_screen->setScrollbackLimit(m_scrollbackLimit);
     m_vt = vterm_new(m_rows, m_cols);
     vterm_set_utf8(m_vt, 1);
     vterm_output_set_callback(m_vt, &SurfaceCallbacks::output, this);
     m_state = vterm_obtain_state(m_vt);
-    m_screen = vterm_obtain_screen(m_vt);
-    vterm_screen_set_callbacks(m_screen, &SurfaceCallbacks::screenCallbacks, this);
-    // Scroll-sized damage merging keeps a full-screen scroll to one invalidation per feed().
-    vterm_screen_set_damage_merge(m_screen, VTERM_DAMAGE_SCROLL);
-    vterm_screen_enable_altscreen(m_screen, 1);
-    vterm_screen_reset(m_screen, 1);
+    vterm_state_set_callbacks(m_state, &SurfaceCallbacks::stateCallbacks, this);
+    vterm_state_reset(m_state, 1);
     // libvterm's stock blue (0,0,224) is unreadable on a dark background; use a palette tuned
     // for one, close to what VS Code's terminal users are used to.
     static const QRgb palette[16] = {0x000000, 0xcd3131, 0x0dbc79, 0xe5e510, 0x2472c8, 0xbc3fbc,
                                      0x11a8cd, 0xe5e5e5, 0x666666, 0xf14c4c, 0x23d18b, 0xf5f543,
                                      0x3b8eea, 0xd670d6, 0x29b8db, 0xffffff};
-    for (int i = 0; i < 16; ++i) {
-        const VTermColor c = toVtermColor(QColor(palette[i]));
-        vterm_state_set_palette_color(m_state, i, &c);
-    }
+    QList<QColor> colors;
+    for (QRgb c : palette)
+        colors << QColor(c);
+    setPalette(colors);
     setDefaultColors(m_defaultFg, m_defaultBg);
+    m_screen->takeDamage();
 }
 
 TerminalSurface::~TerminalSurface()
@@ -355,14 +251,76 @@ TerminalSurface::~TerminalSurface()
     vterm_free(m_vt);
 }
 
+void TerminalSurface::setPalette(const QList<QColor> &colors)
+{
+    for (int i = 0; i < 16 && i < colors.size(); ++i) {
+        const VTermColor c = toVtermColor(colors.at(i));
+        vterm_state_set_palette_color(m_state, i, &c);
+    }
+    // The 256-colour cube and grey ramp are libvterm's; resolve them once.
+    for (int i = 0; i < 256; ++i) {
+        VTermColor c;
+        vterm_state_get_palette_color(m_state, i, &c);
+        vterm_state_convert_color_to_rgb(m_state, &c);
+        m_palette[i] = qRgb(c.rgb.red, c.rgb.green, c.rgb.blue);
+    }
+    m_screen->damageAll();
+    emitDamage();
+}
+
+QList<QColor> TerminalSurface::palette() const
+{
+    QList<QColor> out;
+    for (int i = 0; i < 16; ++i)
+        out << QColor(m_palette[i]);
+    return out;
+}
+
 void TerminalSurface::setDefaultColors(const QColor &fg, const QColor &bg)
 {
     m_defaultFg = fg;
     m_defaultBg = bg;
+    m_defaultFgRgb = fg.rgb();
+    m_defaultBgRgb = bg.rgb();
     const VTermColor vfg = toVtermColor(fg);
     const VTermColor vbg = toVtermColor(bg);
     vterm_state_set_default_colors(m_state, &vfg, &vbg);
-    emit invalidated(QRect(0, 0, m_cols, m_rows));
+    m_screen->damageAll();
+    emitDamage();
+}
+
+void TerminalSurface::emitDamage()
+{
+    const TerminalScreen::Damage d = m_screen->takeDamage();
+    if (d.empty())
+        return;
+    emit invalidated(QRect(QPoint(d.left, d.top), QPoint(d.right, d.bottom)));
+}
+
+const Cell *TerminalSurface::lineCells(int line, int *count) const
+{
+    return m_screen->lineCells(line, count);
+}
+
+int TerminalSurface::scrollbackLines() const
+{
+    return m_screen->scrollbackLines();
+}
+
+qint64 TerminalSurface::firstAbsoluteLine() const
+{
+    return m_screen->absoluteTop() - m_screen->scrollbackLines();
+}
+
+QString TerminalSurface::cellText(const Cell &c) const
+{
+    if (c.ch == 0 || c.ch == Cell::Continuation)
+        return {};
+    if (!(c.ch & Cell::GraphemeBit))
+        return QString::fromUcs4(&c.ch, 1);
+    std::u32string s;
+    m_screen->appendText(c, s);
+    return QString::fromStdU32String(s);
 }
 
 void TerminalSurface::feed(const QByteArray &chunk)
@@ -378,12 +336,18 @@ void TerminalSurface::feed(const QByteArray &chunk)
     for (qsizetype i = 0; i < size; ++i) {
         const char c = bytes[i];
         switch (m_parseState) {
-        case ParseState::Normal:
-            if (c == '\x1b') {
-                feedToVterm(bytes + start, i - start);
-                m_parseState = ParseState::Escape;
+        case ParseState::Normal: {
+            // Plain text is the bulk of any output: jump to the next ESC.
+            const void *esc = std::memchr(bytes + i, '\x1b', size_t(size - i));
+            if (!esc) {
+                i = size - 1;
+                break;
             }
+            i = static_cast<const char *>(esc) - bytes;
+            feedToVterm(bytes + start, i - start);
+            m_parseState = ParseState::Escape;
             break;
+        }
         case ParseState::Escape:
             if (c == ']') {
                 m_parseState = ParseState::Osc;
@@ -468,7 +432,6 @@ void TerminalSurface::feed(const QByteArray &chunk)
         if (keep > 0)
             m_utf8Tail = QByteArray(bytes + size - keep, keep);
     }
-    vterm_screen_flush_damage(m_screen);
     flushOutput();
 }
 
@@ -527,36 +490,6 @@ void TerminalSurface::handleOsc(const QByteArray &osc)
     }
 }
 
-void TerminalSurface::handleOsc8(const QByteArray &params, const QByteArray &uri)
-{
-    VTermPos pos;
-    vterm_state_get_cursorpos(m_state, &pos);
-    if (m_linkOpen) {
-        m_openLink.endLine = m_absoluteTop + pos.row;
-        m_openLink.endCol = pos.col;
-        m_linkOpen = false;
-        const bool empty =
-            m_openLink.endLine == m_openLink.startLine && m_openLink.endCol <= m_openLink.startCol;
-        if (!empty) {
-            m_links.append(m_openLink);
-            if (m_links.size() > MaxHyperlinks)
-                m_links.removeFirst();
-            emit hyperlinkAdded(m_openLink);
-        }
-    }
-    if (uri.isEmpty())
-        return;
-    m_openLink = TerminalHyperlink();
-    m_openLink.url = QString::fromUtf8(uri);
-    for (const QByteArray &param : params.split(':')) {
-        if (param.startsWith("id="))
-            m_openLink.id = QString::fromUtf8(param.mid(3));
-    }
-    m_openLink.startLine = m_absoluteTop + pos.row;
-    m_openLink.startCol = pos.col;
-    m_linkOpen = true;
-}
-
 void TerminalSurface::handleOsc52(const QByteArray &payload)
 {
     const qsizetype sep = payload.indexOf(';');
@@ -585,9 +518,8 @@ void TerminalSurface::flushOutput()
         m_cursor = cursor;
         emit cursorChanged(old, m_cursor);
     }
-    if (m_pendingPushed != 0) {
-        const int pushed = m_pendingPushed;
-        m_pendingPushed = 0;
+    emitDamage();
+    if (const int pushed = m_screen->takePushed(); pushed != 0) {
         dropExpiredLinks();
         emit scrollbackChanged(scrollbackLines(), pushed);
     }
@@ -615,210 +547,60 @@ void TerminalSurface::resize(int cols, int rows)
     m_rows = rows;
     // libvterm 0.1.4 can leave the cursor off a shrunk screen (even at a negative row).
     clampCursor();
-    vterm_screen_flush_damage(m_screen);
-    emit invalidated(QRect(0, 0, m_cols, m_rows));
     flushOutput();
 }
 
-bool TerminalSurface::sendKey(int key, Qt::KeyboardModifiers modifiers, const QString &text)
+TerminalCell TerminalSurface::convertCell(const Cell &c) const
 {
-    VTermModifier mod = toVtermModifier(modifiers);
-    const bool ctrl = modifiers & Qt::ControlModifier;
-    const bool alt = modifiers & Qt::AltModifier;
-    const QByteArray altPrefix = alt ? QByteArray("\x1b") : QByteArray();
-
-    if (modifiers & Qt::KeypadModifier) {
-        const VTermKey kp = keypadKey(key);
-        if (kp != VTERM_KEY_NONE) {
-            vterm_keyboard_key(m_vt, kp, mod);
-            flushOutput();
-            return true;
-        }
-    }
-    // Enter, Backspace and Escape send what shells expect whatever the modifiers (libvterm would
-    // encode Shift+Enter or Ctrl+Backspace as CSI u, which readline prints literally).
-    switch (key) {
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-        m_pendingOutput += altPrefix + '\r';
-        flushOutput();
-        return true;
-    case Qt::Key_Backspace:
-        m_pendingOutput += altPrefix + (ctrl ? '\x08' : '\x7f');
-        flushOutput();
-        return true;
-    case Qt::Key_Escape:
-        m_pendingOutput += altPrefix + '\x1b';
-        flushOutput();
-        return true;
-    default:
-        break;
-    }
-    const VTermKey special = specialKey(key);
-    if (special != VTERM_KEY_NONE) {
-        if (key == Qt::Key_Backtab)
-            mod = VTermModifier(mod | VTERM_MOD_SHIFT);
-        vterm_keyboard_key(m_vt, special, mod);
-        flushOutput();
-        return true;
-    }
-    if (ctrl) {
-        const int byte = controlByteFor(key);
-        if (byte >= 0) {
-            m_pendingOutput += altPrefix + char(byte);
-            flushOutput();
-            return true;
-        }
-    }
-    QString chars = text;
-    // With Alt (or Ctrl+Alt) Qt may report no text; fall back to the key's Latin-1 character.
-    if ((chars.isEmpty() || chars.at(0).category() == QChar::Other_Control) && key >= 0x20 &&
-        key < 0x7f) {
-        QChar ch(key);
-        chars = (modifiers & Qt::ShiftModifier) ? QString(ch.toUpper()) : QString(ch.toLower());
-    }
-    if (chars.isEmpty())
-        return false;
-    if (chars.size() == 1 && chars.at(0).category() == QChar::Other_Control) {
-        m_pendingOutput += altPrefix + chars.toLatin1();
-        flushOutput();
-        return true;
-    }
-    const VTermModifier charMod = alt ? VTERM_MOD_ALT : VTERM_MOD_NONE;
-    for (char32_t ch : chars.toUcs4())
-        vterm_keyboard_unichar(m_vt, uint32_t(ch), charMod);
-    flushOutput();
-    return true;
-}
-
-void TerminalSurface::sendText(const QString &text)
-{
-    if (text.isEmpty())
-        return;
-    m_pendingOutput += text.toUtf8();
-    flushOutput();
-}
-
-bool TerminalSurface::bracketedPaste() const
-{
-    // libvterm 0.1.4 has no getter for DECSET 2004; start_paste writes only when it is on.
-    auto *self = const_cast<TerminalSurface *>(this);
-    self->m_probing = true;
-    self->m_probeOutput.clear();
-    vterm_keyboard_start_paste(m_vt);
-    self->m_probing = false;
-    return !m_probeOutput.isEmpty();
-}
-
-void TerminalSurface::paste(const QString &text)
-{
-    if (text.isEmpty())
-        return;
-    // Terminals send Enter as CR; pasted newlines must look the same to line editors.
-    QString normalized = text;
-    normalized.replace(QStringLiteral("\r\n"), QStringLiteral("\r"));
-    normalized.replace(QLatin1Char('\n'), QLatin1Char('\r'));
-    const bool bracketed = bracketedPaste();
-    if (bracketed) {
-        // A pasted ESC[201~ would end the bracket early and let the rest run as typed commands.
-        normalized.remove(QLatin1Char('\x1b'));
-        vterm_keyboard_start_paste(m_vt);
-    }
-    m_pendingOutput += normalized.toUtf8();
-    if (bracketed)
-        vterm_keyboard_end_paste(m_vt);
-    flushOutput();
-}
-
-void TerminalSurface::mouseMove(int row, int col, Qt::KeyboardModifiers modifiers)
-{
-    vterm_mouse_move(m_vt, std::clamp(row, 0, m_rows - 1), std::clamp(col, 0, m_cols - 1),
-                     toVtermModifier(modifiers));
-    flushOutput();
-}
-
-void TerminalSurface::mouseButton(int button, bool pressed, Qt::KeyboardModifiers modifiers)
-{
-    vterm_mouse_button(m_vt, button, pressed, toVtermModifier(modifiers));
-    flushOutput();
-}
-
-void TerminalSurface::focusChanged(bool focused)
-{
-    if (focused)
-        vterm_state_focus_in(m_state);
-    else
-        vterm_state_focus_out(m_state);
-    flushOutput();
-}
-
-TerminalCell TerminalSurface::convertCell(const void *vtermCell, bool continuation) const
-{
-    const auto &c = *static_cast<const VTermScreenCell *>(vtermCell);
     TerminalCell out;
-    if (continuation) {
+    if (c.isContinuation()) {
         out.width = 0;
     } else {
-        out.width = c.width == 2 ? 2 : 1;
-        char32_t chars[VTERM_MAX_CHARS_PER_CELL];
-        int n = 0;
-        while (n < VTERM_MAX_CHARS_PER_CELL && c.chars[n] != 0 && c.chars[n] <= 0x10ffff) {
-            chars[n] = char32_t(c.chars[n]);
-            ++n;
-        }
-        out.text = QString::fromUcs4(chars, n);
+        out.width = c.isWide() ? 2 : 1;
+        out.text = cellText(c);
     }
-    out.fgDefault = VTERM_COLOR_IS_DEFAULT_FG(&c.fg);
-    out.bgDefault = VTERM_COLOR_IS_DEFAULT_BG(&c.bg);
-    out.fgIndex = (!out.fgDefault && VTERM_COLOR_IS_INDEXED(&c.fg)) ? c.fg.indexed.idx : -1;
-    out.bgIndex = (!out.bgDefault && VTERM_COLOR_IS_INDEXED(&c.bg)) ? c.bg.indexed.idx : -1;
-    out.fg = out.fgDefault ? m_defaultFg : toQColor(m_screen, c.fg);
-    out.bg = out.bgDefault ? m_defaultBg : toQColor(m_screen, c.bg);
-    out.bold = c.attrs.bold;
-    out.italic = c.attrs.italic;
-    out.underline = c.attrs.underline;
-    out.reverse = c.attrs.reverse;
-    out.strike = c.attrs.strike;
-    out.blink = c.attrs.blink;
+    const uint32_t fgKind = Cell::kind(c.fg);
+    const uint32_t bgKind = Cell::kind(c.bg);
+    out.fgDefault = fgKind == Cell::KindDefault;
+    out.bgDefault = bgKind == Cell::KindDefault;
+    out.fgIndex = fgKind == Cell::KindIndexed ? int(c.fg & 0xff) : -1;
+    out.bgIndex = bgKind == Cell::KindIndexed ? int(c.bg & 0xff) : -1;
+    out.fg = QColor(resolveColor(c.fg, true));
+    out.bg = QColor(resolveColor(c.bg, false));
+    out.bold = c.fg & Cell::Bold;
+    out.italic = c.fg & Cell::Italic;
+    out.underline = int((c.fg & Cell::UnderlineMask) >> Cell::UnderlineShift);
+    out.reverse = c.fg & Cell::Reverse;
+    out.strike = c.fg & Cell::Strike;
+    out.blink = c.bg & Cell::Blink;
     return out;
 }
 
 TerminalCell TerminalSurface::cell(int row, int col) const
 {
-    VTermScreenCell c{};
-    if (row < 0 || row >= m_rows || col < 0 || col >= m_cols ||
-        !vterm_screen_get_cell(m_screen, VTermPos{row, col}, &c)) {
+    if (row < 0 || row >= m_rows)
+        return lineCell(-1, 0);
+    return lineCell(scrollbackLines() + row, col);
+}
+
+TerminalCell TerminalSurface::lineCell(int line, int col) const
+{
+    int count = 0;
+    const Cell *cells = m_screen->lineCells(line, &count);
+    if (!cells || col < 0 || col >= count || col >= m_cols) {
         TerminalCell blank;
         blank.fg = m_defaultFg;
         blank.bg = m_defaultBg;
         return blank;
     }
-    return convertCell(&c, isContinuation(c));
-}
-
-TerminalCell TerminalSurface::lineCell(int line, int col) const
-{
-    if (line >= scrollbackLines())
-        return cell(line - scrollbackLines(), col);
-    TerminalCell blank;
-    blank.fg = m_defaultFg;
-    blank.bg = m_defaultBg;
-    if (line < 0 || col < 0)
-        return blank;
-    const std::vector<unsigned char> &stored = m_scrollback[size_t(line)];
-    const int count = int(stored.size() / sizeof(VTermScreenCell));
-    if (col >= count)
-        return blank;
-    const auto *cells = reinterpret_cast<const VTermScreenCell *>(stored.data());
-    return convertCell(&cells[col], isContinuation(cells[col]));
+    return convertCell(cells[col]);
 }
 
 void TerminalSurface::setScrollbackLimit(int lines)
 {
     m_scrollbackLimit = std::max(0, lines);
     const int before = scrollbackLines();
-    while (int(m_scrollback.size()) > m_scrollbackLimit)
-        m_scrollback.pop_front();
+    m_screen->setScrollbackLimit(m_scrollbackLimit);
     if (before != scrollbackLines()) {
         dropExpiredLinks();
         emit scrollbackChanged(scrollbackLines(), 0);
@@ -827,24 +609,51 @@ void TerminalSurface::setScrollbackLimit(int lines)
 
 void TerminalSurface::clearScrollback()
 {
-    if (m_scrollback.empty())
+    if (scrollbackLines() == 0)
         return;
-    m_scrollback.clear();
+    m_screen->clearScrollback();
     dropExpiredLinks();
     emit scrollbackChanged(0, 0);
 }
 
-QString TerminalSurface::lineText(int line) const
+QString TerminalSurface::lineText(int line, std::vector<int> *columns) const
 {
+    int count = 0;
+    const Cell *cells = m_screen->lineCells(line, &count);
+    count = std::min(count, m_cols);
     QString out;
-    for (int col = 0; col < m_cols; ++col) {
-        const TerminalCell c = lineCell(line, col);
-        if (c.width == 0)
+    out.reserve(count);
+    std::u32string grapheme;
+    for (int col = 0; col < count; ++col) {
+        const Cell &c = cells[col];
+        if (c.isContinuation())
             continue;
-        out += c.text.isEmpty() ? QStringLiteral(" ") : c.text;
+        const qsizetype before = out.size();
+        if (c.ch == 0) {
+            out += QLatin1Char(' ');
+        } else if (!(c.ch & Cell::GraphemeBit)) {
+            if (QChar::requiresSurrogates(c.ch)) {
+                out += QChar(QChar::highSurrogate(c.ch));
+                out += QChar(QChar::lowSurrogate(c.ch));
+            } else {
+                out += QChar(char16_t(c.ch));
+            }
+        } else {
+            grapheme.clear();
+            m_screen->appendText(c, grapheme);
+            out += QString::fromStdU32String(grapheme);
+        }
+        if (columns) {
+            for (qsizetype i = before; i < out.size(); ++i)
+                columns->push_back(col);
+        }
     }
-    while (out.endsWith(QLatin1Char(' ')))
-        out.chop(1);
+    qsizetype end = out.size();
+    while (end > 0 && out.at(end - 1) == QLatin1Char(' '))
+        --end;
+    out.truncate(end);
+    if (columns)
+        columns->resize(size_t(end));
     return out;
 }
 
@@ -907,61 +716,6 @@ QPair<int, int> TerminalSurface::wordAt(int line, int col) const
            (!isWordDelimiter(lineCell(line, end).text) || lineCell(line, end).width == 0))
         ++end;
     return {start, end};
-}
-
-QString TerminalSurface::hyperlinkAt(int line, int col) const
-{
-    const qint64 absolute = firstAbsoluteLine() + line;
-    auto contains = [absolute, col](const TerminalHyperlink &l) {
-        const bool afterStart =
-            absolute > l.startLine || (absolute == l.startLine && col >= l.startCol);
-        const bool beforeEnd = absolute < l.endLine || (absolute == l.endLine && col < l.endCol);
-        return afterStart && beforeEnd;
-    };
-    if (m_linkOpen) {
-        TerminalHyperlink open = m_openLink;
-        VTermPos pos;
-        vterm_state_get_cursorpos(m_state, &pos);
-        open.endLine = m_absoluteTop + pos.row;
-        open.endCol = pos.col;
-        if (contains(open))
-            return open.url;
-    }
-    for (auto it = m_links.crbegin(); it != m_links.crend(); ++it) {
-        if (contains(*it))
-            return it->url;
-    }
-    return {};
-}
-
-QList<QPair<int, int>> TerminalSurface::hyperlinkSpans(int line) const
-{
-    const qint64 absolute = firstAbsoluteLine() + line;
-    QList<QPair<int, int>> spans;
-    auto add = [&](const TerminalHyperlink &l) {
-        if (absolute < l.startLine || absolute > l.endLine)
-            return;
-        const int from = absolute == l.startLine ? l.startCol : 0;
-        const int to = absolute == l.endLine ? l.endCol : m_cols;
-        if (to > from)
-            spans.append({from, to});
-    };
-    for (const TerminalHyperlink &l : m_links)
-        add(l);
-    if (m_linkOpen) {
-        TerminalHyperlink open = m_openLink;
-        VTermPos pos;
-        vterm_state_get_cursorpos(m_state, &pos);
-        open.endLine = m_absoluteTop + pos.row;
-        open.endCol = pos.col;
-        add(open);
-    }
-    return spans;
-}
-
-QList<TerminalHyperlink> TerminalSurface::hyperlinks() const
-{
-    return m_links;
 }
 
 } // namespace capsule::terminal

@@ -10,15 +10,16 @@
 #include <QRect>
 #include <QSize>
 #include <QString>
-#include <deque>
 #include <memory>
 #include <vector>
 
 struct VTerm;
-struct VTermScreen;
 struct VTermState;
 
 namespace capsule::terminal {
+
+struct Cell;
+class TerminalScreen;
 
 // One character cell as the view paints it. Colours are resolved to RGB; the index fields keep the
 // palette index (or -1) so a theme can tell "red" from a truecolor that happens to look red.
@@ -51,9 +52,10 @@ struct TerminalHyperlink
     int endCol = 0; // exclusive
 };
 
-// Wraps VTerm + VTermScreen. Lines are addressed in one combined space: 0..scrollbackLines()-1 are
-// the scrollback (oldest first), then rows() screen lines. Bytes for the PTY (keys, paste, terminal
-// replies such as DA/DSR) leave through writeToPty().
+// libvterm's parser and VTermState drive our own screen model (TerminalScreen). Lines are addressed
+// in one combined space: 0..scrollbackLines()-1 are the scrollback (oldest first), then rows()
+// screen lines. Bytes for the PTY (keys, paste, terminal replies such as DA/DSR) leave through
+// writeToPty().
 class TerminalSurface : public QObject
 {
     Q_OBJECT
@@ -87,7 +89,7 @@ public:
     // Cells: screen coordinates, or combined line coordinates including scrollback.
     TerminalCell cell(int row, int col) const;
     TerminalCell lineCell(int line, int col) const;
-    int scrollbackLines() const { return int(m_scrollback.size()); }
+    int scrollbackLines() const;
     int lineCount() const { return scrollbackLines() + m_rows; }
     void setScrollbackLimit(int lines);
     int scrollbackLimit() const { return m_scrollbackLimit; }
@@ -95,7 +97,9 @@ public:
 
     // Text of one screen row / combined line (trailing blanks trimmed).
     QString rowText(int row) const;
-    QString lineText(int line) const;
+    QString lineText(int line) const { return lineText(line, nullptr); }
+    // Also fills columns[i] with the screen column of QChar i of the result.
+    QString lineText(int line, std::vector<int> *columns) const;
     QString screenText() const; // all rows joined by '\n', trailing blank rows dropped
     // Text from `from` to `to` (QPoint(col, line), combined coordinates, flow order, `to`
     // exclusive).
@@ -114,14 +118,34 @@ public:
     QColor defaultForeground() const { return m_defaultFg; }
     QColor defaultBackground() const { return m_defaultBg; }
     void setDefaultColors(const QColor &fg, const QColor &bg);
+    // The 16 ANSI colours (fewer entries leave the rest); applies to text already on screen.
+    void setPalette(const QList<QColor> &colors);
+    QList<QColor> palette() const;
+
+    // Fast access for painting: the raw cells of a combined line (count may be < cols() for
+    // scrollback lines), and a cell colour word resolved to RGB with the current palette.
+    const Cell *lineCells(int line, int *count) const;
+    QRgb resolveColor(uint32_t word, bool foreground) const
+    {
+        switch ((word >> 24) & 3) {
+        case 1:
+            return m_palette[word & 0xff];
+        case 2:
+            return 0xff000000u | (word & 0xffffff);
+        default:
+            return foreground ? m_defaultFgRgb : m_defaultBgRgb;
+        }
+    }
+    QString cellText(const Cell &c) const;
 
     // OSC 8: the link under a combined-coordinate position, empty if none.
     QString hyperlinkAt(int line, int col) const;
     QList<TerminalHyperlink> hyperlinks() const;
+    bool hasHyperlinks() const { return m_linkOpen || !m_links.isEmpty(); }
     // Column ranges [first, second) of the links on one combined line, for painting.
     QList<QPair<int, int>> hyperlinkSpans(int line) const;
     // Absolute line number of combined line 0 (scrollback lines dropped over the limit so far).
-    qint64 firstAbsoluteLine() const { return m_absoluteTop - scrollbackLines(); }
+    qint64 firstAbsoluteLine() const;
 
 signals:
     void writeToPty(const QByteArray &data);
@@ -145,20 +169,19 @@ private:
     void handleOsc8(const QByteArray &params, const QByteArray &uri);
     void handleOsc52(const QByteArray &payload);
     void flushOutput();
-    TerminalCell convertCell(const void *vtermCell, bool continuation) const;
+    TerminalCell convertCell(const Cell &c) const;
     void dropExpiredLinks();
+    void emitDamage();
 
     VTerm *m_vt = nullptr;
-    VTermScreen *m_screen = nullptr;
     VTermState *m_state = nullptr;
     int m_cols;
     int m_rows;
-
-    // Scrollback lines are stored as raw VTermScreenCell bytes so cells round-trip exactly through
-    // sb_pushline / sb_popline (a resize that adds rows pulls them back).
-    std::deque<std::vector<unsigned char>> m_scrollback;
+    std::unique_ptr<TerminalScreen> m_screen; // cells, screen rows and scrollback
     int m_scrollbackLimit = DefaultScrollbackLimit;
-    qint64 m_absoluteTop = 0; // absolute line number of screen row 0
+    QRgb m_palette[256] = {};
+    QRgb m_defaultFgRgb = 0xffdcdcdc;
+    QRgb m_defaultBgRgb = 0xff1e1e1e;
 
     // OSC interception: libvterm 0.1.4 loses OSC strings split across writes, so OSC sequences are
     // parsed here and never reach it.
@@ -171,7 +194,6 @@ private:
 
     QByteArray m_pendingOutput;
     QByteArray m_probeOutput;
-    int m_pendingPushed = 0; // scrollback lines pushed (popped: negative) since the last signal
 
     QPoint m_cursor;
     bool m_cursorVisible = true;

@@ -1,6 +1,8 @@
 // The terminal widget: paints a TerminalSurface and turns keyboard, mouse and IME input into bytes.
 #include "terminal/terminalview.h"
 
+#include "terminal/terminalscreen.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
@@ -11,6 +13,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QTimer>
 #include <QUrl>
 #include <QWheelEvent>
 #include <algorithm>
@@ -23,14 +26,6 @@ namespace {
 constexpr qreal MinFontSize = 5;
 constexpr qreal MaxFontSize = 72;
 constexpr int WheelLines = 3;
-
-// Links from a sandbox are opened only for schemes a browser or mail client handles safely.
-bool isOpenableUrl(const QUrl &url)
-{
-    static const QStringList schemes = {QStringLiteral("http"), QStringLiteral("https"),
-                                        QStringLiteral("ftp"), QStringLiteral("mailto")};
-    return url.isValid() && schemes.contains(url.scheme().toLower());
-}
 
 } // namespace
 
@@ -47,6 +42,9 @@ TerminalView::TerminalView(QWidget *parent)
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     setFrameShape(QFrame::NoFrame);
+    m_frameTimer.setSingleShot(true);
+    m_frameTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_frameTimer, &QTimer::timeout, this, &TerminalView::flushFrame);
 
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setStyleHint(QFont::TypeWriter);
@@ -106,6 +104,7 @@ void TerminalView::updateCellSize()
     m_cellWidth = std::max(1, int(std::ceil(fm.horizontalAdvance(QLatin1Char('M')))));
     m_cellHeight = std::max(1, int(std::ceil(fm.height())));
     m_ascent = int(std::ceil(fm.ascent()));
+    m_fontCache.clear();
     updateTerminalSize();
     viewport()->update();
 }
@@ -155,7 +154,28 @@ void TerminalView::scrollLines(int delta)
 
 void TerminalView::scrollContentsBy(int, int)
 {
-    viewport()->update();
+    scheduleUpdate(viewport()->rect());
+}
+
+void TerminalView::scheduleUpdate(const QRect &pixels)
+{
+    m_pendingUpdate |= pixels;
+    if (m_frameTimer.isActive())
+        return;
+    // At most one paint per frame; right away when the last paint is a frame old, so that a
+    // keystroke's echo is not delayed.
+    const qint64 since = m_sinceLastPaint.isValid() ? m_sinceLastPaint.elapsed() : FrameMs;
+    m_frameTimer.start(int(std::clamp<qint64>(FrameMs - since, 0, FrameMs)));
+}
+
+void TerminalView::flushFrame()
+{
+    QScrollBar *bar = verticalScrollBar();
+    if (!bar->updatesEnabled())
+        bar->setUpdatesEnabled(true); // repaints it once for all the changes of the frame
+    if (!m_pendingUpdate.isEmpty())
+        viewport()->update(m_pendingUpdate);
+    m_pendingUpdate = QRect();
 }
 
 void TerminalView::onScrollbackChanged(int lines, int pushed)
@@ -163,6 +183,9 @@ void TerminalView::onScrollbackChanged(int lines, int pushed)
     QScrollBar *bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum();
     const int value = bar->value();
+    // The scroll bar follows at once but repaints with the next frame, not once per PTY read.
+    if (bar->updatesEnabled() && isVisible())
+        bar->setUpdatesEnabled(false);
     bar->setRange(0, lines);
     if (atBottom) {
         bar->setValue(lines);
@@ -170,7 +193,7 @@ void TerminalView::onScrollbackChanged(int lines, int pushed)
         // The scrollback is full: the oldest lines went away, keep the reader on their text.
         bar->setValue(value - pushed);
     }
-    viewport()->update();
+    scheduleUpdate(viewport()->rect());
 }
 
 QRect TerminalView::lineRect(int line, int col, int count) const
@@ -184,15 +207,16 @@ void TerminalView::onInvalidated(const QRect &cells)
     const int line = m_surface->scrollbackLines() + cells.top();
     QRect r = lineRect(line, cells.left(), cells.width());
     r.setHeight(cells.height() * m_cellHeight);
-    // A wide glyph may overhang its left neighbour's damage; one cell of slack covers it.
-    viewport()->update(r.adjusted(-m_cellWidth, 0, m_cellWidth, 0));
+    // Whole lines: runs of text are drawn per line, and a glyph may overhang its neighbours.
+    scheduleUpdate(QRect(0, r.top(), viewport()->width(), r.height()));
 }
 
 void TerminalView::onCursorChanged(const QPoint &oldPos, const QPoint &newPos)
 {
     const int base = m_surface->scrollbackLines();
-    viewport()->update(lineRect(base + oldPos.y(), oldPos.x() - 1, 3));
-    viewport()->update(lineRect(base + newPos.y(), newPos.x() - 1, 3));
+    const QRect oldRect = lineRect(base + oldPos.y(), 0, m_surface->cols());
+    const QRect newRect = lineRect(base + newPos.y(), 0, m_surface->cols());
+    scheduleUpdate(oldRect | newRect);
 }
 
 void TerminalView::onClipboardRequested(const QString &text)
@@ -276,73 +300,169 @@ void TerminalView::pasteClipboard()
 {
     if (m_readOnly)
         return;
-    m_surface->paste(QGuiApplication::clipboard()->text());
-    scrollToBottom();
+    paste(QGuiApplication::clipboard()->text());
 }
 
 void TerminalView::paintEvent(QPaintEvent *event)
 {
+    m_sinceLastPaint.start();
     QPainter p(viewport());
     const QRect area = event->rect();
+    const bool screenReverse = m_surface->reverseVideo();
     const QColor defaultBg = m_surface->defaultBackground();
     const QColor defaultFg = m_surface->defaultForeground();
-    p.fillRect(area, m_surface->reverseVideo() ? defaultFg : defaultBg);
+    const QRgb baseBg = (screenReverse ? defaultFg : defaultBg).rgb();
+    p.fillRect(area, QColor(baseBg));
 
     const int top = topLine();
     const int cols = m_surface->cols();
+    const int lineCount = m_surface->lineCount();
     const int firstRow = std::max(0, area.top() / m_cellHeight);
-    const int lastRow = std::min(m_surface->lineCount() - 1 - top, area.bottom() / m_cellHeight);
-    // Start one cell early so a wide glyph whose left half is outside the area still paints.
-    const int firstCol = std::max(0, area.left() / m_cellWidth - 1);
-    const int lastCol = std::min(cols - 1, area.right() / m_cellWidth);
-
+    const int lastRow = std::min(lineCount - 1 - top, area.bottom() / m_cellHeight);
     const int cursorLine = m_surface->scrollbackLines() + m_surface->cursor().y();
     const bool drawCursor = m_surface->cursorVisible() && !m_readOnly;
+    const bool blockCursor = drawCursor && hasFocus() && m_surface->cursorShape() == 1;
+    const int cursorCol = m_surface->cursor().x();
 
-    QFont fonts[4] = {m_font, m_font, m_font, m_font}; // plain, bold, italic, bold italic
-    fonts[1].setBold(true);
-    fonts[2].setItalic(true);
-    fonts[3].setBold(true);
-    fonts[3].setItalic(true);
+    // Effective colours of one cell (reverse video, selection, block cursor, search match).
+    auto colours = [&](const Cell &c, int line, int col, int selFrom, int selTo, QRgb &fg,
+                       QRgb &bg) {
+        fg = m_surface->resolveColor(c.fg, true);
+        bg = m_surface->resolveColor(c.bg, false);
+        bool reverse = bool(c.fg & Cell::Reverse) != screenReverse;
+        if (col >= selFrom && col < selTo)
+            reverse = !reverse;
+        if (blockCursor && line == cursorLine && col == cursorCol)
+            reverse = !reverse;
+        if (reverse)
+            std::swap(fg, bg);
+    };
+    auto selectionSpan = [&](int line, int &from, int &to) {
+        from = to = 0;
+        if (!hasSelection())
+            return;
+        const qint64 abs = m_surface->firstAbsoluteLine() + line;
+        qint64 sl = m_selAnchorLine, el = m_selEndLine;
+        int sc = m_selAnchorCol, ec = m_selEndCol;
+        if (el < sl || (el == sl && ec < sc)) {
+            std::swap(sl, el);
+            std::swap(sc, ec);
+        }
+        if (abs < sl || abs > el)
+            return;
+        from = abs == sl ? sc : 0;
+        to = abs == el ? ec : cols;
+    };
 
+    // Pass 1: every background of the area, so that no background covers a glyph that reaches
+    // into a neighbouring line (the underline row of "_", descenders, accents).
     for (int row = firstRow; row <= lastRow; ++row) {
         const int line = top + row;
+        int count = 0;
+        const Cell *cells = m_surface->lineCells(line, &count);
+        count = std::min(count, cols);
+        int selFrom, selTo;
+        selectionSpan(line, selFrom, selTo);
         const int y = row * m_cellHeight;
-        // OSC 8 links get a dotted underline so they can be found before Ctrl+click.
-        const QList<QPair<int, int>> links = m_surface->hyperlinkSpans(line);
-        for (int col = firstCol; col <= lastCol; ++col) {
-            const TerminalCell cell = m_surface->lineCell(line, col);
-            if (cell.width == 0)
-                continue;
-            const int width = cell.width * m_cellWidth;
-            QColor fg = cell.fg;
-            QColor bg = cell.bg;
-            bool reverse = cell.reverse != m_surface->reverseVideo();
-            if (isSelected(line, col))
-                reverse = !reverse;
-            const bool isCursor = drawCursor && line == cursorLine &&
-                                  col == m_surface->cursor().x() && hasFocus() &&
-                                  m_surface->cursorShape() == 1;
-            if (isCursor)
-                reverse = !reverse;
-            if (reverse)
-                std::swap(fg, bg);
-            const QRect cellRect(col * m_cellWidth, y, width, m_cellHeight);
-            if (bg != (m_surface->reverseVideo() ? defaultFg : defaultBg) || reverse)
-                p.fillRect(cellRect, bg);
-            if (cell.text.isEmpty() || cell.text == QLatin1String(" "))
-                continue;
-            QFont &font = fonts[(cell.bold ? 1 : 0) + (cell.italic ? 2 : 0)];
-            font.setUnderline(cell.underline != 0);
-            font.setStrikeOut(cell.strike);
-            p.setFont(font);
-            p.setPen(fg);
-            p.drawText(QPoint(cellRect.left(), y + m_ascent), cell.text);
+        int runStart = 0;
+        QRgb runBg = baseBg;
+        auto flush = [&](int end) {
+            if (runBg != baseBg && end > runStart)
+                p.fillRect(
+                    QRect(runStart * m_cellWidth, y, (end - runStart) * m_cellWidth, m_cellHeight),
+                    QColor(runBg));
+        };
+        const int rowEnd = std::max(count, std::min(cols, selTo));
+        for (int col = 0; col < rowEnd; ++col) {
+            QRgb fg, bg;
+            if (col < count) {
+                colours(cells[col], line, col, selFrom, selTo, fg, bg);
+            } else {
+                fg = m_surface->resolveColor(0, true);
+                bg = m_surface->resolveColor(0, false);
+                if ((col >= selFrom && col < selTo) != screenReverse)
+                    std::swap(fg, bg);
+            }
+            if (bg != runBg) {
+                flush(col);
+                runStart = col;
+                runBg = bg;
+            }
         }
-        for (const auto &[from, to] : links) {
-            p.setPen(QPen(defaultFg, 1, Qt::DotLine));
-            p.drawLine(from * m_cellWidth, y + m_cellHeight - 1, to * m_cellWidth - 1,
-                       y + m_cellHeight - 1);
+        flush(rowEnd);
+        // Search matches: a frame, so the text and its colours stay readable.
+        for (const auto &[from, to, current] :
+             m_searchHighlights.value(m_surface->firstAbsoluteLine() + line)) {
+            const QRect r(from * m_cellWidth, y, (to - from) * m_cellWidth, m_cellHeight);
+            p.fillRect(r, current ? QColor(255, 165, 0, 150) : QColor(255, 255, 0, 90));
+        }
+    }
+
+    // Pass 2: text, as runs of cells with the same look. One line above and below the area is
+    // drawn too (clipped to the area) for glyph parts that reach into it.
+    QString run;
+    for (int row = std::max(0, firstRow - 1); row <= std::min(lineCount - 1 - top, lastRow + 1);
+         ++row) {
+        const int line = top + row;
+        int count = 0;
+        const Cell *cells = m_surface->lineCells(line, &count);
+        count = std::min(count, cols);
+        int selFrom, selTo;
+        selectionSpan(line, selFrom, selTo);
+        const int baseline = row * m_cellHeight + m_ascent;
+        int runStart = -1;
+        QRgb runFg = 0;
+        uint32_t runAttrs = 0;
+        auto flush = [&] {
+            if (runStart >= 0 && !run.isEmpty()) {
+                p.setFont(fontFor(runAttrs));
+                p.setPen(QColor(runFg));
+                p.drawText(QPoint(runStart * m_cellWidth, baseline), run);
+            }
+            run.resize(0);
+            runStart = -1;
+        };
+        for (int col = 0; col < count; ++col) {
+            const Cell &c = cells[col];
+            if (c.ch == 0 || c.ch == Cell::Continuation || c.ch == U' ') {
+                flush();
+                continue;
+            }
+            QRgb fg, bg;
+            colours(c, line, col, selFrom, selTo, fg, bg);
+            const uint32_t attrs =
+                c.fg & (Cell::Bold | Cell::Italic | Cell::UnderlineMask | Cell::Strike);
+            // Wide characters and graphemes get an item of their own at their cell; the rest
+            // keep to the grid through the font's letter spacing.
+            const bool alone = c.isWide() || (c.ch & Cell::GraphemeBit) || c.ch >= 0x2e80;
+            if (alone || fg != runFg || attrs != runAttrs || runStart < 0)
+                flush();
+            if (runStart < 0) {
+                runStart = col;
+                runFg = fg;
+                runAttrs = attrs;
+            }
+            if (alone) {
+                run = m_surface->cellText(c);
+                flush();
+                continue;
+            }
+            if (QChar::requiresSurrogates(c.ch)) {
+                run += QChar(QChar::highSurrogate(c.ch));
+                run += QChar(QChar::lowSurrogate(c.ch));
+            } else {
+                run += QChar(char16_t(c.ch));
+            }
+        }
+        flush();
+        // OSC 8 links get a dotted underline so they can be found before Ctrl+click.
+        if (m_surface->hasHyperlinks()) {
+            const int y = row * m_cellHeight;
+            for (const auto &[from, to] : m_surface->hyperlinkSpans(line)) {
+                p.setPen(QPen(defaultFg, 1, Qt::DotLine));
+                p.drawLine(from * m_cellWidth, y + m_cellHeight - 1, to * m_cellWidth - 1,
+                           y + m_cellHeight - 1);
+            }
         }
     }
 
@@ -368,6 +488,23 @@ void TerminalView::paintEvent(QPaintEvent *event)
     }
 }
 
+const QFont &TerminalView::fontFor(uint32_t attrs)
+{
+    const uint32_t key = attrs >> 26; // bold, italic, underline (2 bits), reverse, strike
+    auto it = m_fontCache.find(key);
+    if (it != m_fontCache.end())
+        return it.value();
+    QFont f = m_font;
+    f.setBold(attrs & Cell::Bold);
+    f.setItalic(attrs & Cell::Italic);
+    f.setUnderline(attrs & Cell::UnderlineMask);
+    f.setStrikeOut(attrs & Cell::Strike);
+    // Glyph advances exactly one cell: runs of text stay on the grid.
+    const qreal advance = QFontMetricsF(f).horizontalAdvance(QLatin1Char('M'));
+    f.setLetterSpacing(QFont::AbsoluteSpacing, m_cellWidth - advance);
+    return m_fontCache.insert(key, f).value();
+}
+
 void TerminalView::resizeEvent(QResizeEvent *event)
 {
     QAbstractScrollArea::resizeEvent(event);
@@ -385,7 +522,7 @@ bool TerminalView::event(QEvent *event)
                                 key->key() == Qt::Key_PageUp || key->key() == Qt::Key_PageDown);
         // A terminal owns the keyboard (Ctrl+W, Ctrl+R... belong to the shell); application
         // shortcuts stay reachable with Ctrl+Shift and Ctrl+Tab/PgUp/PgDn, as in Konsole.
-        if (!ctrlShift && !tabSwitch) {
+        if ((!ctrlShift && !tabSwitch) || (ctrlShift && key->key() == Qt::Key_F)) {
             event->accept();
             return true;
         }
@@ -409,6 +546,10 @@ void TerminalView::keyPressEvent(QKeyEvent *event)
         }
         if (key == Qt::Key_V) {
             pasteClipboard();
+            return;
+        }
+        if (key == Qt::Key_F) {
+            showSearchBar();
             return;
         }
     }
@@ -489,11 +630,9 @@ void TerminalView::mousePressEvent(QMouseEvent *event)
     const QPoint pos = event->position().toPoint();
     if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ControlModifier)) {
         const QPoint cell = cellAt(pos, false);
-        const QString url = m_surface->hyperlinkAt(cell.y(), cell.x());
+        const QString url = urlAt(cell.y(), cell.x());
         if (!url.isEmpty()) {
-            emit linkActivated(url);
-            if (isOpenableUrl(QUrl(url)))
-                QDesktopServices::openUrl(QUrl(url));
+            activateUrl(url);
             return;
         }
     }
@@ -508,11 +647,8 @@ void TerminalView::mousePressEvent(QMouseEvent *event)
         viewport()->update();
     } else if (event->button() == Qt::MiddleButton) {
         QClipboard *clipboard = QGuiApplication::clipboard();
-        if (!m_readOnly) {
-            m_surface->paste(clipboard->supportsSelection() ? clipboard->text(QClipboard::Selection)
-                                                            : clipboard->text());
-            scrollToBottom();
-        }
+        paste(clipboard->supportsSelection() ? clipboard->text(QClipboard::Selection)
+                                             : clipboard->text());
     }
 }
 
@@ -534,14 +670,13 @@ void TerminalView::mouseMoveEvent(QMouseEvent *event)
         forwardMouse(event, true))
         return;
     const QPoint cell = cellAt(pos, false);
-    const bool onLink = !m_surface->hyperlinkAt(cell.y(), cell.x()).isEmpty();
-    viewport()->setCursor(onLink && (event->modifiers() & Qt::ControlModifier)
+    const QString url = (event->modifiers() & Qt::ControlModifier)
+                            ? urlAt(cell.y(), cell.x())
+                            : m_surface->hyperlinkAt(cell.y(), cell.x());
+    viewport()->setCursor(!url.isEmpty() && (event->modifiers() & Qt::ControlModifier)
                               ? Qt::PointingHandCursor
                               : Qt::IBeamCursor);
-    if (onLink)
-        viewport()->setToolTip(m_surface->hyperlinkAt(cell.y(), cell.x()));
-    else
-        viewport()->setToolTip(QString());
+    viewport()->setToolTip(url);
 }
 
 void TerminalView::mouseReleaseEvent(QMouseEvent *event)

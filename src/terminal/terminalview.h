@@ -4,10 +4,28 @@
 #include "terminal/terminalsurface.h"
 
 #include <QAbstractScrollArea>
+#include <QElapsedTimer>
 #include <QFont>
+#include <QHash>
 #include <QPoint>
+#include <QTimer>
+#include <functional>
+
+class QMenu;
 
 namespace capsule::terminal {
+
+class TerminalSearchBar;
+
+// A colour scheme: default foreground/background and the 16 ANSI colours.
+struct TerminalColorScheme
+{
+    QString name;
+    QColor foreground;
+    QColor background;
+    QList<QColor> palette;                   // 16 entries
+    static QList<TerminalColorScheme> all(); // Dark (default), Light, Solarized Dark/Light
+};
 
 // Only paints and translates input; all emulation lives in TerminalSurface (see surface()).
 // Lines are addressed like the surface's combined coordinates; the selection is kept in absolute
@@ -16,6 +34,9 @@ class TerminalView : public QAbstractScrollArea
 {
     Q_OBJECT
 public:
+    // Painting is coalesced to at most one frame per FrameMs while output floods.
+    static constexpr int FrameMs = 16;
+
     explicit TerminalView(QWidget *parent = nullptr);
     ~TerminalView() override;
 
@@ -46,13 +67,46 @@ public:
     void clearSelection();
     void selectAll();
 
+    // Search in screen + scrollback. search() highlights every match and makes the one nearest
+    // the bottom current (scrolled into view); returns the number of matches.
+    int search(const QString &text, Qt::CaseSensitivity cs = Qt::CaseInsensitive);
+    bool findNext();     // towards the bottom, wrapping
+    bool findPrevious(); // towards the top, wrapping
+    void clearSearch();
+    int searchMatchCount() const { return int(m_matches.size()); }
+    // The current match as QPoint(col, combined line), or (-1, -1).
+    QPoint currentMatch() const;
+    void showSearchBar();
+    TerminalSearchBar *searchBar() const { return m_searchBar; }
+
+    // OSC 8 link or a URL written as plain text (http, https, ftp, mailto, file) at a position.
+    QString urlAt(int line, int col) const;
+
+    // Colours: a scheme by name (see TerminalColorScheme::all()), applied to the text on screen.
+    void setColorScheme(const QString &name);
+    QString colorScheme() const { return m_scheme; }
+
+    // Asked before pasting several lines into a program that did not enable bracketed paste.
+    // The confirmer gets the text and calls answer(true) to paste; the default shows a
+    // non-modal question (no nested event loop).
+    using PasteConfirmer =
+        std::function<void(const QString &text, std::function<void(bool)> answer)>;
+    void setPasteConfirmer(PasteConfirmer confirmer) { m_pasteConfirmer = std::move(confirmer); }
+    void paste(const QString &text);
+
+    // The context menu for a viewport position (owned by the caller).
+    QMenu *createContextMenu(const QPoint &pos);
+
 public slots:
     void copySelection();
     void pasteClipboard();
+    void clearScrollback();
 
 signals:
     void terminalSizeChanged(int cols, int rows);
     void linkActivated(const QString &url);
+    // The user asked to send a signal (SIGINT, SIGTERM, SIGKILL) to the PTY's program.
+    void signalRequested(int signal);
 
 protected:
     bool event(QEvent *event) override;
@@ -67,6 +121,7 @@ protected:
     void focusInEvent(QFocusEvent *event) override;
     void focusOutEvent(QFocusEvent *event) override;
     void inputMethodEvent(QInputMethodEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     QVariant inputMethodQuery(Qt::InputMethodQuery query) const override;
     bool focusNextPrevChild(bool next) override;
     void scrollContentsBy(int dx, int dy) override;
@@ -84,6 +139,12 @@ private:
     QRect lineRect(int line, int col, int count) const;     // viewport pixels
     bool isSelected(int line, int col) const;
     bool forwardMouse(QMouseEvent *event, bool pressed);
+    void scheduleUpdate(const QRect &pixels);
+    void updateSearchHighlights();
+    void showMatch();
+    void activateUrl(const QString &url);
+    void flushFrame();
+    const QFont &fontFor(uint32_t attrs);
 
     TerminalSurface *m_surface;
     QFont m_font;
@@ -102,6 +163,30 @@ private:
     int m_selEndCol = 0;
 
     QString m_preedit;
+
+    QTimer m_frameTimer;
+    QElapsedTimer m_sinceLastPaint;
+    QRect m_pendingUpdate;
+    QHash<uint32_t, QFont> m_fontCache; // by attribute bits, with the grid's letter spacing
+
+    struct SearchSpan
+    {
+        int from;
+        int to;
+        bool current;
+    };
+    QHash<qint64, QList<SearchSpan>> m_searchHighlights; // by absolute line
+    struct Match
+    {
+        qint64 line; // absolute
+        int from;
+        int to;
+    };
+    std::vector<Match> m_matches;
+    int m_currentMatch = -1;
+    TerminalSearchBar *m_searchBar = nullptr;
+    QString m_scheme = QStringLiteral("Dark");
+    PasteConfirmer m_pasteConfirmer;
 };
 
 } // namespace capsule::terminal

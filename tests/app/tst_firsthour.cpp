@@ -9,7 +9,7 @@
 #include "app/remotefilesmodel.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
-#include "app/terminaltabs.h"
+#include "app/terminals/terminaltabs.h"
 #include "app/workloadsmodel.h"
 
 #include "core/blocking.h"

@@ -48,6 +48,8 @@ private slots:
     void ctrlClickActivatesLinks();
     void osc52SetsTheClipboard();
     void readOnlyDropsInput();
+    void underscoreSurvivesRepaintOfNextLine_data();
+    void underscoreSurvivesRepaintOfNextLine();
 };
 
 void TestTerminalView::paintsAtTinySizes_data()
@@ -335,6 +337,56 @@ void TestTerminalView::readOnlyDropsInput()
     // Enter still goes through: the session uses it as "reconnect".
     QTest::keyClick(&view, Qt::Key_Return);
     QCOMPARE(written(out), QByteArray("\r"));
+}
+
+void TestTerminalView::underscoreSurvivesRepaintOfNextLine_data()
+{
+    QTest::addColumn<QColor>("fg");
+    QTest::addColumn<QColor>("bg");
+    QTest::newRow("dark") << QColor(0xdc, 0xdc, 0xdc) << QColor(0x1e, 0x1e, 0x1e);
+    QTest::newRow("light") << QColor(0x20, 0x20, 0x20) << QColor(0xff, 0xff, 0xff);
+}
+
+void TestTerminalView::underscoreSurvivesRepaintOfNextLine()
+{
+    // Issue 9: "foo_bar" showed as "foo bar": the underline row of "_" reaches below its cell and
+    // the next line's repaint (typing there, the cursor moving) painted its background over it.
+    QFETCH(QColor, fg);
+    QFETCH(QColor, bg);
+    TerminalView view;
+    // At 9 pt (the system monospace size here) the underline row is the first pixel row below
+    // the cell.
+    view.setTerminalFont(QFont(QStringLiteral("DejaVu Sans Mono"), 9));
+    view.surface()->setDefaultColors(fg, bg);
+    view.resize(400, 200);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.surface()->feed("foo_bar\r\n$ ");
+    const QSize cell = view.cellSize();
+    QImage image(view.viewport()->size(), QImage::Format_RGB32);
+    view.viewport()->render(&image);
+    // Only the second line is repainted, as after a keystroke there.
+    view.viewport()->render(&image, QPoint(0, cell.height()),
+                            QRegion(0, cell.height(), image.width(), cell.height()));
+    auto inkRows = [&](int col) {
+        int rows = 0;
+        for (int y = 0; y < 2 * cell.height(); ++y) {
+            for (int x = col * cell.width(); x < (col + 1) * cell.width(); ++x) {
+                const QColor c = image.pixelColor(x, y);
+                const int distance = std::abs(c.red() - bg.red()) +
+                                     std::abs(c.green() - bg.green()) +
+                                     std::abs(c.blue() - bg.blue());
+                if (distance > 200) {
+                    ++rows;
+                    break;
+                }
+            }
+        }
+        return rows;
+    };
+    // The "_" cell shows ink (its underline row), like the letters around it.
+    QVERIFY2(inkRows(3) >= 1, "the underscore is invisible");
+    QVERIFY(inkRows(2) >= 3);
 }
 
 QTEST_MAIN(TestTerminalView)

@@ -1,5 +1,6 @@
 // The Terminals tab: one tab per runner PTY, titled from the program (OSC 0/2) or the runner.
-#include "app/terminaltabs.h"
+#include "app/terminals/terminaltabs.h"
+#include "app/terminals/terminalprefs.h"
 
 #include "core/runnersession.h"
 #include "terminal/terminalsession.h"
@@ -58,6 +59,7 @@ TerminalView *TerminalTabs::open(RunnerSession *session, const QString &workload
     auto *view = new TerminalView;
     view->setObjectName(QStringLiteral("terminal-%1").arg(id));
     view->installEventFilter(this);
+    TerminalPreferences::instance()->track(view); // scheme, font, scrollback
     PtyChannel *channel = session->shell({}, view);
     auto *terminalSession = new TerminalSession(channel, view, view);
     Tab tab;
