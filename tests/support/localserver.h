@@ -47,7 +47,6 @@ public:
     QString dataDir() const { return m_dataDir.path(); }
     qint64 pid() const;         // the server process, 0 when not running
     QString stderrText() const; // what the server logged so far
-    qint64 pid() const { return m_process ? m_process->processId() : 0; }
 
     // Blocking request against the control plane (`path` starting with "/") or a full URL.
     // Sends "Authorization: Bearer <token>" unless withToken is false.
