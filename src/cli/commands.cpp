@@ -323,10 +323,11 @@ int pauseCommand(Context &ctx, const ParsedArgs &args)
         return code;
     const PauseReply &r = job->result();
     if (ctx.json())
-        ctx.printJson(QJsonObject{{QStringLiteral("success"), r.success},
-                                  {QStringLiteral("session_id"), r.sessionId},
-                                  {QStringLiteral("snapshot_size_bytes"), r.snapshotSizeBytes},
-                                  {QStringLiteral("layer"), r.layer}});
+        ctx.printJson(
+            QJsonObject{{QStringLiteral("success"), r.success},
+                        {QStringLiteral("session_id"), r.sessionId},
+                        {QStringLiteral("snapshot_size_bytes"), r.snapshotSizeBytes},
+                        {QStringLiteral("layer"), r.layer ? QJsonValue(*r.layer) : QJsonValue()}});
     else
         ctx.print(QStringLiteral("paused %1; resume with: capsule resume %2")
                       .arg(args.positional.first(), r.sessionId));

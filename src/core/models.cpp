@@ -458,6 +458,13 @@ ReleaseReply ReleaseReply::fromJson(const QJsonObject &o, ReplyCheck *check, con
     return rr;
 }
 
+std::optional<qint64> pauseLayer(const QJsonValue &v)
+{
+    if (v.isUndefined() || v.isNull())
+        return std::nullopt;
+    return jsonInt(v, 0); // lenient: a numeric string reads too (contract 7)
+}
+
 PauseReply PauseReply::fromJson(const QJsonObject &o, ReplyCheck *check, const QString &path)
 {
     Reader r(o, check, path);
@@ -465,7 +472,7 @@ PauseReply PauseReply::fromJson(const QJsonObject &o, ReplyCheck *check, const Q
     p.success = r.boolean("success");
     p.sessionId = r.str("session_id");
     p.snapshotSizeBytes = r.integer("snapshot_size_bytes");
-    p.layer = r.str("layer");
+    p.layer = pauseLayer(o.value(QStringLiteral("layer")));
     p.requestId = r.str("request_id");
     return p;
 }

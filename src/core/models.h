@@ -16,6 +16,8 @@ namespace capsule {
 // accept numeric strings.
 bool jsonBool(const QJsonValue &v, bool fallback = false);
 qint64 jsonInt(const QJsonValue &v, qint64 fallback = 0);
+// The pause reply's `layer`: an integer, absent or null when the host wrote no layer.
+std::optional<qint64> pauseLayer(const QJsonValue &v);
 double jsonDouble(const QJsonValue &v, double fallback = 0);
 QString jsonString(const QJsonValue &v);
 // RFC 3339 with nanoseconds (Go) -> QDateTime (UTC); invalid when absent.
@@ -247,7 +249,7 @@ struct PauseReply
     bool success = false;
     QString sessionId;
     qint64 snapshotSizeBytes = 0;
-    QString layer;
+    std::optional<qint64> layer; // the session's snapshot layer number (SDK: int | None)
     QString requestId;
     static PauseReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                const QString &path = {});

@@ -400,7 +400,7 @@ ResultJob<PauseResult> *RunnerSession::pause(bool syncFs)
         r.success = o.value(QStringLiteral("success")).toBool();
         r.sessionId = o.value(QStringLiteral("session_id")).toString();
         r.snapshotSizeBytes = o.value(QStringLiteral("snapshot_size_bytes")).toInteger();
-        r.layer = jsonString(o.value(QStringLiteral("layer"))); // an int on the wire
+        r.layer = pauseLayer(o.value(QStringLiteral("layer")));
         r.requestId = o.value(QStringLiteral("request_id")).toString();
         if (!r.sessionId.isEmpty() && r.sessionId != m_sessionId) {
             m_sessionId = r.sessionId;

@@ -42,7 +42,7 @@ struct PauseResult
     bool success = false;
     QString sessionId;
     qint64 snapshotSizeBytes = 0;
-    QString layer;
+    std::optional<qint64> layer; // the session's snapshot layer number
     QString requestId;
 };
 

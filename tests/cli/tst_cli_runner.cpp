@@ -64,6 +64,7 @@ private slots:
     void cpErrors();
     void shellPipedInput();
     void runnersListsTheRunner();
+    void pauseReportsLayerAsInteger(); // last: leaves the runner paused
 
 private:
     CliResult cli(const QStringList &args, const QByteArray &input = {})
@@ -296,6 +297,17 @@ void TestCliRunner::runnersListsTheRunner()
     const CliResult status = cli({"status", m_runner});
     QVERIFY2(status.code == 0, qPrintable(describe(status)));
     QVERIFY2(status.out.contains("ready"), status.out.constData());
+}
+
+void TestCliRunner::pauseReportsLayerAsInteger()
+{
+    // The SDK's PauseResult.layer is an int: the session's first pause writes layer 1.
+    const CliResult r = cli({"pause", m_runner, "--output", "json"});
+    QVERIFY2(r.code == 0, qPrintable(describe(r)));
+    const QJsonObject paused = QJsonDocument::fromJson(r.out).object();
+    QVERIFY2(paused.value("layer").isDouble(), r.out.constData());
+    QCOMPARE(paused.value("layer").toInteger(), 1);
+    QVERIFY(!paused.value("session_id").toString().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCliRunner)

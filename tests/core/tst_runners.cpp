@@ -287,7 +287,7 @@ private slots:
                          FaultServer::json(200, {{"success", true},
                                                  {"session_id", "s-new"},
                                                  {"snapshot_size_bytes", 12345},
-                                                 {"layer", "L"}}));
+                                                 {"layer", 2}}));
         m_cp->setDefault(
             "POST", "/api/v1/runners/quarantine",
             FaultServer::json(200,
@@ -314,7 +314,7 @@ private slots:
         QVERIFY(pause->result().success);
         QCOMPARE(pause->result().sessionId, QStringLiteral("s-new"));
         QCOMPARE(pause->result().snapshotSizeBytes, 12345);
-        QCOMPARE(pause->result().layer, QStringLiteral("L"));
+        QCOMPARE(pause->result().layer, std::optional<qint64>(2));
         QVERIFY(
             !m_cp->requestsTo("POST", "/api/v1/runners/pause").first().json().contains("sync_fs"));
         auto *pauseSync = runners()->pause(QStringLiteral("r-1"), true);
