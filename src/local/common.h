@@ -20,7 +20,7 @@ struct ServerOptions
     bool unsafeNoSandbox = false;
     int maxRunnersPerHost = 128;
     int maxPidsPerRunner = 1024; // pids cgroup limit of each runner (--max-pids-per-runner)
-    QString hostToken; // host bootstrap token: enables POST /api/v1/hosts/heartbeat
+    QString hostToken;           // host bootstrap token: enables POST /api/v1/hosts/heartbeat
 };
 
 // One host agent listener: this machine as seen through one --hosts slot.

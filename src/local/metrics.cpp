@@ -6,8 +6,8 @@
 #include "local/fleet.h"
 #include "local/runners.h"
 
-#include <QDateTime>
 #include "local/httpserver.h"
+#include <QDateTime>
 #include <QLocale>
 
 #include <cmath>
