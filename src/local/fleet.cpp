@@ -39,6 +39,22 @@ bool isRfc3339(const QString &text)
     return QDateTime::fromString(t.toUpper(), Qt::ISODate).isValid();
 }
 
+// Parses the request body as a JSON object; otherwise answers 400 and returns false.
+bool readObjectBody(const FleetService::Request &request, const Responder &r, QJsonObject *out)
+{
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &err);
+    if (err.error == QJsonParseError::NoError && doc.isObject()) {
+        *out = doc.object();
+        return true;
+    }
+    replyText(r, 400,
+              QStringLiteral("invalid request body: %1")
+                  .arg(err.error != QJsonParseError::NoError ? err.errorString()
+                                                             : s("expected a JSON object")));
+    return false;
+}
+
 const HostSlot *hostByInstance(const RunnerRegistry *runners, const QString &instanceName)
 {
     for (const HostSlot &h : runners->hostSlots())
@@ -143,15 +159,9 @@ void FleetService::canaryReport(const Request &request, const Responder &r)
 {
     if (request.method != QLatin1String("POST"))
         return replyText(r, 405, s("method not allowed"));
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &err);
-    if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return replyText(r, 400,
-                         QStringLiteral("invalid request body: %1")
-                             .arg(err.error != QJsonParseError::NoError
-                                      ? err.errorString()
-                                      : s("expected a JSON object")));
-    const QJsonObject body = doc.object();
+    QJsonObject body;
+    if (!readObjectBody(request, r, &body))
+        return;
     for (const char *k : {"status", "runner", "timestamp"}) {
         const QJsonValue v = body.value(s(k));
         if (!v.isUndefined() && !v.isNull() && !v.isString())
@@ -206,15 +216,10 @@ void FleetService::heartbeat(const Request &request, const Responder &r)
         return replyError(r, 401, s("unauthorized"));
     if (request.method != QLatin1String("POST"))
         return replyText(r, 405, s("method not allowed"));
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &err);
-    if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return replyText(r, 400,
-                         QStringLiteral("invalid request body: %1")
-                             .arg(err.error != QJsonParseError::NoError
-                                      ? err.errorString()
-                                      : s("expected a JSON object")));
-    const QJsonValue name = doc.object().value(s("instance_name"));
+    QJsonObject body;
+    if (!readObjectBody(request, r, &body))
+        return;
+    const QJsonValue name = body.value(s("instance_name"));
     if (!name.isUndefined() && !name.isNull() && !name.isString())
         return replyText(r, 400, s("invalid request body: instance_name must be a string"));
     if (name.toString().isEmpty())
