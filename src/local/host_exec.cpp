@@ -3,6 +3,7 @@
 #include "local/host_http.h"
 #include "local/runneraccess.h"
 #include "local/sandbox.h"
+#include "local/sandbox_util.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,10 +37,9 @@ public:
     ~ExecStream() override
     {
         if (m_process && m_process->state() != QProcess::NotRunning) {
-            m_process->disconnect(this);
             if (m_sandbox)
                 m_sandbox->signalProcess(m_process->processId(), SIGKILL);
-            m_process->waitForFinished(2000);
+            discardProcess(m_process); // reaped later, never waited for
         }
     }
 

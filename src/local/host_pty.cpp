@@ -6,6 +6,7 @@
 
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QThreadPool>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QtEndian>
@@ -30,6 +31,8 @@ enum : char { Stdin = 0, Stdout = 1, Resize = 2, Exit = 3, Signal = 4 };
 // resumes below the low mark.
 constexpr qint64 OutputHighWater = 256 * 1024;
 constexpr qint64 OutputLowWater = 64 * 1024;
+// Input the program has not read yet is queued up to this much; beyond it input is dropped.
+constexpr qint64 MaxPendingStdin = 8 * 1024 * 1024;
 
 class PtySession : public QObject
 {
@@ -49,7 +52,11 @@ public:
             if (m_sandbox)
                 m_sandbox->signalProcess(m_pid, SIGHUP);
             ::kill(pid_t(m_pid), SIGKILL);
-            ::waitpid(pid_t(m_pid), nullptr, 0);
+            if (::waitpid(pid_t(m_pid), nullptr, WNOHANG) == 0) {
+                // Not gone yet: reap it off the event loop (the pool is drained at exit).
+                const pid_t pid = pid_t(m_pid);
+                QThreadPool::globalInstance()->start([pid] { ::waitpid(pid, nullptr, 0); });
+            }
         }
         if (m_master >= 0)
             ::close(m_master);
@@ -122,21 +129,14 @@ private:
         if (data.isEmpty() || m_exited)
             return;
         switch (data.at(0)) {
-        case Stdin: {
-            const QByteArray payload = data.mid(1);
-            qsizetype done = 0;
-            while (done < payload.size()) {
-                const ssize_t n =
-                    ::write(m_master, payload.constData() + done, size_t(payload.size() - done));
-                if (n > 0)
-                    done += n;
-                else if (errno != EINTR && errno != EAGAIN)
-                    break;
-                else if (errno == EAGAIN)
-                    ::usleep(1000); // the terminal's input queue is full: the process reads soon
-            }
+        case Stdin:
+            // Queued and written as the terminal takes it: a full input queue never stalls the
+            // event loop (it used to spin here with usleep).
+            if (m_stdin.size() + data.size() - 1 > MaxPendingStdin)
+                return; // the program has not read 8 MiB of input: drop, as a full tty would
+            m_stdin += data.mid(1);
+            writeStdin();
             break;
-        }
         case Resize: {
             if (data.size() < 5)
                 return;
@@ -154,6 +154,31 @@ private:
         default:
             break;
         }
+    }
+
+    void writeStdin()
+    {
+        while (!m_stdin.isEmpty()) {
+            const ssize_t n = ::write(m_master, m_stdin.constData(), size_t(m_stdin.size()));
+            if (n > 0) {
+                m_stdin.remove(0, n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno == EAGAIN) { // the terminal's input queue is full: wait for room
+                if (!m_writeNotifier) {
+                    m_writeNotifier = new QSocketNotifier(m_master, QSocketNotifier::Write, this);
+                    connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                            [this] { writeStdin(); });
+                }
+                m_writeNotifier->setEnabled(true);
+                return;
+            }
+            m_stdin.clear(); // EIO: the program is gone
+        }
+        if (m_writeNotifier)
+            m_writeNotifier->setEnabled(false);
     }
 
     void readPty()
@@ -212,6 +237,8 @@ private:
     int m_master = -1;
     int m_pidfd = -1;
     QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; // only while stdin waits for room
+    QByteArray m_stdin;                         // input not yet taken by the terminal
     bool m_exited = false;
     bool m_clientGone = false;
     qint64 m_unsent = 0; // output bytes handed to the WebSocket and not yet written out

@@ -1,6 +1,7 @@
-// Runner sandbox: overlay root + one long-lived bwrap "init" per sandbox, processes join via
-// nsenter.
+// Runner sandbox, lifecycle: one long-lived bwrap "init" per sandbox (start, stop, freeze,
+// thaw) and its cgroups. Processes join it via nsenter (sandbox_process.cpp).
 #include "local/sandbox.h"
+#include "local/sandbox_p.h"
 
 #include "local/api/jsonfields.h"
 #include "local/sandbox_cgroups.h"
@@ -11,14 +12,17 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <fcntl.h>
 #include <grp.h>
@@ -44,175 +48,161 @@ namespace capsule::local {
 
 namespace {
 
-const QString kDefaultPath =
-    QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+constexpr int kInitTimeoutMs = 10000;
 
-QString s_dataDir; // masked in every sandbox; set by cleanStaleMounts()
-
-// A QProcess whose failure to start can carry our own reason (checkStart's Go-like message).
-class SandboxProcess : public QProcess
+// What a stopped sandbox leaves to clean up, as plain data, so that a worker thread can do it:
+// kill what is left in its cgroups, unmount, remove the cgroups (and the state dir).
+struct Teardown
 {
-public:
-    using QProcess::QProcess;
-    void failStart(const QString &reason)
+    QStringList cgroups; // every cgroup dir of the sandbox (empty entries: unused)
+    QString cgV2, cgFreezer;
+    bool frozen = false;
+    QList<qint64> launched;
+    QStringList mounts; // in mount order
+    QString removeDir;
+
+    // SIGKILLs every process of the sandbox and waits (up to 5 s) until they are gone.
+    void killProcesses() const
     {
-        start(QString()); // sets FailedToStart synchronously
-        setErrorString(reason);
+        if (!cgFreezer.isEmpty())
+            writeFile(cgFreezer + QStringLiteral("/freezer.state"), "THAWED");
+        QDeadlineTimer deadline(5000);
+        for (const QString &dir : cgroups) {
+            if (dir.isEmpty())
+                continue;
+            const bool v2Kill =
+                dir == cgV2 && QFileInfo::exists(dir + QStringLiteral("/cgroup.kill"));
+            while (!deadline.hasExpired()) {
+                const QList<qint64> pids = cgroupPids(dir);
+                if (pids.isEmpty())
+                    break;
+                if (v2Kill)
+                    writeFile(dir + QStringLiteral("/cgroup.kill"), "1");
+                else
+                    for (qint64 pid : pids)
+                        ::kill(pid_t(pid), SIGKILL);
+                if (dir == cgV2 && frozen)
+                    writeFile(dir + QStringLiteral("/cgroup.freeze"), "0");
+                QThread::msleep(2);
+            }
+        }
+        // Without cgroups: the processes we started and their descendants.
+        for (qint64 pid : launched)
+            killTree(pid, SIGKILL);
+    }
+
+    void run() const
+    {
+        killProcesses();
+        for (auto it = mounts.crbegin(); it != mounts.crend(); ++it) {
+            const QByteArray point = QFile::encodeName(*it);
+            // MNT_DETACH only if something still holds it (a process in the middle of exiting).
+            if (::umount2(point.constData(), 0) != 0)
+                ::umount2(point.constData(), MNT_DETACH);
+        }
+        for (const QString &dir : cgroups) {
+            if (dir.isEmpty())
+                continue;
+            QDeadlineTimer deadline(3000);
+            while (!QDir().rmdir(dir) && !deadline.hasExpired())
+                QThread::msleep(5);
+        }
+        if (!removeDir.isEmpty())
+            QDir(removeDir).removeRecursively();
     }
 };
 
-bool writeFile(const QString &path, const QByteArray &data)
+// Teardowns running on worker threads, by state dir (created and looked up on the sandboxes'
+// thread; the mutex only guards against a second thread using sandboxes, e.g. in tests).
+QMutex s_teardownMutex;
+QHash<QString, QFuture<void>> s_teardowns;
+
+void startTeardown(const QString &stateDir, const Teardown &plan)
 {
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const bool ok = ::write(fd, data.constData(), data.size()) == data.size();
-    ::close(fd);
-    return ok;
+    QMutexLocker lock(&s_teardownMutex);
+    QFuture<void> previous = s_teardowns.value(stateDir);
+    s_teardowns.insert(stateDir, QtConcurrent::run([plan, previous]() mutable {
+                           previous.waitForFinished(); // one at a time per state dir
+                           plan.run();
+                       }));
 }
 
-QByteArray readFile(const QString &path)
+// An unfinished teardown of the state dir of `spec` or of a sandbox whose changes are one of its
+// lower layers (an upper dir must be unmounted before it is stacked below another root).
+QFuture<void> pendingTeardownOf(const SandboxSpec &spec)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return f.readAll();
-}
-
-// Pids listed in a cgroup's cgroup.procs.
-QList<qint64> cgroupPids(const QString &dir)
-{
-    QList<qint64> pids;
-    for (const QByteArray &line : readFile(dir + QStringLiteral("/cgroup.procs")).split('\n')) {
-        bool ok = false;
-        const qint64 pid = line.trimmed().toLongLong(&ok);
-        if (ok)
-            pids << pid;
+    QMutexLocker lock(&s_teardownMutex);
+    for (auto it = s_teardowns.begin(); it != s_teardowns.end();) {
+        if (it.value().isFinished()) {
+            it = s_teardowns.erase(it);
+            continue;
+        }
+        if (isUnder(spec.stateDir, it.key()) ||
+            std::any_of(spec.lowerLayers.cbegin(), spec.lowerLayers.cend(),
+                        [&](const QString &layer) { return isUnder(layer, it.key()); }))
+            return it.value();
+        ++it;
     }
-    return pids;
+    return {};
 }
 
-// Escapes a path for an overlay lowerdir/upperdir option (',' separates options, ':' layers).
-QString overlayEscape(QString path)
+void waitForTeardownsOf(const SandboxSpec &spec)
 {
-    path.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
-    path.replace(QLatin1Char(':'), QStringLiteral("\\:"));
-    path.replace(QLatin1Char(','), QStringLiteral("\\,"));
-    return path;
+    for (QFuture<void> f = pendingTeardownOf(spec); f.isValid(); f = pendingTeardownOf(spec))
+        f.waitForFinished();
 }
 
-bool isUnder(const QString &path, const QString &root)
+// Freezes a sandbox's processes (cgroup v2, else the v1 freezer, else SIGSTOP to what it
+// started) and waits (up to 5 s) until the kernel says frozen; "" or the error. Plain data only:
+// runs on a worker thread for freezeAsync().
+QString freezeCgroup(const QString &v2, const QString &v1, const QList<qint64> &launched)
 {
-    return path == root || path.startsWith(root + QLatin1Char('/'));
-}
-
-QString findTool(const QString &name)
-{
-    QString found = QStandardPaths::findExecutable(name);
-    if (found.isEmpty())
-        found = QStandardPaths::findExecutable(
-            name, {QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin"), QStringLiteral("/bin"),
-                   QStringLiteral("/sbin")});
-    return found;
+    if (!v2.isEmpty()) {
+        writeFile(v2 + QStringLiteral("/cgroup.freeze"), "1");
+        QDeadlineTimer deadline(5000);
+        while (!readFile(v2 + QStringLiteral("/cgroup.events")).contains("frozen 1")) {
+            if (deadline.hasExpired()) {
+                writeFile(v2 + QStringLiteral("/cgroup.freeze"), "0");
+                return QStringLiteral("the sandbox's cgroup did not freeze in time");
+            }
+            QThread::msleep(1);
+        }
+    } else if (!v1.isEmpty()) {
+        writeFile(v1 + QStringLiteral("/freezer.state"), "FROZEN");
+        QDeadlineTimer deadline(5000);
+        while (!readFile(v1 + QStringLiteral("/freezer.state")).startsWith("FROZEN")) {
+            if (deadline.hasExpired()) {
+                writeFile(v1 + QStringLiteral("/freezer.state"), "THAWED");
+                return QStringLiteral("the sandbox's freezer cgroup did not freeze in time");
+            }
+            QThread::msleep(1);
+        }
+    } else {
+        for (qint64 pid : launched)
+            killTree(pid, SIGSTOP);
+    }
+    return {};
 }
 
 } // namespace
 
-struct Sandbox::Private
+void Sandbox::waitForTeardowns()
 {
-    FsMode mode = FsMode::Overlay;
-    QProcess *init = nullptr; // the bwrap process
-    qint64 initPid = 0;       // host pid of the sandbox's pid 1 (target of nsenter)
-    bool running = false;
-    bool stopping = false;
-    QStringList mounts; // mount points this sandbox mounted, in mount order
-    bool frozen = false;
-    int uid = 1000;
-    QString home;
-    QString upper, work, merged, tmp, varTmp, etc;
-    // cgroup directories this sandbox created (empty = not used)
-    QString cgV2, cgFreezer, cgMemory, cgCpu, cgPids;
-    QString limits;
-    QString envBin;         // in-sandbox path of env(1), used for the working directory
-    QString setsidBin;      // in-sandbox path of setsid(1), used for PTY sessions
-    QList<qint64> launched; // pids of started processes (SIGSTOP fallback, no cgroup)
-    QProcess *service = nullptr;
-    QString serviceLog;
-
-    QList<QByteArray> cgroupProcFiles() const
+    QList<QFuture<void>> all;
     {
-        QList<QByteArray> files;
-        for (const QString &dir : {cgV2, cgFreezer, cgMemory, cgCpu, cgPids})
-            if (!dir.isEmpty())
-                files << QFile::encodeName(dir + QStringLiteral("/cgroup.procs"));
-        return files;
+        QMutexLocker lock(&s_teardownMutex);
+        all = s_teardowns.values();
+        s_teardowns.clear();
     }
-};
-
-// ---- static machine capabilities ----
-
-Sandbox::FsMode Sandbox::fsMode()
-{
-    static const FsMode mode = [] {
-        if (qEnvironmentVariable("CAPSULE_SANDBOX_FS") == QLatin1String("readonly-root"))
-            return FsMode::ReadOnlyRoot;
-        QTemporaryDir dir;
-        if (!dir.isValid())
-            return FsMode::ReadOnlyRoot;
-        const QString base = dir.path();
-        for (const char *sub : {"lower", "upper", "work", "merged"})
-            QDir(base).mkpath(QString::fromLatin1(sub));
-        const QByteArray opts =
-            QStringLiteral("lowerdir=%1/lower,upperdir=%1/upper,workdir=%1/work")
-                .arg(overlayEscape(base))
-                .toLocal8Bit();
-        const QByteArray target = QFile::encodeName(base + QStringLiteral("/merged"));
-        if (::mount("overlay", target.constData(), "overlay", 0, opts.constData()) != 0)
-            return FsMode::ReadOnlyRoot;
-        ::umount2(target.constData(), MNT_DETACH);
-        return FsMode::Overlay;
-    }();
-    return mode;
+    for (QFuture<void> &f : all)
+        f.waitForFinished();
 }
 
-QString Sandbox::fsModeName(FsMode mode)
+void Sandbox::removeStateDirAsync(const QString &stateDir)
 {
-    return mode == FsMode::Overlay ? QStringLiteral("overlay") : QStringLiteral("readonly-root");
-}
-
-bool Sandbox::bubblewrapAvailable()
-{
-    static const bool available = [] {
-        if (qEnvironmentVariableIsSet("CAPSULE_SANDBOX_NO_BWRAP"))
-            return false;
-        return !findTool(QStringLiteral("bwrap")).isEmpty() &&
-               !findTool(QStringLiteral("nsenter")).isEmpty();
-    }();
-    return available;
-}
-
-void Sandbox::cleanStaleMounts(const QString &dataDir)
-{
-    const QString root = QDir(dataDir).absolutePath();
-    s_dataDir = root;
-    QStringList stale;
-    for (const QByteArray &line : readFile(QStringLiteral("/proc/self/mountinfo")).split('\n')) {
-        const QList<QByteArray> fields = line.split(' ');
-        if (fields.size() < 5)
-            continue;
-        const QString point = unescapeMountPath(fields.at(4));
-        if (isUnder(point, root) && point != root)
-            stale << point;
-    }
-    // Deepest first, so nested mounts go before their parents.
-    std::sort(stale.begin(), stale.end(),
-              [](const QString &a, const QString &b) { return a.size() > b.size(); });
-    for (const QString &point : stale)
-        ::umount2(QFile::encodeName(point).constData(), MNT_DETACH);
-    // Cgroups of this data dir's sandboxes that a kill -9 left behind (runners and builds).
-    const int removed = cgroups::removeLeftovers(cgroups::dataDirKey(root));
-    if (removed > 0)
-        qInfo().noquote() << "capsule-local: removed" << removed << "leftover cgroups";
+    Teardown plan;
+    plan.removeDir = QDir(stateDir).absolutePath();
+    startTeardown(plan.removeDir, plan);
 }
 
 // ---- lifetime ----
@@ -268,226 +258,6 @@ QString Sandbox::serviceLogPath() const
     return d->serviceLog;
 }
 
-QString Sandbox::hostPath(const QString &sandboxPath) const
-{
-    QString p = QDir::cleanPath(sandboxPath);
-    if (!p.startsWith(QLatin1Char('/')))
-        p.prepend(QLatin1Char('/'));
-    if (isUnder(p, QStringLiteral("/tmp")))
-        return d->tmp + p.mid(4);
-    if (isUnder(p, QStringLiteral("/var/tmp")))
-        return d->varTmp + p.mid(8);
-    if (d->mode == FsMode::Overlay)
-        return p == QLatin1String("/") ? d->merged : d->merged + p;
-    if (isUnder(p, QStringLiteral("/workspace")) || isUnder(p, d->home))
-        return d->upper + p;
-    if (p == QLatin1String("/etc/passwd") || p == QLatin1String("/etc/group"))
-        return d->etc + p.mid(4); // the generated files bound over the base root's
-    const QString base =
-        m_spec.baseRoot.endsWith(QLatin1Char('/')) ? m_spec.baseRoot.chopped(1) : m_spec.baseRoot;
-    return p == QLatin1String("/") ? (base.isEmpty() ? QStringLiteral("/") : base) : base + p;
-}
-
-int Sandbox::openRootDir() const
-{
-    if (m_spec.unsafeNoSandbox || d->initPid <= 0) {
-        errno = ESRCH;
-        return -1;
-    }
-    const QByteArray root = "/proc/" + QByteArray::number(d->initPid) + "/root";
-    return ::open(root.constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
-QString Sandbox::resolvePath(const QString &sandboxPath) const
-{
-    QStringList todo = QDir::cleanPath(sandboxPath).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    QString resolved = QStringLiteral("/");
-    int links = 0;
-    while (!todo.isEmpty()) {
-        const QString part = todo.takeFirst();
-        if (part == QLatin1String("."))
-            continue;
-        if (part == QLatin1String("..")) {
-            resolved = QFileInfo(resolved).path();
-            continue;
-        }
-        const QString candidate = resolved == QLatin1String("/")
-                                      ? QLatin1Char('/') + part
-                                      : resolved + QLatin1Char('/') + part;
-        const QByteArray host = QFile::encodeName(hostPath(candidate));
-        struct stat st;
-        if (::lstat(host.constData(), &st) != 0) {
-            // Missing: keep the rest as written (the deepest existing ancestor is resolved).
-            todo.prepend(part);
-            return QDir::cleanPath(resolved + QLatin1Char('/') + todo.join(QLatin1Char('/')));
-        }
-        if (!S_ISLNK(st.st_mode)) {
-            resolved = candidate;
-            continue;
-        }
-        if (++links > 40) // like ELOOP: give up resolving, the caller sees a path that fails
-            return QDir::cleanPath(candidate + QLatin1Char('/') + todo.join(QLatin1Char('/')));
-        char buf[PATH_MAX];
-        const ssize_t n = ::readlink(host.constData(), buf, sizeof buf - 1);
-        if (n <= 0)
-            return QDir::cleanPath(candidate + QLatin1Char('/') + todo.join(QLatin1Char('/')));
-        const QString target = QFile::decodeName(QByteArray(buf, int(n)));
-        if (target.startsWith(QLatin1Char('/')))
-            resolved = QStringLiteral("/"); // absolute links restart at the SANDBOX root
-        todo = target.split(QLatin1Char('/'), Qt::SkipEmptyParts) + todo;
-    }
-    return resolved;
-}
-
-// ---- filesystem preparation ----
-
-namespace {
-
-struct PasswdView
-{
-    QSet<int> uids, gids;
-    int userUid = -1, userGid = -1;
-    bool groupExists = false;
-};
-
-PasswdView scanPasswd(const QByteArray &passwd, const QByteArray &group, const QString &user)
-{
-    PasswdView v;
-    for (const QByteArray &line : passwd.split('\n')) {
-        const QList<QByteArray> f = line.split(':');
-        if (f.size() < 4)
-            continue;
-        v.uids << f.at(2).toInt();
-        if (QString::fromUtf8(f.at(0)) == user) {
-            v.userUid = f.at(2).toInt();
-            v.userGid = f.at(3).toInt();
-        }
-    }
-    for (const QByteArray &line : group.split('\n')) {
-        const QList<QByteArray> f = line.split(':');
-        if (f.size() < 3)
-            continue;
-        v.gids << f.at(2).toInt();
-        if (QString::fromUtf8(f.at(0)) == user)
-            v.groupExists = true;
-    }
-    return v;
-}
-
-} // namespace
-
-// Makes sure the runner user exists in the sandbox's /etc/passwd and /etc/group. In overlay mode
-// the entries are appended to the layered root's files (the copy lands in the upper dir): a bind
-// mount over /etc/passwd would make useradd/apt-get fail (they rename over the file).
-static bool ensureUser(const QString &passwdIn, const QString &groupIn, const QString &passwdOut,
-                       const QString &groupOut, const QString &user, const QString &home, int *uid,
-                       QString *error)
-{
-    QByteArray passwd = readFile(passwdIn);
-    QByteArray group = readFile(groupIn);
-    const PasswdView v = scanPasswd(passwd, group, user);
-    int gid = v.userGid;
-    if (v.userUid >= 0) {
-        *uid = v.userUid;
-    } else {
-        int n = 1000;
-        while (v.uids.contains(n) || v.gids.contains(n))
-            ++n;
-        *uid = gid = n;
-        if (!passwd.isEmpty() && !passwd.endsWith('\n'))
-            passwd += '\n';
-        passwd += QStringLiteral("%1:x:%2:%2::%3:/bin/bash\n").arg(user).arg(n).arg(home).toUtf8();
-    }
-    if (!v.groupExists) {
-        if (!group.isEmpty() && !group.endsWith('\n'))
-            group += '\n';
-        group += QStringLiteral("%1:x:%2:\n").arg(user).arg(gid).toUtf8();
-    }
-    for (const auto &[path, data] : {std::pair{passwdOut, passwd}, std::pair{groupOut, group}}) {
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
-            *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool makeOwnedDir(const QString &path, int uid, QString *error)
-{
-    if (!QDir().mkpath(path)) {
-        *error = QStringLiteral("cannot create %1").arg(path);
-        return false;
-    }
-    struct stat st;
-    const QByteArray p = QFile::encodeName(path);
-    if (::stat(p.constData(), &st) == 0 && (int(st.st_uid) != uid || int(st.st_gid) != uid))
-        (void)!::chown(p.constData(), uid, uid);
-    return true;
-}
-
-static bool mountOverlay(const QString &target, const QString &options, QString *error)
-{
-    const QByteArray opts = options.toLocal8Bit();
-    if (opts.size() >= 4000) {
-        *error = QStringLiteral("too many layers for one overlay mount (%1 bytes of options)")
-                     .arg(opts.size());
-        return false;
-    }
-    if (::mount("overlay", QFile::encodeName(target).constData(), "overlay", 0, opts.constData()) !=
-        0) {
-        *error = QStringLiteral("cannot mount the layered root: %1")
-                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
-        return false;
-    }
-    return true;
-}
-
-// Mounts the layered root at d->merged. Layers live on the same filesystem as a base root of "/",
-// and overlayfs refuses a lower layer below another one (ELOOP); so with layers the base root is
-// first wrapped in a read-only overlay of its own (a different superblock), which then serves as
-// the bottom layer.
-bool Sandbox::mountRoot(QString *error)
-{
-    const QByteArray merged = QFile::encodeName(d->merged);
-    ::umount2(merged.constData(), MNT_DETACH); // leftover of a crash with the same state dir
-    QString bottom = m_spec.baseRoot;
-    if (!m_spec.lowerLayers.isEmpty()) {
-        const QString empty = m_spec.stateDir + QStringLiteral("/mnt/empty");
-        const QString base = m_spec.stateDir + QStringLiteral("/mnt/base");
-        for (const QString &dir : {base, empty}) {
-            ::umount2(QFile::encodeName(dir).constData(), MNT_DETACH);
-            QDir().mkpath(dir);
-        }
-        if (::mount("tmpfs", QFile::encodeName(empty).constData(), "tmpfs", MS_RDONLY,
-                    "size=4k,mode=755") != 0) {
-            *error = QStringLiteral("cannot mount the layered root: tmpfs: %1")
-                         .arg(QString::fromLocal8Bit(std::strerror(errno)));
-            return false;
-        }
-        d->mounts << empty;
-        if (!mountOverlay(base,
-                          QStringLiteral("lowerdir=%1:%2")
-                              .arg(overlayEscape(empty), overlayEscape(m_spec.baseRoot)),
-                          error))
-            return false;
-        d->mounts << base;
-        bottom = base;
-    }
-    QStringList lowers;
-    for (auto it = m_spec.lowerLayers.crbegin(); it != m_spec.lowerLayers.crend(); ++it)
-        lowers << overlayEscape(QDir(*it).absolutePath());
-    lowers << overlayEscape(bottom);
-    if (!mountOverlay(d->merged,
-                      QStringLiteral("lowerdir=%1,upperdir=%2,workdir=%3")
-                          .arg(lowers.join(QLatin1Char(':')), overlayEscape(d->upper),
-                               overlayEscape(d->work)),
-                      error))
-        return false;
-    d->mounts << d->merged;
-    return true;
-}
-
 bool Sandbox::start(QString *error)
 {
     QString localError;
@@ -495,80 +265,75 @@ bool Sandbox::start(QString *error)
         error = &localError;
     if (d->running)
         return true;
-    d->stopping = false;
-    // It becomes a line of /etc/passwd and a home path: never anything but a plain user name
-    // (the config routes refuse others; this also covers records stored by older versions).
-    if (!api::isPosixUserName(m_spec.runnerUser)) {
-        *error = QStringLiteral("invalid runner user %1: not a POSIX user name")
-                     .arg(api::describe(m_spec.runnerUser));
+    waitForTeardownsOf(m_spec);
+    if (!prepare(error))
         return false;
-    }
-    for (const QString &dir : {d->upper, d->work, d->merged, d->tmp, d->varTmp, d->etc}) {
-        if (!QDir().mkpath(dir)) {
-            *error = QStringLiteral("cannot create %1").arg(dir);
-            return false;
-        }
-    }
-    ::chmod(QFile::encodeName(d->tmp).constData(), 01777);
-    ::chmod(QFile::encodeName(d->varTmp).constData(), 01777);
-
-    if (d->mode == FsMode::Overlay && d->mounts.isEmpty() && !mountRoot(error)) {
+    if (!m_spec.unsafeNoSandbox && !(launchInit(error) && waitInit(error))) {
         stop();
         return false;
-    }
-
-    // Runner user, home and /workspace.
-    bool ok;
-    if (d->mode == FsMode::Overlay) {
-        const QString passwd = d->merged + QStringLiteral("/etc/passwd");
-        const QString group = d->merged + QStringLiteral("/etc/group");
-        ok = ensureUser(passwd, group, passwd, group, m_spec.runnerUser, d->home, &d->uid, error);
-    } else {
-        ok = ensureUser(QDir(m_spec.baseRoot).filePath(QStringLiteral("etc/passwd")),
-                        QDir(m_spec.baseRoot).filePath(QStringLiteral("etc/group")),
-                        d->etc + QStringLiteral("/passwd"), d->etc + QStringLiteral("/group"),
-                        m_spec.runnerUser, d->home, &d->uid, error);
-    }
-    ok = ok && makeOwnedDir(hostPath(d->home), d->uid, error) &&
-         makeOwnedDir(hostPath(QStringLiteral("/workspace")), d->uid, error);
-    if (!ok) {
-        stop();
-        return false;
-    }
-    setupCgroups();
-
-    d->setsidBin.clear();
-    for (const QString &candidate :
-         {QStringLiteral("/usr/bin/setsid"), QStringLiteral("/bin/setsid")})
-        if (QFileInfo(hostPath(candidate)).isExecutable()) {
-            d->setsidBin = candidate;
-            break;
-        }
-    d->envBin.clear();
-    for (const QString &candidate : {QStringLiteral("/usr/bin/env"), QStringLiteral("/bin/env")})
-        if (QFileInfo(hostPath(candidate)).isExecutable()) {
-            d->envBin = candidate;
-            break;
-        }
-
-    if (!m_spec.unsafeNoSandbox) {
-        if (!bubblewrapAvailable()) {
-            *error = QStringLiteral("bubblewrap (bwrap) is not available");
-            stop();
-            return false;
-        }
-        if (d->envBin.isEmpty()) {
-            *error = QStringLiteral("the sandbox root has no env(1) at /usr/bin/env");
-            stop();
-            return false;
-        }
-        if (!startInit(error)) {
-            stop();
-            return false;
-        }
     }
     d->running = true;
     return true;
+}
+
+void Sandbox::startAsync(std::function<void(const QString &error)> done)
+{
+    if (d->running) {
+        QTimer::singleShot(0, this, [done] { done(QString()); });
+        return;
+    }
+    const QFuture<void> pending = pendingTeardownOf(m_spec);
+    if (pending.isValid()) {
+        // A stopped sandbox on our state dir or lower layers is still unmounting: start after.
+        auto *watcher = new QFutureWatcher<void>(this);
+        connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, done] {
+            watcher->deleteLater();
+            startAsync(done);
+        });
+        watcher->setFuture(pending);
+        return;
+    }
+    QString error;
+    if (!prepare(&error)) {
+        QTimer::singleShot(0, this, [done, error] { done(error); });
+        return;
+    }
+    if (m_spec.unsafeNoSandbox) {
+        d->running = true;
+        QTimer::singleShot(0, this, [done] { done(QString()); });
+        return;
+    }
+    d->startDone = std::move(done);
+    if (!launchInit(&error)) {
+        failStart(error);
+        return;
+    }
+    // bwrap reports on both channels (see waitInit); every piece of output is looked at, and a
+    // timer bounds the whole start like the blocking variant's deadline.
+    connect(d->init, &QProcess::readyReadStandardOutput, this, &Sandbox::onInitProgress);
+    connect(d->init, &QProcess::readyReadStandardError, this, &Sandbox::onInitProgress);
+    connect(d->init, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart && d->startDone)
+            failStart(QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString()));
+    });
+    d->startTimer = new QTimer(this);
+    d->startTimer->setSingleShot(true);
+    connect(d->startTimer, &QTimer::timeout, this, [this] {
+        if (d->startDone)
+            failStart(QStringLiteral("bwrap did not start within 10 s: %1")
+                          .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
+    });
+    d->startTimer->start(kInitTimeoutMs);
+}
+
+// Fails a startAsync(): stops what was prepared and reports from the event loop (never from
+// inside a signal of the init process, which the callback may delete with the sandbox).
+void Sandbox::failStart(const QString &error)
+{
+    auto done = std::exchange(d->startDone, {});
+    stop();
+    if (done)
+        QTimer::singleShot(0, this, [done, error] { done(error); });
 }
 
 void Sandbox::setupCgroups()
@@ -669,43 +434,7 @@ void Sandbox::setupCgroups()
     d->limits = applied.join(QStringLiteral(", "));
 }
 
-// Everything a child needs after fork(): prepared before, so the child only makes syscalls.
-struct ChildSetup
-{
-    QList<QByteArray> cgroupFiles;
-    qint64 memoryBytes = 0; // rlimit fallback, 0 = none
-
-    void apply() const
-    {
-        for (const QByteArray &file : cgroupFiles) {
-            const int fd = ::open(file.constData(), O_WRONLY | O_CLOEXEC);
-            if (fd >= 0) {
-                (void)!::write(fd, "0", 1);
-                ::close(fd);
-            }
-        }
-        if (memoryBytes > 0) {
-            struct rlimit rl = {rlim_t(memoryBytes), rlim_t(memoryBytes)};
-            ::setrlimit(RLIMIT_AS, &rl);
-        }
-        ::signal(SIGPIPE, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    }
-};
-
-static ChildSetup childSetup(const QList<QByteArray> &cgroupFiles, const QString &limits,
-                             int memoryMb)
-{
-    ChildSetup setup;
-    setup.cgroupFiles = cgroupFiles;
-    if (limits.contains(QLatin1String("rlimit AS")))
-        setup.memoryBytes = qint64(memoryMb) * 1024 * 1024;
-    return setup;
-}
-
-bool Sandbox::startInit(QString *error)
+bool Sandbox::launchInit(QString *error)
 {
     QStringList args{QStringLiteral("--unshare-pid"),
                      QStringLiteral("--unshare-uts"),
@@ -775,43 +504,81 @@ bool Sandbox::startInit(QString *error)
     connect(d->init, &QProcess::finished, this, [this] {
         if (d->stopping)
             return;
+        if (d->startDone) { // died while starting
+            onInitProgress();
+            return;
+        }
         // The sandbox's pid 1 died underneath us: the sandbox is gone.
         d->running = false;
         d->initPid = 0;
         emit stopped();
     });
+    d->initInfo.clear();
+    d->initStatus.clear();
     d->init->start(findTool(QStringLiteral("bwrap")), args);
+    Q_UNUSED(error); // failures to exec arrive as errorOccurred(FailedToStart) / waitForStarted()
+    return true;
+}
+
+// bwrap writes {"child-pid": N, ...} to the info fd (our stdout) as soon as the namespaces exist;
+// the payload reports on stderr once it runs inside the new root (bwrap closes the info fd in the
+// child). True once both arrived (initPid set).
+static bool initReady(QProcess *init, QByteArray *info, QByteArray *status, qint64 *initPid)
+{
+    static const QByteArray marker("capsule-sandbox-ready\n");
+    *info += init->readAllStandardOutput();
+    *status += init->readAllStandardError();
+    const qint64 pid =
+        QJsonDocument::fromJson(*info).object().value(QStringLiteral("child-pid")).toInteger();
+    if (!status->contains(marker) || pid <= 0)
+        return false;
+    *initPid = pid;
+    return true;
+}
+
+void Sandbox::onInitProgress()
+{
+    if (!d->startDone || !d->init)
+        return;
+    if (initReady(d->init, &d->initInfo, &d->initStatus, &d->initPid)) {
+        QObject::disconnect(d->init, &QProcess::readyReadStandardOutput, this,
+                            &Sandbox::onInitProgress);
+        QObject::disconnect(d->init, &QProcess::readyReadStandardError, this,
+                            &Sandbox::onInitProgress);
+        delete std::exchange(d->startTimer, nullptr);
+        d->launched << d->init->processId();
+        d->running = true;
+        auto done = std::exchange(d->startDone, {});
+        QTimer::singleShot(0, this, [done] { done(QString()); });
+    } else if (d->init->state() == QProcess::NotRunning) {
+        failStart(QStringLiteral("bwrap did not start: %1")
+                      .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
+    }
+}
+
+// The blocking variant (start()). waitForReadyRead() only wakes for the current read channel, so
+// it waits on the channel whose data is still missing: waiting on the wrong one cost a full
+// timeout on every sandbox start.
+bool Sandbox::waitInit(QString *error)
+{
     if (!d->init->waitForStarted(5000)) {
         *error = QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString());
         return false;
     }
-    // bwrap writes {"child-pid": N, ...} to the info fd (our stdout) as soon as the namespaces
-    // exist; the payload reports on stderr once it runs inside the new root (bwrap closes the
-    // info fd in the child). waitForReadyRead() only wakes for the current read channel, so wait
-    // on the channel whose data is still missing: waiting on the wrong one cost a full timeout
-    // on every sandbox start.
-    static const QByteArray marker("capsule-sandbox-ready\n");
-    QByteArray info, status;
-    QDeadlineTimer deadline(10000);
+    QDeadlineTimer deadline(kInitTimeoutMs);
     while (!deadline.hasExpired()) {
-        info += d->init->readAllStandardOutput();
-        status += d->init->readAllStandardError();
-        const qint64 pid =
-            QJsonDocument::fromJson(info).object().value(QStringLiteral("child-pid")).toInteger();
-        const bool ready = status.contains(marker);
-        if (ready && pid > 0) {
-            d->initPid = pid;
+        if (initReady(d->init, &d->initInfo, &d->initStatus, &d->initPid))
             break;
-        }
+        const bool ready = d->initStatus.contains("capsule-sandbox-ready\n");
         d->init->setReadChannel(ready ? QProcess::StandardOutput : QProcess::StandardError);
         if (d->init->state() == QProcess::NotRunning)
             break;
         d->init->waitForReadyRead(100);
     }
     if (d->initPid <= 0) {
-        *error =
-            QStringLiteral("bwrap did not start: %1")
-                .arg(QString::fromLocal8Bit(status + d->init->readAllStandardError()).trimmed());
+        *error = QStringLiteral("bwrap did not start: %1")
+                     .arg(QString::fromLocal8Bit(d->initStatus + d->init->readAllStandardError())
+                              .trimmed());
         return false;
     }
     d->launched << d->init->processId();
@@ -820,73 +587,68 @@ bool Sandbox::startInit(QString *error)
 
 void Sandbox::stop()
 {
+    teardown(true, false);
+}
+
+void Sandbox::stopAsync(bool removeStateDir)
+{
+    teardown(false, removeStateDir);
+}
+
+// Takes every resource of the sandbox (processes, mounts, cgroups) into a Teardown and runs it
+// here (`wait`) or on a worker thread; the sandbox is stopped either way when this returns.
+void Sandbox::teardown(bool wait, bool removeStateDir)
+{
     d->stopping = true;
+    d->startDone = nullptr; // a start in progress is abandoned: its callback never runs
+    delete std::exchange(d->startTimer, nullptr);
     if (d->service) {
         d->service->disconnect(this);
-        d->service = nullptr; // killed with the cgroup below; deleted with `this` as its parent
+        d->service = nullptr; // killed with the cgroup; deleted with `this` as its parent
     }
-    killAll();
-    if (d->init) {
-        d->init->disconnect(this);
-        if (d->init->state() != QProcess::NotRunning) {
-            d->init->kill();
-            d->init->waitForFinished(3000);
+    Teardown plan;
+    plan.cgroups = {d->cgV2, d->cgFreezer, d->cgMemory, d->cgCpu, d->cgPids};
+    plan.cgV2 = d->cgV2;
+    plan.cgFreezer = d->cgFreezer;
+    plan.frozen = d->frozen;
+    plan.launched = std::exchange(d->launched, {});
+    plan.mounts = std::exchange(d->mounts, {});
+    if (removeStateDir)
+        plan.removeDir = m_spec.stateDir;
+    for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu, &d->cgPids})
+        dir->clear();
+    QProcess *init = std::exchange(d->init, nullptr);
+    if (init) {
+        init->disconnect(this);
+        if (wait) {
+            plan.killProcesses(); // the init's children first, as before
+            if (init->state() != QProcess::NotRunning) {
+                init->kill();
+                init->waitForFinished(3000);
+            }
+            delete init;
+        } else {
+            // SIGKILL now; Qt reaps it and the object goes once it has finished (deleting a
+            // running QProcess would wait for it).
+            init->setParent(nullptr);
+            if (init->state() == QProcess::NotRunning) {
+                init->deleteLater();
+            } else {
+                QObject::connect(init, &QProcess::finished, init, &QObject::deleteLater);
+                init->kill();
+            }
         }
-        delete d->init;
-        d->init = nullptr;
     }
     d->initPid = 0;
-    for (auto it = d->mounts.crbegin(); it != d->mounts.crend(); ++it) {
-        const QByteArray point = QFile::encodeName(*it);
-        // MNT_DETACH only if something still holds it (a process in the middle of exiting).
-        if (::umount2(point.constData(), 0) != 0)
-            ::umount2(point.constData(), MNT_DETACH);
-    }
-    d->mounts.clear();
-    for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu, &d->cgPids}) {
-        if (dir->isEmpty())
-            continue;
-        QDeadlineTimer deadline(3000);
-        while (!QDir().rmdir(*dir) && !deadline.hasExpired())
-            QThread::msleep(5);
-        dir->clear();
-    }
     d->frozen = false;
-    d->launched.clear();
+    if (wait)
+        plan.run();
+    else
+        startTeardown(m_spec.stateDir, plan);
     const bool wasRunning = d->running;
     d->running = false;
     if (wasRunning)
         emit stopped();
-}
-
-// SIGKILLs every process of the sandbox and waits (briefly) until they are gone.
-void Sandbox::killAll()
-{
-    if (!d->cgFreezer.isEmpty())
-        writeFile(d->cgFreezer + QStringLiteral("/freezer.state"), "THAWED");
-    QDeadlineTimer deadline(5000);
-    for (const QString &dir : {d->cgV2, d->cgFreezer, d->cgMemory, d->cgCpu, d->cgPids}) {
-        if (dir.isEmpty())
-            continue;
-        const bool v2Kill =
-            dir == d->cgV2 && QFileInfo::exists(dir + QStringLiteral("/cgroup.kill"));
-        while (!deadline.hasExpired()) {
-            const QList<qint64> pids = cgroupPids(dir);
-            if (pids.isEmpty())
-                break;
-            if (v2Kill)
-                writeFile(dir + QStringLiteral("/cgroup.kill"), "1");
-            else
-                for (qint64 pid : pids)
-                    ::kill(pid_t(pid), SIGKILL);
-            if (dir == d->cgV2 && d->frozen)
-                writeFile(dir + QStringLiteral("/cgroup.freeze"), "0");
-            QThread::msleep(2);
-        }
-    }
-    // Without cgroups: the processes we started and their descendants.
-    for (qint64 pid : std::as_const(d->launched))
-        killTree(pid, SIGKILL);
 }
 
 bool Sandbox::freeze(QString *error)
@@ -898,36 +660,41 @@ bool Sandbox::freeze(QString *error)
     }
     if (d->frozen)
         return true;
-    if (!d->cgV2.isEmpty()) {
-        writeFile(d->cgV2 + QStringLiteral("/cgroup.freeze"), "1");
-        QDeadlineTimer deadline(5000);
-        while (!readFile(d->cgV2 + QStringLiteral("/cgroup.events")).contains("frozen 1")) {
-            if (deadline.hasExpired()) {
-                writeFile(d->cgV2 + QStringLiteral("/cgroup.freeze"), "0");
-                if (error)
-                    *error = QStringLiteral("the sandbox's cgroup did not freeze in time");
-                return false;
-            }
-            QThread::msleep(1);
-        }
-    } else if (!d->cgFreezer.isEmpty()) {
-        writeFile(d->cgFreezer + QStringLiteral("/freezer.state"), "FROZEN");
-        QDeadlineTimer deadline(5000);
-        while (!readFile(d->cgFreezer + QStringLiteral("/freezer.state")).startsWith("FROZEN")) {
-            if (deadline.hasExpired()) {
-                writeFile(d->cgFreezer + QStringLiteral("/freezer.state"), "THAWED");
-                if (error)
-                    *error = QStringLiteral("the sandbox's freezer cgroup did not freeze in time");
-                return false;
-            }
-            QThread::msleep(1);
-        }
-    } else {
-        for (qint64 pid : std::as_const(d->launched))
-            killTree(pid, SIGSTOP);
+    const QString failure = freezeCgroup(d->cgV2, d->cgFreezer, d->launched);
+    if (!failure.isEmpty()) {
+        if (error)
+            *error = failure;
+        return false;
     }
     d->frozen = true;
     return true;
+}
+
+QFuture<QString> Sandbox::freezeAsync(bool syncFs)
+{
+    if (!d->running)
+        return QtFuture::makeReadyFuture(QStringLiteral("sandbox is not running"));
+    if (d->frozen)
+        return QtFuture::makeReadyFuture(QString());
+    const QString v2 = d->cgV2, v1 = d->cgFreezer;
+    const QList<qint64> launched = d->launched;
+    const QByteArray changes = QFile::encodeName(d->upper);
+    return QtConcurrent::run([v2, v1, launched, changes, syncFs]() -> QString {
+        if (syncFs) {
+            // The sandbox's writes land in its upper dir: flush that filesystem, not all of them.
+            const int fd = ::open(changes.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0 || ::syncfs(fd) != 0)
+                ::sync();
+            if (fd >= 0)
+                ::close(fd);
+        }
+        return freezeCgroup(v2, v1, launched);
+    });
+}
+
+void Sandbox::setFrozen(bool frozen)
+{
+    d->frozen = frozen;
 }
 
 bool Sandbox::thaw(QString *error)
@@ -944,386 +711,6 @@ bool Sandbox::thaw(QString *error)
             killTree(pid, SIGCONT);
     d->frozen = false;
     return true;
-}
-
-// ---- processes ----
-
-QMap<QString, QString> Sandbox::processEnvironment(const QMap<QString, QString> &env,
-                                                   bool asRoot) const
-{
-    QMap<QString, QString> out;
-    const QString user = asRoot ? QStringLiteral("root") : m_spec.runnerUser;
-    const QString home = asRoot ? QStringLiteral("/root") : d->home;
-    out.insert(QStringLiteral("PATH"), kDefaultPath);
-    out.insert(QStringLiteral("USER"), user);
-    out.insert(QStringLiteral("LOGNAME"), user);
-    out.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
-    for (const QMap<QString, QString> *extra :
-         std::initializer_list<const QMap<QString, QString> *>{&m_spec.env, &env}) {
-        for (auto it = extra->cbegin(); it != extra->cend(); ++it) {
-            if (it.key() == QLatin1String("PATH")) {
-                if (!it.value().isEmpty())
-                    out[QStringLiteral("PATH")] += QLatin1Char(':') + it.value();
-            } else if (!it.key().isEmpty() && !it.key().contains(QLatin1Char('='))) {
-                out.insert(it.key(), it.value());
-            }
-        }
-    }
-    out.insert(QStringLiteral("HOME"), home);
-    if (m_spec.unsafeNoSandbox) {
-        // No private root: keep the path mapping visible through the environment.
-        out.insert(QStringLiteral("HOME"), hostPath(home));
-        out.insert(QStringLiteral("TMPDIR"), hostPath(QStringLiteral("/tmp")));
-    }
-    return out;
-}
-
-// True when execve(2) would fail with E2BIG: one string (with its NUL) over MAX_ARG_STRLEN (32
-// pages), or argv + envp (strings and pointers) beyond ARG_MAX. The nsenter/env wrapper adds a few
-// hundred bytes, hence the slack.
-static bool argumentsTooLong(const QStringList &argv, const QMap<QString, QString> &env)
-{
-    constexpr qint64 kMaxArgStrlen = 32 * 4096;
-    constexpr qint64 kWrapperSlack = 4096;
-    const long argMax = ::sysconf(_SC_ARG_MAX);
-    qint64 total = kWrapperSlack + qint64(argv.size() + env.size() + 2) * qint64(sizeof(char *));
-    for (const QString &a : argv) {
-        const qint64 n = a.toUtf8().size() + 1;
-        if (n > kMaxArgStrlen)
-            return true;
-        total += n;
-    }
-    for (auto it = env.cbegin(); it != env.cend(); ++it) {
-        const qint64 n = it.key().toUtf8().size() + it.value().toUtf8().size() + 2;
-        if (n > kMaxArgStrlen)
-            return true;
-        total += n;
-    }
-    return argMax > 0 && total > argMax;
-}
-
-static QString absoluteIn(const QString &dir, const QString &path)
-{
-    if (path.startsWith(QLatin1Char('/')))
-        return QDir::cleanPath(path);
-    return QDir::cleanPath(dir + QLatin1Char('/') + path);
-}
-
-QString Sandbox::checkStart(const QStringList &argv, const QMap<QString, QString> &env,
-                            const QString &workingDir) const
-{
-    if (argv.isEmpty() || argv.first().isEmpty())
-        return QStringLiteral("exec: no command");
-    if (!d->running)
-        return QStringLiteral("sandbox is not running");
-    const QString wd = absoluteIn(QStringLiteral("/workspace"),
-                                  workingDir.isEmpty() ? QStringLiteral("/workspace") : workingDir);
-    const QFileInfo wdInfo(hostPath(resolvePath(wd)));
-    if (!wdInfo.exists())
-        return QStringLiteral("chdir %1: no such file or directory").arg(wd);
-    if (!wdInfo.isDir())
-        return QStringLiteral("chdir %1: not a directory").arg(wd);
-    const QString program = argv.first();
-    auto executable = [this](const QString &path, QString *why) {
-        const QFileInfo info(hostPath(resolvePath(path)));
-        if (!info.exists()) {
-            *why = QStringLiteral("no such file or directory");
-            return false;
-        }
-        if (info.isDir() ||
-            !(info.permissions() & (QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther))) {
-            *why = QStringLiteral("permission denied");
-            return false;
-        }
-        return true;
-    };
-    // What execve(2) would refuse with E2BIG, checked up front like the other start failures.
-    if (argumentsTooLong(argv, processEnvironment(env, false)))
-        return QStringLiteral("fork/exec %1: argument list too long").arg(program);
-    QString why;
-    if (program.contains(QLatin1Char('/'))) {
-        if (!executable(absoluteIn(wd, program), &why))
-            return QStringLiteral("fork/exec %1: %2").arg(program, why);
-        return {};
-    }
-    if (program.contains(QLatin1Char('=')))
-        return QStringLiteral("exec: \"%1\": executable file not found in $PATH").arg(program);
-    const QString path = processEnvironment(env, false).value(QStringLiteral("PATH"));
-    for (const QString &dir : path.split(QLatin1Char(':'))) {
-        if (dir.isEmpty() || !dir.startsWith(QLatin1Char('/')))
-            continue;
-        if (executable(dir + QLatin1Char('/') + program, &why))
-            return {};
-    }
-    return QStringLiteral("exec: \"%1\": executable file not found in $PATH").arg(program);
-}
-
-// The argv that runs `argv` inside the sandbox: nsenter into the init's namespaces, then env(1)
-// changes to the working directory (nsenter -w resolves paths outside the new root).
-QStringList Sandbox::wrapCommand(const QStringList &argv, const QString &workingDir, bool asRoot,
-                                 const QMap<QString, QString> &env) const
-{
-    const QString wd = absoluteIn(QStringLiteral("/workspace"),
-                                  workingDir.isEmpty() ? QStringLiteral("/workspace") : workingDir);
-    if (m_spec.unsafeNoSandbox) {
-        QStringList out = argv;
-        if (!out.first().contains(QLatin1Char('/'))) {
-            const QString path = env.value(QStringLiteral("PATH"));
-            for (const QString &dir : path.split(QLatin1Char(':'))) {
-                const QString candidate = hostPath(dir + QLatin1Char('/') + out.first());
-                if (!dir.isEmpty() && QFileInfo(candidate).isExecutable()) {
-                    out[0] = candidate;
-                    break;
-                }
-            }
-        } else {
-            out[0] = hostPath(absoluteIn(wd, out.first()));
-        }
-        return out;
-    }
-    QStringList out{findTool(QStringLiteral("nsenter")),
-                    QStringLiteral("-t"),
-                    QString::number(d->initPid),
-                    QStringLiteral("-m"),
-                    QStringLiteral("-u"),
-                    QStringLiteral("-i"),
-                    QStringLiteral("-p")};
-    if (!m_spec.network)
-        out << QStringLiteral("-n");
-    out << QStringLiteral("-r");
-    if (!asRoot)
-        out << QStringLiteral("-S") << QString::number(d->uid) << QStringLiteral("-G")
-            << QString::number(d->uid);
-    out << QStringLiteral("--") << d->envBin << QStringLiteral("-C") << wd << QStringLiteral("--");
-    out += argv;
-    return out;
-}
-
-QProcess *Sandbox::startProcess(const QStringList &argv, const QMap<QString, QString> &env,
-                                const QString &workingDir, bool asRoot, QObject *parent)
-{
-    return launch(argv, env, workingDir, asRoot, QString(), parent);
-}
-
-QProcess *Sandbox::launch(const QStringList &argv, const QMap<QString, QString> &env,
-                          const QString &workingDir, bool asRoot, const QString &logFile,
-                          QObject *parent)
-{
-    auto *process = new SandboxProcess(parent);
-    const QString problem = checkStart(argv, env, workingDir);
-    if (!problem.isEmpty()) {
-        process->failStart(problem);
-        return process;
-    }
-    const QMap<QString, QString> environment = processEnvironment(env, asRoot);
-    QProcessEnvironment pe;
-    for (auto it = environment.cbegin(); it != environment.cend(); ++it)
-        pe.insert(it.key(), it.value());
-    process->setProcessEnvironment(pe);
-    const QStringList command = wrapCommand(argv, workingDir, asRoot, environment);
-    if (m_spec.unsafeNoSandbox)
-        process->setWorkingDirectory(hostPath(resolvePath(
-            absoluteIn(QStringLiteral("/workspace"),
-                       workingDir.isEmpty() ? QStringLiteral("/workspace") : workingDir))));
-    if (!logFile.isEmpty()) {
-        process->setProcessChannelMode(QProcess::MergedChannels);
-        process->setStandardOutputFile(logFile, QIODevice::Append);
-        process->setStandardInputFile(QProcess::nullDevice());
-    }
-    const ChildSetup setup = childSetup(d->cgroupProcFiles(), d->limits, m_spec.memoryMb);
-    process->setChildProcessModifier([setup] { setup.apply(); });
-    process->start(command.first(), command.mid(1));
-    if (process->processId() > 0)
-        d->launched << process->processId();
-    return process;
-}
-
-void Sandbox::signalProcess(qint64 pid, int sig) const
-{
-    if (pid <= 0)
-        return;
-    if (sig == SIGKILL) {
-        killTree(pid, SIGKILL);
-        return;
-    }
-    if (m_spec.unsafeNoSandbox) {
-        ::kill(pid_t(pid), sig);
-        return;
-    }
-    // `pid` is nsenter; the command is its child inside the sandbox (nsenter does not forward).
-    const QList<qint64> children = childPids(pid);
-    if (children.isEmpty())
-        ::kill(pid_t(pid), sig);
-    for (qint64 child : children)
-        ::kill(pid_t(child), sig);
-}
-
-qint64 Sandbox::startPty(const QStringList &argv, const QMap<QString, QString> &env,
-                         const QString &workingDir, int cols, int rows, int *masterFd,
-                         QString *error)
-{
-    QMap<QString, QString> environment;
-    environment.insert(QStringLiteral("TERM"), QStringLiteral("xterm-256color"));
-    environment.insert(QStringLiteral("HOME"),
-                       m_spec.unsafeNoSandbox ? hostPath(d->home) : d->home);
-    environment.insert(QStringLiteral("USER"), m_spec.runnerUser);
-    environment.insert(QStringLiteral("PATH"), kDefaultPath);
-    for (const QMap<QString, QString> *extra :
-         std::initializer_list<const QMap<QString, QString> *>{&m_spec.env, &env})
-        for (auto it = extra->cbegin(); it != extra->cend(); ++it)
-            if (!it.key().isEmpty() && !it.key().contains(QLatin1Char('=')))
-                environment.insert(it.key(), it.value());
-    const QString problem = checkStart(argv, {}, workingDir);
-    if (!problem.isEmpty()) {
-        *error = problem;
-        return -1;
-    }
-    QStringList inner = argv;
-    if (!m_spec.unsafeNoSandbox && !d->setsidBin.isEmpty())
-        inner = QStringList{d->setsidBin, QStringLiteral("-c")} + argv; // session + ctty inside
-    const QStringList command = wrapCommand(inner, workingDir, false, environment);
-
-    // The terminal comes from the sandbox's own devpts (bwrap --dev), so that it is
-    // /dev/pts/N inside the sandbox; the slave is opened from the master (TIOCGPTPEER).
-    const QByteArray ptmx =
-        m_spec.unsafeNoSandbox || d->initPid <= 0
-            ? QByteArray("/dev/ptmx")
-            : QByteArray("/proc/") + QByteArray::number(d->initPid) + "/root/dev/pts/ptmx";
-    const int master = ::open(ptmx.constData(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    int slave = -1;
-    if (master < 0 || ::unlockpt(master) != 0 ||
-        (slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-        *error = QStringLiteral("openpty: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-        if (master >= 0)
-            ::close(master);
-        return -1;
-    }
-    if (!m_spec.unsafeNoSandbox) {
-        (void)!::fchown(slave, d->uid, -1);
-        ::fchmod(slave, 0620);
-    }
-    struct winsize ws = {};
-    ws.ws_col = quint16(cols);
-    ws.ws_row = quint16(rows);
-    ::ioctl(master, TIOCSWINSZ, &ws);
-    const bool takeTerminal = m_spec.unsafeNoSandbox || d->setsidBin.isEmpty();
-
-    // Everything the child touches is built now: after fork() it may only make syscalls.
-    std::vector<QByteArray> argStore, envStore;
-    for (const QString &a : command)
-        argStore.push_back(a.toLocal8Bit());
-    for (auto it = environment.cbegin(); it != environment.cend(); ++it)
-        envStore.push_back((it.key() + QLatin1Char('=') + it.value()).toLocal8Bit());
-    std::vector<char *> args, envp;
-    for (QByteArray &a : argStore)
-        args.push_back(a.data());
-    args.push_back(nullptr);
-    for (QByteArray &e : envStore)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-    const QByteArray cwd =
-        m_spec.unsafeNoSandbox
-            ? QFile::encodeName(hostPath(resolvePath(
-                  absoluteIn(QStringLiteral("/workspace"),
-                             workingDir.isEmpty() ? QStringLiteral("/workspace") : workingDir))))
-            : QByteArray("/");
-    const ChildSetup setup = childSetup(d->cgroupProcFiles(), d->limits, m_spec.memoryMb);
-
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        *error = QStringLiteral("fork: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
-        ::close(master);
-        ::close(slave);
-        return -1;
-    }
-    if (pid == 0) {
-        // Inside the sandbox setsid(1) makes the terminal the controlling one of a session in the
-        // sandbox's pid namespace (job control works); here we only leave capsule-local's session.
-        ::setsid();
-        if (takeTerminal)
-            ::ioctl(slave, TIOCSCTTY, 0);
-        ::dup2(slave, 0);
-        ::dup2(slave, 1);
-        ::dup2(slave, 2);
-        setup.apply();
-        ::syscall(SYS_close_range, 3U, ~0U, 0U);
-        if (::chdir(cwd.constData()) != 0)
-            ::_exit(127);
-        ::execve(args[0], args.data(), envp.data());
-        ::_exit(127);
-    }
-    ::close(slave);
-    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
-    d->launched << pid;
-    *masterFd = master;
-    return pid;
-}
-
-bool Sandbox::startService(const QJsonObject &startCommand, const QMap<QString, QString> &env,
-                           QString *error)
-{
-    QString localError;
-    if (!error)
-        error = &localError;
-    if (d->service)
-        return true;
-    QStringList argv;
-    for (const QJsonValue &v : startCommand.value(QStringLiteral("command")).toArray())
-        argv << v.toString();
-    if (argv.isEmpty()) {
-        *error = QStringLiteral("start_command has no command");
-        return false;
-    }
-    QMap<QString, QString> merged = env;
-    const QJsonObject extra = startCommand.value(QStringLiteral("env")).toObject();
-    for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
-        merged.insert(it.key(), it.value().toVariant().toString());
-    const bool asRoot =
-        startCommand.value(QStringLiteral("run_as")).toString() == QLatin1String("root");
-    d->serviceLog = m_spec.stateDir + QStringLiteral("/service.log");
-    QProcess *p = launch(argv, merged, QString(), asRoot, d->serviceLog, this);
-    if (p->error() == QProcess::FailedToStart) {
-        *error = p->errorString();
-        QFile log(d->serviceLog);
-        if (log.open(QIODevice::Append))
-            log.write(QStringLiteral("start failed: %1\n").arg(*error).toUtf8());
-        delete p;
-        return false;
-    }
-    d->service = p;
-    return true;
-}
-
-int Sandbox::openTcpSocket(QString *error) const
-{
-    if (m_spec.network || m_spec.unsafeNoSandbox || d->initPid <= 0) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0 && error)
-            *error = QString::fromLocal8Bit(std::strerror(errno));
-        return fd;
-    }
-    // setns() is per thread: a short-lived thread enters the sandbox's network namespace and
-    // creates the socket there; the socket stays in that namespace for its whole life.
-    const QByteArray nsPath = QByteArray("/proc/") + QByteArray::number(d->initPid) + "/ns/net";
-    int fd = -1;
-    int err = 0;
-    std::thread worker([&] {
-        const int ns = ::open(nsPath.constData(), O_RDONLY | O_CLOEXEC);
-        if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
-            err = errno;
-            if (ns >= 0)
-                ::close(ns);
-            return;
-        }
-        ::close(ns);
-        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            err = errno;
-    });
-    worker.join();
-    if (fd < 0 && error)
-        *error = QString::fromLocal8Bit(std::strerror(err));
-    return fd;
 }
 
 } // namespace capsule::local

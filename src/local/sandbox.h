@@ -3,11 +3,14 @@
 // surface.
 #pragma once
 
+#include <QFuture>
 #include <QJsonObject>
 #include <QMap>
 #include <QObject>
 #include <QString>
 #include <QStringList>
+
+#include <functional>
 
 class QProcess;
 
@@ -44,13 +47,36 @@ public:
 
     const SandboxSpec &spec() const { return m_spec; }
 
-    // Prepares the filesystem and starts the sandbox's init process; false + error on failure.
+    // Prepares the filesystem and starts the sandbox's init process, waiting (up to 10 s) until
+    // it runs; false + error on failure. Blocks: for tests and tools, never in the server.
     bool start(QString *error);
-    // Ends every process of the sandbox and releases mounts; the state dir stays on disk.
+    // The same without blocking: the filesystem is prepared at once (a few quick syscalls), the
+    // init is launched, and `done` runs from the event loop once it is ready ("") or failed (the
+    // reason; the sandbox is then stopped). If a sandbox on the same state dir (or one whose
+    // changes are a lower layer of this one) is still being torn down by stopAsync(), the start
+    // waits for that first, without blocking. `done` is dropped if the sandbox is stopped or
+    // deleted before.
+    void startAsync(std::function<void(const QString &error)> done);
+    // Ends every process of the sandbox and releases mounts, waiting for it (shutdown, tests);
+    // the state dir stays on disk.
     void stop();
-    bool freeze(QString *error);
+    // The same without blocking: the processes are sent SIGKILL at once, waiting for them to go,
+    // unmounting and removing the cgroups run on a worker thread; with `removeStateDir` the state
+    // dir is deleted after that. The sandbox is stopped (and may be deleted) when this returns.
+    void stopAsync(bool removeStateDir = false);
+    bool freeze(QString *error); // blocks until frozen (up to 5 s; usually ~1 ms)
     bool thaw(QString *error);
+    // Freezes on a worker thread (after sync_fs: syncfs(2) of the state dir's filesystem, when
+    // `syncFs`); the future's result is "" or the error. The caller calls setFrozen(true) on
+    // success, from its own thread, if the sandbox is still the one it froze.
+    QFuture<QString> freezeAsync(bool syncFs);
+    void setFrozen(bool frozen);
     bool isRunning() const;
+    // Shutdown: waits for every teardown that stopAsync() left on worker threads.
+    static void waitForTeardowns();
+    // Deletes a state dir on a worker thread, after any pending teardown of it (a released
+    // runner without a sandbox).
+    static void removeStateDirAsync(const QString &stateDir);
 
     // Starts argv inside the sandbox (as the runner user, or root), cwd default /workspace.
     // The returned QProcess is already started (or failed to start: check its error(); then
@@ -112,8 +138,12 @@ signals:
 private:
     void setupCgroups();
     bool mountRoot(QString *error);
-    bool startInit(QString *error);
-    void killAll();
+    bool prepare(QString *error);
+    bool launchInit(QString *error);
+    bool waitInit(QString *error);
+    void onInitProgress();
+    void failStart(const QString &error);
+    void teardown(bool wait, bool removeStateDir);
     QStringList wrapCommand(const QStringList &argv, const QString &workingDir, bool asRoot,
                             const QMap<QString, QString> &env) const;
     QProcess *launch(const QStringList &argv, const QMap<QString, QString> &env,

@@ -1,5 +1,6 @@
 // Cgroup housekeeping of capsule-local's sandboxes (see sandbox_cgroups.h).
 #include "local/sandbox_cgroups.h"
+#include "local/logging.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -82,7 +83,8 @@ int removeMatching(Match match)
             QDeadlineTimer deadline(5000);
             while (!QDir().rmdir(dir)) {
                 if (deadline.hasExpired()) {
-                    qWarning().noquote() << "capsule-local: cannot remove leftover cgroup" << dir;
+                    qCWarning(lcSandbox).noquote()
+                        << "capsule-local: cannot remove leftover cgroup" << dir;
                     break;
                 }
                 if (QFileInfo::exists(dir + QStringLiteral("/cgroup.kill")))

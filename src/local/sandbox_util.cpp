@@ -1,6 +1,8 @@
 // Small process and mount helpers of the sandbox (Linux /proc based).
 #include "local/sandbox_util.h"
 
+#include <QProcess>
+
 #include <QDir>
 #include <QFile>
 
@@ -57,6 +59,20 @@ QString unescapeMountPath(const QByteArray &field)
         out += field.at(i);
     }
     return QFile::decodeName(out);
+}
+
+void discardProcess(QProcess *process)
+{
+    if (!process)
+        return;
+    process->disconnect();
+    process->setParent(nullptr);
+    if (process->state() == QProcess::NotRunning) {
+        process->deleteLater();
+        return;
+    }
+    QObject::connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    process->kill();
 }
 
 } // namespace capsule::local

@@ -5,6 +5,8 @@
 #include <QList>
 #include <QString>
 
+class QProcess;
+
 namespace capsule::local {
 
 // Direct children of `pid` (all its threads), from /proc/<pid>/task/*/children.
@@ -13,5 +15,9 @@ QList<qint64> childPids(qint64 pid);
 void killTree(qint64 pid, int sig);
 // A mount point field of /proc/self/mountinfo with its octal escapes (\040 ...) decoded.
 QString unescapeMountPath(const QByteArray &field);
+// Sends SIGKILL to a process that is no longer wanted and deletes the object once Qt has reaped
+// it, without waiting (deleting a running QProcess would block until it ends). Its signals to
+// other objects are disconnected first.
+void discardProcess(QProcess *process);
 
 } // namespace capsule::local
