@@ -1,10 +1,13 @@
 // Layered configs (contract 2.1): validation, upsert, listing, deletion, and layer builds run in
 // sandboxes stacked on their parents' results (section 10 build list and log).
 #include "local/configs.h"
+#include "local/api/json.h"
 
 #include "core/workloadkey.h"
+#include "local/api/configbody.h"
 #include "local/api/jsonfields.h"
 #include "local/sandbox.h"
+#include "local/sandbox_util.h"
 #include "local/store.h"
 
 #include <QDir>
@@ -24,261 +27,12 @@ namespace capsule::local {
 
 namespace {
 
-const QString kPlatform = QStringLiteral("_platform");
-const QStringList kTiers{QStringLiteral("xs"), QStringLiteral("s"), QStringLiteral("m"),
-                         QStringLiteral("l"), QStringLiteral("xl")};
-constexpr qsizetype kMaxBody = 4 * 1024 * 1024;
-
-QString s(const char *t)
-{
-    return QString::fromLatin1(t);
-}
-
-// ---- type checks: Go's json decoder rejects wrong types with "invalid request body" ----
-
-bool isInt(const QJsonValue &v)
-{
-    if (v.isNull() || v.isUndefined())
-        return true;
-    if (!v.isDouble())
-        return false;
-    const double d = v.toDouble();
-    return d == static_cast<double>(static_cast<qint64>(d));
-}
-bool isStr(const QJsonValue &v)
-{
-    return v.isNull() || v.isUndefined() || v.isString();
-}
-bool isBool(const QJsonValue &v)
-{
-    return v.isNull() || v.isUndefined() || v.isBool();
-}
-bool isObj(const QJsonValue &v)
-{
-    return v.isNull() || v.isUndefined() || v.isObject();
-}
-bool isStrArray(const QJsonValue &v)
-{
-    if (v.isNull() || v.isUndefined())
-        return true;
-    if (!v.isArray())
-        return false;
-    const QJsonArray a = v.toArray();
-    return std::all_of(a.begin(), a.end(), [](const QJsonValue &x) { return x.isString(); });
-}
-bool isStrMap(const QJsonValue &v)
-{
-    if (v.isNull() || v.isUndefined())
-        return true;
-    if (!v.isObject())
-        return false;
-    const QJsonObject o = v.toObject();
-    return std::all_of(o.begin(), o.end(), [](const QJsonValue &x) { return x.isString(); });
-}
-bool commandsOk(const QJsonValue &v)
-{
-    if (v.isNull() || v.isUndefined())
-        return true;
-    if (!v.isArray())
-        return false;
-    for (const QJsonValue &c : v.toArray()) {
-        if (!c.isObject())
-            return false;
-        const QJsonObject o = c.toObject();
-        if (!isStr(o.value(s("type"))) || !isStrArray(o.value(s("args"))) ||
-            !isBool(o.value(s("run_as_root"))))
-            return false;
-    }
-    return true;
-}
-bool drivesOk(const QJsonValue &v)
-{
-    if (v.isNull() || v.isUndefined())
-        return true;
-    if (!v.isArray())
-        return false;
-    for (const QJsonValue &d : v.toArray()) {
-        if (!d.isObject())
-            return false;
-        const QJsonObject o = d.toObject();
-        if (!isStr(o.value(s("drive_id"))) || !isStr(o.value(s("label"))) ||
-            !isInt(o.value(s("size_gb"))) || !isBool(o.value(s("read_only"))) ||
-            !commandsOk(o.value(s("commands"))) || !isStr(o.value(s("mount_path"))))
-            return false;
-    }
-    return true;
-}
-bool bodyTypesOk(const QJsonObject &b)
-{
-    if (!isStr(b.value(s("display_name"))) || !isStr(b.value(s("base_image"))))
-        return false;
-    const QJsonValue layers = b.value(s("layers"));
-    if (!layers.isNull() && !layers.isUndefined()) {
-        if (!layers.isArray())
-            return false;
-        for (const QJsonValue &l : layers.toArray()) {
-            if (!l.isObject())
-                return false;
-            const QJsonObject o = l.toObject();
-            if (!isStr(o.value(s("name"))) || !commandsOk(o.value(s("init_commands"))) ||
-                !commandsOk(o.value(s("refresh_commands"))) ||
-                !isStr(o.value(s("refresh_interval"))) || !drivesOk(o.value(s("drives"))))
-                return false;
-        }
-    }
-    if (!isObj(b.value(s("config"))))
-        return false;
-    const QJsonObject c = b.value(s("config")).toObject();
-    for (const char *k : {"auto_pause", "auto_rollout"})
-        if (!isBool(c.value(s(k))))
-            return false;
-    for (const char *k : {"ttl", "session_max_age_seconds", "rootfs_size_gb", "workspace_size_gb"})
-        if (!isInt(c.value(s(k))))
-            return false;
-    for (const char *k :
-         {"tier", "runner_user", "network_policy_preset", "tenant_gcp_project", "tenant_gcp_zone",
-          "tenant_network", "tenant_subnet", "tenant_service_account"})
-        if (!isStr(c.value(s(k))))
-            return false;
-    for (const char *k : {"network_policy", "auth"})
-        if (!isObj(c.value(s(k))))
-            return false;
-    if (!isObj(b.value(s("start_command"))))
-        return false;
-    const QJsonObject sc = b.value(s("start_command")).toObject();
-    if (!isStrArray(sc.value(s("command"))) || !isInt(sc.value(s("port"))) ||
-        !isStr(sc.value(s("health_path"))) || !isStrMap(sc.value(s("env"))) ||
-        !isStr(sc.value(s("run_as"))))
-        return false;
-    return true;
-}
-
-// The numbers and the user name of a create body, read through the shared request helper:
-// sizes, TTLs and ages are >= 0, a port is 0-65535, runner_user a POSIX user name (it becomes a
-// line of the sandbox's /etc/passwd and a home path).
-api::JsonFields checkConfigFields(const QJsonObject &body)
-{
-    constexpr qint64 kMaxInt = std::numeric_limits<int>::max();
-    constexpr qint64 kMaxSizeGb = 1024 * 1024;
-    api::JsonFields cfg(body.value(s("config")).toObject(), s("config."));
-    cfg.integer(s("ttl"), 0, kMaxInt);
-    cfg.integer(s("session_max_age_seconds"), 0, std::numeric_limits<qint64>::max());
-    cfg.integer(s("rootfs_size_gb"), 0, kMaxSizeGb);
-    cfg.integer(s("workspace_size_gb"), 0, kMaxSizeGb);
-    cfg.userName(s("runner_user"), s("runner"));
-    if (!cfg.ok())
-        return cfg;
-    api::JsonFields start(body.value(s("start_command")).toObject(), s("start_command."));
-    start.integer(s("port"), 0, 65535);
-    if (!start.ok())
-        return start;
-    const QJsonArray layers = body.value(s("layers")).toArray();
-    for (int i = 0; i < layers.size(); ++i) {
-        const QJsonArray drives = layers.at(i).toObject().value(s("drives")).toArray();
-        for (int j = 0; j < drives.size(); ++j) {
-            api::JsonFields drive(drives.at(j).toObject(),
-                                  QStringLiteral("layers[%1].drives[%2].").arg(i).arg(j));
-            drive.integer(s("size_gb"), 0, kMaxSizeGb);
-            if (!drive.ok())
-                return drive;
-        }
-    }
-    return start;
-}
-
-bool isGoDuration(const QString &d)
-{
-    static const QRegularExpression re(
-        QStringLiteral("^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))+)$"));
-    return re.match(d).hasMatch();
-}
-
-QJsonArray normalizeCommands(const QJsonArray &in)
-{
-    QJsonArray out;
-    for (const QJsonValue &v : in) {
-        const QJsonObject c = v.toObject();
-        QJsonObject n;
-        n[s("type")] = c.value(s("type")).toString();
-        n[s("args")] = c.value(s("args")).isArray() ? c.value(s("args")) : QJsonValue();
-        n[s("run_as_root")] = c.value(s("run_as_root")).toBool();
-        out.append(n);
-    }
-    return out;
-}
-
-QJsonArray normalizeDrives(const QJsonArray &in)
-{
-    QJsonArray out;
-    for (const QJsonValue &v : in) {
-        const QJsonObject d = v.toObject();
-        QJsonObject n{{s("drive_id"), d.value(s("drive_id")).toString()},
-                      {s("label"), d.value(s("label")).toString()},
-                      {s("size_gb"), d.value(s("size_gb")).toInteger()},
-                      {s("read_only"), d.value(s("read_only")).toBool()}};
-        if (!d.value(s("commands")).toArray().isEmpty())
-            n[s("commands")] = normalizeCommands(d.value(s("commands")).toArray());
-        if (!d.value(s("mount_path")).toString().isEmpty())
-            n[s("mount_path")] = d.value(s("mount_path")).toString();
-        out.append(n);
-    }
-    return out;
-}
-
-// The body as the server re-encodes it: all fields, explicit run_as_root, config always present.
-QJsonObject normalizeBody(const QJsonObject &b)
-{
-    QJsonObject out;
-    out[s("display_name")] = b.value(s("display_name")).toString();
-    out[s("base_image")] = b.value(s("base_image")).toString();
-    QJsonArray layers;
-    for (const QJsonValue &v : b.value(s("layers")).toArray()) {
-        const QJsonObject l = v.toObject();
-        QJsonObject n;
-        n[s("name")] = l.value(s("name")).toString();
-        n[s("init_commands")] = normalizeCommands(l.value(s("init_commands")).toArray());
-        n[s("refresh_commands")] = normalizeCommands(l.value(s("refresh_commands")).toArray());
-        n[s("refresh_interval")] = l.value(s("refresh_interval")).toString();
-        n[s("drives")] = normalizeDrives(l.value(s("drives")).toArray());
-        layers.append(n);
-    }
-    out[s("layers")] = layers;
-    const QJsonObject c = b.value(s("config")).toObject();
-    QJsonObject nc;
-    nc[s("auto_pause")] = c.value(s("auto_pause")).toBool();
-    nc[s("ttl")] = c.value(s("ttl")).toInteger();
-    nc[s("tier")] = c.value(s("tier")).toString();
-    nc[s("auto_rollout")] = c.value(s("auto_rollout")).toBool();
-    nc[s("session_max_age_seconds")] = c.value(s("session_max_age_seconds")).toInteger();
-    nc[s("rootfs_size_gb")] = c.value(s("rootfs_size_gb")).toInteger();
-    nc[s("runner_user")] = c.value(s("runner_user")).toString();
-    nc[s("workspace_size_gb")] = c.value(s("workspace_size_gb")).toInteger();
-    nc[s("network_policy_preset")] = c.value(s("network_policy_preset")).toString();
-    nc[s("network_policy")] =
-        c.value(s("network_policy")).isObject() ? c.value(s("network_policy")) : QJsonValue();
-    nc[s("auth")] = c.value(s("auth")).isObject() ? c.value(s("auth")) : QJsonValue();
-    for (const char *k : {"tenant_gcp_project", "tenant_gcp_zone", "tenant_network",
-                          "tenant_subnet", "tenant_service_account"})
-        if (!c.value(s(k)).toString().isEmpty())
-            nc[s(k)] = c.value(s(k)).toString();
-    out[s("config")] = nc;
-    if (b.value(s("start_command")).isObject())
-        out[s("start_command")] = b.value(s("start_command"));
-    return out;
-}
-
 QString newVersion(const QString &hash)
 {
     return QStringLiteral("v%1-%2-%3")
         .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")),
              hash.left(8))
         .arg(QRandomGenerator::global()->bounded(10000), 4, 10, QLatin1Char('0'));
-}
-
-bool isPlatformMarker(const QString &type)
-{
-    return type == QLatin1String("base-image") || type == QLatin1String("platform-setup") ||
-           type == QLatin1String("platform-user");
 }
 
 } // namespace
@@ -330,7 +84,7 @@ QJsonObject LayerRecord::toJson() const
             {s("depth"), depth},
             {s("parent"), parentHash},
             {s("commands"), commands},
-            {s("status"), status},
+            {s("status"), toWire(status)},
             {s("current_version"), currentVersion},
             {s("result_dir"), resultDir},
             {s("active_build"), activeBuild}};
@@ -344,7 +98,7 @@ LayerRecord LayerRecord::fromJson(const QJsonObject &o)
     l.depth = o.value(s("depth")).toInt();
     l.parentHash = o.value(s("parent")).toString();
     l.commands = o.value(s("commands")).toArray();
-    l.status = o.value(s("status")).toString();
+    l.status = layerStatusFromWire(o.value(s("status")).toString()).value_or(LayerStatus::Pending);
     l.currentVersion = o.value(s("current_version")).toString();
     l.resultDir = o.value(s("result_dir")).toString();
     l.activeBuild = o.value(s("active_build")).toString();
@@ -353,8 +107,7 @@ LayerRecord LayerRecord::fromJson(const QJsonObject &o)
 
 bool BuildRecord::inFlight() const
 {
-    return status == QLatin1String("queued") || status == QLatin1String("waiting_parent") ||
-           status == QLatin1String("running");
+    return isInFlight(status);
 }
 
 QJsonObject BuildRecord::toJson() const
@@ -363,7 +116,7 @@ QJsonObject BuildRecord::toJson() const
             {s("config_id"), configId},
             {s("layer_name"), layerName},
             {s("layer_hash"), layerHash},
-            {s("status"), status},
+            {s("status"), toWire(status)},
             {s("queued_at"), queuedAt},
             {s("started_at"), startedAt},
             {s("finished_at"), finishedAt},
@@ -381,7 +134,7 @@ BuildRecord BuildRecord::fromJson(const QJsonObject &o)
     b.configId = o.value(s("config_id")).toString();
     b.layerName = o.value(s("layer_name")).toString();
     b.layerHash = o.value(s("layer_hash")).toString();
-    b.status = o.value(s("status")).toString();
+    b.status = buildStatusFromWire(o.value(s("status")).toString()).value_or(BuildStatus::Failed);
     b.queuedAt = o.value(s("queued_at")).toString();
     b.startedAt = o.value(s("started_at")).toString();
     b.finishedAt = o.value(s("finished_at")).toString();
@@ -427,7 +180,7 @@ void ConfigService::load()
     for (BuildRecord &b : m_builds) {
         if (!b.inFlight())
             continue;
-        b.status = s("failed");
+        b.status = BuildStatus::Failed;
         b.finishedAt = nowRfc3339();
         QFile log(b.logPath);
         if (log.open(QIODevice::Append))
@@ -489,7 +242,7 @@ ConfigService::Readiness ConfigService::readiness(const ConfigRecord &c) const
     if (c.layerHashes.isEmpty())
         return Readiness::Ready;
     const LayerRecord leaf = m_layers.value(c.layerHashes.last());
-    if (leaf.status == QLatin1String("active") && !leaf.currentVersion.isEmpty())
+    if (leaf.status == LayerStatus::Active && !leaf.currentVersion.isEmpty())
         return Readiness::Ready;
     for (const QString &h : c.layerHashes)
         if (!m_layers.value(h).activeBuild.isEmpty())
@@ -580,80 +333,15 @@ void ConfigService::handle(const HttpRequest &request, const QStringList &rest, 
 
 void ConfigService::create(const HttpRequest &request, const Responder &r)
 {
-    const QByteArray raw = request.body();
-    if (raw.size() > kMaxBody)
-        return replyError(r, 400, s("invalid request body"));
-    QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(raw, &perr);
-    if (perr.error != QJsonParseError::NoError || !doc.isObject())
-        return replyError(r, 400, s("invalid request body"));
-    // Typed fields with limits (api/jsonfields.h): a wrong type keeps the contract's error text
-    // and names the field in "detail"; a value out of range is a rule ("invalid config: ...").
-    const api::JsonFields fields = checkConfigFields(doc.object());
-    if (fields.problem() == api::JsonFields::Problem::Type)
-        return replyJson(r, 400,
-                         {{s("error"), s("invalid request body")}, {s("detail"), fields.error()}});
-    if (!bodyTypesOk(doc.object()))
-        return replyError(r, 400, s("invalid request body"));
-    if (fields.problem() == api::JsonFields::Problem::Range)
-        return replyError(r, 400, QStringLiteral("invalid config: ") + fields.error());
-    const QJsonObject body = doc.object();
-    const QString name = body.value(s("display_name")).toString();
-    const QString baseImage = body.value(s("base_image")).toString();
-    const QJsonArray layers = body.value(s("layers")).toArray();
-    const QJsonObject cfg = body.value(s("config")).toObject();
-
-    // Rules first, then tier, then the id (the upstream order).
-    auto invalid = [&](const QString &rule) {
-        replyError(r, 400, QStringLiteral("invalid config: ") + rule);
-    };
-    if (layers.isEmpty() && baseImage.isEmpty())
-        return invalid(s("at least one layer is required unless base_image is set"));
-    QSet<QString> names;
-    for (const QJsonValue &v : layers) {
-        const QJsonObject l = v.toObject();
-        const QString ln = l.value(s("name")).toString();
-        if (ln.isEmpty())
-            return invalid(s("layer name must not be empty"));
-        if (ln == kPlatform)
-            return invalid(QStringLiteral("layer name \"%1\" is reserved").arg(kPlatform));
-        if (names.contains(ln))
-            return invalid(QStringLiteral("duplicate layer name \"%1\"").arg(ln));
-        names.insert(ln);
-        if (l.value(s("init_commands")).toArray().isEmpty())
-            return invalid(
-                QStringLiteral("layer \"%1\" must have at least one init command").arg(ln));
-        const QString interval = l.value(s("refresh_interval")).toString();
-        if (!interval.isEmpty() && !isGoDuration(interval))
-            return invalid(
-                QStringLiteral("layer \"%1\": invalid refresh_interval \"%2\" (must be a "
-                               "duration such as 30m or 6h)")
-                    .arg(ln, interval));
-        QSet<QString> drives;
-        for (const QJsonValue &d : l.value(s("drives")).toArray()) {
-            const QString did = d.toObject().value(s("drive_id")).toString();
-            if (did.isEmpty())
-                return invalid(QStringLiteral("layer \"%1\": drive_id must not be empty").arg(ln));
-            if (drives.contains(did))
-                return invalid(
-                    QStringLiteral("layer \"%1\": duplicate drive_id \"%2\"").arg(ln, did));
-            drives.insert(did);
-        }
-    }
-    const QString tier = cfg.value(s("tier")).toString();
-    if (!tier.isEmpty() && !kTiers.contains(tier))
-        return replyError(r, 400, QStringLiteral("invalid tier: unknown tier \"%1\"").arg(tier));
-    static const QRegularExpression slug(QStringLiteral("^[a-z0-9][a-z0-9-]*[a-z0-9]$"));
-    if (name.size() < 3 || name.size() > 64 || !slug.match(name).hasMatch())
-        return replyError(r, 400,
-                          QStringLiteral("invalid config_id: \"%1\" must be 3-64 characters of "
-                                         "a-z, 0-9 and '-', starting and ending with a letter or "
-                                         "digit")
-                              .arg(name));
-
-    const QString tenant = cfg.value(s("tenant_gcp_project")).toString();
-    const QString id = tenant.isEmpty() ? name : tenant + s("--") + name;
-    const QJsonObject def = normalizeBody(body);
+    api::ConfigCreate req;
+    api::ApiError error;
+    if (!api::parseConfigCreate(request.body(), &req, &error))
+        return replyJson(r, error.status, error.toJson());
+    const QString id = req.id;
+    const QString name = req.displayName;
+    const QJsonObject body = req.body;
+    const QJsonObject def = req.definition;
+    const QString tier = req.tier;
     const QList<capsule::MaterializedLayer> mats = capsule::materializeLayers(body);
     const QString key = capsule::leafWorkloadKey(body);
     if (mats.isEmpty() || key.isEmpty())
@@ -693,7 +381,7 @@ void ConfigService::create(const HttpRequest &request, const Responder &r)
     rec.displayName = name;
     rec.definition = def;
     rec.leafKey = key;
-    rec.tier = tier.isEmpty() ? s("m") : tier;
+    rec.tier = tier;
     rec.updatedAt = now;
     rec.layerHashes.clear();
     rec.layerNames.clear();
@@ -712,14 +400,14 @@ void ConfigService::create(const HttpRequest &request, const Responder &r)
             l.commands = m.commands;
             it = m_layers.insert(m.hash, l);
             saveLayer(*it);
-        } else if (it->status == QLatin1String("inactive")) {
-            it->status = it->currentVersion.isEmpty() ? s("pending") : s("active");
+        } else if (it->status == LayerStatus::Inactive) {
+            it->status = it->currentVersion.isEmpty() ? LayerStatus::Pending : LayerStatus::Active;
             saveLayer(*it);
         }
         QJsonObject lo{{s("name"), m.name},
                        {s("hash"), m.hash},
                        {s("depth"), m.depth},
-                       {s("status"), it->status}};
+                       {s("status"), toWire(it->status)}};
         if (!it->currentVersion.isEmpty())
             lo[s("current_version")] = it->currentVersion;
         replyLayers.append(lo);
@@ -768,16 +456,17 @@ QJsonArray ConfigService::layerStatus(const ConfigRecord &c) const
     QJsonArray out;
     for (int i = 0; i < c.layerHashes.size(); ++i) {
         const LayerRecord l = m_layers.value(c.layerHashes.at(i));
-        QJsonObject o{{s("name"), c.layerNames.value(i)},
-                      {s("layer_hash"), c.layerHashes.at(i)},
-                      {s("status"), l.status.isEmpty() ? s("unknown") : l.status},
-                      {s("depth"), i}};
+        QJsonObject o{
+            {s("name"), c.layerNames.value(i)},
+            {s("layer_hash"), c.layerHashes.at(i)},
+            {s("status"), m_layers.contains(c.layerHashes.at(i)) ? toWire(l.status) : s("unknown")},
+            {s("depth"), i}};
         if (!l.currentVersion.isEmpty())
             o[s("current_version")] = l.currentVersion;
         if (!l.activeBuild.isEmpty() && m_builds.contains(l.activeBuild)) {
             const BuildRecord &b = m_builds[l.activeBuild];
             if (b.inFlight()) {
-                o[s("build_status")] = b.status;
+                o[s("build_status")] = toWire(b.status);
                 o[s("build_version")] = b.version;
                 o[s("build_instance_name")] = QStringLiteral("capsule-local-build-") + b.version;
             }
@@ -831,7 +520,7 @@ void ConfigService::remove(const QString &id, const Responder &r)
         LayerRecord &l = m_layers[h];
         if (!l.activeBuild.isEmpty())
             cancelBuild(l.activeBuild, QStringLiteral("config %1 was deleted").arg(id));
-        l.status = s("inactive");
+        l.status = LayerStatus::Inactive;
         saveLayer(l);
     }
     m_configs.remove(id);
@@ -900,7 +589,7 @@ int ConfigService::enqueue(const ConfigRecord &c, int fromLayer, bool force, boo
                 continue;
             cancelBuild(l.activeBuild, s("superseded by a forced build"));
         } else if (!force && !parentEnqueued && !l.currentVersion.isEmpty() &&
-                   l.status == QLatin1String("active")) {
+                   l.status == LayerStatus::Active) {
             continue;
         }
         BuildRecord b;
@@ -910,7 +599,7 @@ int ConfigService::enqueue(const ConfigRecord &c, int fromLayer, bool force, boo
         b.configId = c.id;
         b.layerName = c.layerNames.value(i);
         b.layerHash = l.hash;
-        b.status = s("queued");
+        b.status = BuildStatus::Queued;
         b.queuedAt = nowRfc3339();
         b.seq = ++m_seq;
         b.runnerUser = c.config().value(s("runner_user")).toString();
@@ -950,301 +639,8 @@ void ConfigService::cancelBuild(QString version, const QString &why)
     it = m_builds.find(version);
     if (it == m_builds.end())
         return;
-    it->status = s("cancelled");
+    it->status = BuildStatus::Cancelled;
     saveBuild(*it);
-}
-
-// ---------------------------------------------------------------- build execution
-
-void ConfigService::pump()
-{
-    QList<BuildRecord *> waiting;
-    for (BuildRecord &b : m_builds)
-        if (b.status == QLatin1String("queued") || b.status == QLatin1String("waiting_parent"))
-            waiting << &b;
-    std::sort(waiting.begin(), waiting.end(),
-              [](const BuildRecord *a, const BuildRecord *b) { return a->seq < b->seq; });
-    QStringList toStart, toFail;
-    for (BuildRecord *b : waiting) {
-        const LayerRecord &l = m_layers[b->layerHash];
-        if (l.parentHash.isEmpty()) {
-            toStart << b->version;
-            continue;
-        }
-        const LayerRecord &p = m_layers[l.parentHash];
-        if (!p.activeBuild.isEmpty()) {
-            if (b->status != QLatin1String("waiting_parent")) {
-                b->status = s("waiting_parent");
-                saveBuild(*b);
-            }
-        } else if (p.status == QLatin1String("active") && !p.currentVersion.isEmpty()) {
-            toStart << b->version;
-        } else {
-            toFail << b->version;
-        }
-    }
-    for (const QString &v : toFail) {
-        const BuildRecord &b = m_builds[v];
-        finishBuild(v, false, -1,
-                    QStringLiteral("parent layer of %1 is not built").arg(b.layerName));
-    }
-    for (const QString &v : toStart)
-        startBuild(m_builds[v]);
-}
-
-void ConfigService::startBuild(BuildRecord &b)
-{
-    b.status = s("running");
-    b.startedAt = nowRfc3339();
-    saveBuild(b);
-    const LayerRecord &layer = m_layers[b.layerHash];
-    appendLog(b.version, QStringLiteral("started at %1\n").arg(b.startedAt).toUtf8());
-    appendLog(b.version, baseImageNote(b.baseImage).toUtf8());
-
-    bool needsSandbox = false;
-    for (const QJsonValue &v : layer.commands)
-        if (!isPlatformMarker(v.toObject().value(s("type")).toString()))
-            needsSandbox = true;
-    m_running[b.version]; // may already hold log followers
-    if (!needsSandbox) {
-        runNextCommand(b.version);
-        return;
-    }
-    if (!Sandbox::bubblewrapAvailable() && !m_options.unsafeNoSandbox) {
-        finishBuild(b.version, false, -1,
-                    s("bubblewrap (bwrap) is not installed: builds need it (install bubblewrap or "
-                      "start capsule-local with --unsafe-no-sandbox)"));
-        return;
-    }
-    SandboxSpec spec;
-    spec.id = QStringLiteral("build-") + b.version.right(4) + b.layerHash.left(8);
-    spec.stateDir = m_options.dataDir + s("/builds/") + b.version;
-    QStringList lowers;
-    QString h = layer.parentHash;
-    while (!h.isEmpty()) {
-        const LayerRecord &p = m_layers[h];
-        if (!p.resultDir.isEmpty())
-            lowers.prepend(p.resultDir);
-        h = p.parentHash;
-    }
-    spec.lowerLayers = lowers;
-    spec.baseRoot = m_options.images.value(b.baseImage, s("/"));
-    spec.runnerUser = b.runnerUser;
-    spec.unsafeNoSandbox = m_options.unsafeNoSandbox;
-    appendLog(b.version,
-              QStringLiteral("stacked on %1 parent layer result(s)\n").arg(lowers.size()).toUtf8());
-    auto *sandbox = new Sandbox(spec, this);
-    QString error;
-    if (!sandbox->start(&error)) {
-        delete sandbox;
-        finishBuild(b.version, false, -1, QStringLiteral("sandbox start failed: %1").arg(error));
-        return;
-    }
-    m_running[b.version].sandbox = sandbox;
-    runNextCommand(b.version);
-}
-
-void ConfigService::runNextCommand(const QString &version)
-{
-    auto rit = m_running.find(version);
-    if (rit == m_running.end())
-        return;
-    const BuildRecord &b = m_builds[version];
-    const LayerRecord &layer = m_layers[b.layerHash];
-    while (rit->nextCommand < layer.commands.size()) {
-        const QJsonObject cmd = layer.commands.at(rit->nextCommand++).toObject();
-        const QString type = cmd.value(s("type")).toString();
-        QStringList argv;
-        for (const QJsonValue &a : cmd.value(s("args")).toArray())
-            argv << a.toString();
-        if (isPlatformMarker(type)) {
-            appendLog(version, QStringLiteral("# %1 %2 (platform marker, nothing to run)\n")
-                                   .arg(type, argv.join(QLatin1Char(' ')))
-                                   .toUtf8());
-            continue;
-        }
-        if (type != QLatin1String("shell"))
-            return finishBuild(version, false, -1,
-                               QStringLiteral("unknown command type \"%1\"").arg(type));
-        if (argv.isEmpty())
-            return finishBuild(version, false, -1, s("shell command has no args"));
-        const bool asRoot = cmd.value(s("run_as_root")).toBool();
-        appendLog(version, QStringLiteral("$ %1%2\n")
-                               .arg(asRoot ? s("(root) ") : QString(), argv.join(QLatin1Char(' ')))
-                               .toUtf8());
-        QProcess *p = rit->sandbox->startProcess(argv, {}, QString(), asRoot, this);
-        rit->process = p;
-        connect(p, &QProcess::readyReadStandardOutput, this,
-                [this, version, p] { appendLog(version, p->readAllStandardOutput()); });
-        connect(p, &QProcess::readyReadStandardError, this,
-                [this, version, p] { appendLog(version, p->readAllStandardError()); });
-        connect(p, &QProcess::finished, this,
-                [this, version, p](int code, QProcess::ExitStatus status) {
-                    appendLog(version, p->readAllStandardOutput());
-                    appendLog(version, p->readAllStandardError());
-                    auto it = m_running.find(version);
-                    if (it == m_running.end() || it->process != p)
-                        return;
-                    it->process = nullptr;
-                    p->deleteLater();
-                    if (status != QProcess::NormalExit)
-                        return finishBuild(version, false, -1, s("command killed by a signal"));
-                    if (code != 0)
-                        return finishBuild(version, false, code,
-                                           QStringLiteral("command exited with code %1").arg(code));
-                    runNextCommand(version);
-                });
-        connect(p, &QProcess::errorOccurred, this, [this, version, p](QProcess::ProcessError e) {
-            if (e != QProcess::FailedToStart)
-                return;
-            auto it = m_running.find(version);
-            if (it == m_running.end() || it->process != p)
-                return;
-            it->process = nullptr;
-            p->deleteLater();
-            finishBuild(version, false, -1,
-                        QStringLiteral("start failed: %1").arg(p->errorString()));
-        });
-        if (p->state() == QProcess::NotRunning && p->error() == QProcess::FailedToStart) {
-            rit->process = nullptr;
-            p->deleteLater();
-            return finishBuild(version, false, -1,
-                               QStringLiteral("start failed: %1").arg(p->errorString()));
-        }
-        return;
-    }
-    finishBuild(version, true, 0, QString());
-}
-
-void ConfigService::finishBuild(const QString &version, bool ok, int exitCode,
-                                const QString &message)
-{
-    auto bit = m_builds.find(version);
-    if (bit == m_builds.end())
-        return;
-    BuildRecord &b = *bit;
-    // Followers see the last line before their stream ends.
-    appendLog(version, ok ? QStringLiteral("build succeeded: layer %1 is active at %2\n")
-                                .arg(b.layerName, version)
-                                .toUtf8()
-                          : QStringLiteral("build failed: %1\n").arg(message).toUtf8());
-    Running run = m_running.take(version);
-    if (run.process) {
-        run.process->disconnect(this);
-        run.process->kill();
-        run.process->waitForFinished(2000);
-        run.process->deleteLater();
-    }
-    QString resultDir;
-    if (run.sandbox) {
-        run.sandbox->stop();
-        resultDir = run.sandbox->changesDir();
-        delete run.sandbox;
-    }
-    LayerRecord &l = m_layers[b.layerHash];
-    b.finishedAt = nowRfc3339();
-    b.hasExitCode = true;
-    b.exitCode = exitCode;
-    if (ok) {
-        if (resultDir.isEmpty()) {
-            // Nothing ran (platform markers only): an empty result keeps the stacking uniform.
-            resultDir = m_options.dataDir + s("/builds/") + version + s("/empty");
-            QDir().mkpath(resultDir);
-        }
-        b.status = s("succeeded");
-        l.status = s("active");
-        l.currentVersion = version;
-        l.resultDir = resultDir;
-    } else {
-        b.status = s("failed");
-    }
-    if (l.activeBuild == version)
-        l.activeBuild.clear();
-    saveLayer(l);
-    saveBuild(b);
-    for (const Follower &f : run.followers) {
-        if (f.socket && f.socket->state() == QAbstractSocket::ConnectedState)
-            finishChunks(f.responder);
-    }
-    if (!m_pumpQueued) {
-        m_pumpQueued = true;
-        QTimer::singleShot(0, this, [this] {
-            m_pumpQueued = false;
-            pump();
-        });
-    }
-}
-
-void ConfigService::appendLog(const QString &version, const QByteArray &text)
-{
-    if (text.isEmpty())
-        return;
-    const BuildRecord &b = m_builds[version];
-    QFile log(b.logPath);
-    if (log.open(QIODevice::Append))
-        log.write(text);
-    auto it = m_running.find(version);
-    if (it == m_running.end())
-        return;
-    for (const Follower &f : it->followers)
-        if (f.socket && f.socket->state() == QAbstractSocket::ConnectedState)
-            writeChunk(f.responder, text);
-}
-
-// ---------------------------------------------------------------- build list/log
-
-void ConfigService::listBuilds(const QString &id, const Responder &r)
-{
-    const ConfigRecord *c = config(id);
-    if (!c)
-        return replyError(r, 404, s("config not found"));
-    QList<const BuildRecord *> bs;
-    for (const BuildRecord &b : m_builds)
-        if (c->layerHashes.contains(b.layerHash))
-            bs << &b;
-    std::sort(bs.begin(), bs.end(),
-              [](const BuildRecord *a, const BuildRecord *b) { return a->seq < b->seq; });
-    QJsonArray out;
-    for (const BuildRecord *b : bs) {
-        const int idx = c->layerHashes.indexOf(b->layerHash);
-        out.append(QJsonObject{
-            {s("layer_name"), c->layerNames.value(idx, b->layerName)},
-            {s("version"), b->version},
-            {s("status"), b->status},
-            {s("started_at"), b->startedAt.isEmpty() ? QJsonValue() : QJsonValue(b->startedAt)},
-            {s("finished_at"), b->finishedAt.isEmpty() ? QJsonValue() : QJsonValue(b->finishedAt)},
-            {s("exit_code"), b->hasExitCode ? QJsonValue(b->exitCode) : QJsonValue()}});
-    }
-    replyJson(r, 200, {{s("builds"), out}, {s("count"), out.size()}});
-}
-
-void ConfigService::buildLog(const QString &id, const QString &version, bool follow,
-                             const Responder &r)
-{
-    const ConfigRecord *c = config(id);
-    if (!c)
-        return replyError(r, 404, s("config not found"));
-    auto it = m_builds.constFind(version);
-    if (it == m_builds.constEnd() || !c->layerHashes.contains(it->layerHash))
-        return replyError(r, 404, QStringLiteral("build not found: %1").arg(version));
-    QFile log(it->logPath);
-    QByteArray text;
-    if (log.open(QIODevice::ReadOnly))
-        text = log.readAll();
-    if (!follow || !it->inFlight()) {
-        r->writeStatusLine(200);
-        r->writeHeader("Content-Type", "text/plain; charset=utf-8");
-        r->writeHeader("Content-Length", QByteArray::number(text.size()));
-        r->writeBody(text);
-        return;
-    }
-    writeChunkedHead(r, 200, "text/plain; charset=utf-8");
-    writeChunk(r, text);
-    if (!m_running.contains(version)) {
-        // Queued or waiting: make a slot so appendLog/finishBuild find the follower.
-        m_running.insert(version, Running{});
-    }
-    m_running[version].followers.append(Follower{r, QPointer<QTcpSocket>(r->socket())});
 }
 
 } // namespace capsule::local

@@ -3,6 +3,7 @@
 
 #include "local/common.h"
 #include "local/httpserver.h"
+#include "local/states.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -43,7 +44,7 @@ struct LayerRecord
     int depth = 0;
     QString parentHash;
     QJsonArray commands;
-    QString status = QStringLiteral("pending"); // pending|active|inactive
+    LayerStatus status = LayerStatus::Pending;
     QString currentVersion;
     QString resultDir;
     QString activeBuild; // version of the in-flight build
@@ -58,7 +59,7 @@ struct BuildRecord
     QString configId;
     QString layerName;
     QString layerHash;
-    QString status; // queued|waiting_parent|running|succeeded|failed|cancelled
+    BuildStatus status = BuildStatus::Queued;
     QString queuedAt, startedAt, finishedAt;
     int exitCode = -1;
     bool hasExitCode = false;

@@ -1,6 +1,7 @@
 // The control-plane HTTP front of capsule-local: bearer auth before routing (1.4), the route
 // table of section 2 plus local extensions, and the host agents wired to the runner registry.
 #include "local/controlplane.h"
+#include "local/api/json.h"
 
 #include "local/configs.h"
 #include "local/fleet.h"
@@ -17,11 +18,6 @@
 namespace capsule::local {
 
 namespace {
-
-QString s(const char *t)
-{
-    return QString::fromLatin1(t);
-}
 
 bool isApiPath(const QString &path)
 {
@@ -111,6 +107,7 @@ void ControlPlane::shutdown()
         m_runners->stopAll();
     if (m_configs)
         m_configs->stopAll();
+    Sandbox::waitForTeardowns(); // no unmount or cleanup left running on a worker thread
     m_store.close();
 }
 

@@ -2,6 +2,7 @@
 // build of a workload's leaf layer and "current" what a host agent serves: the build its oldest
 // live runner of that workload stacks on, or the desired one when no older runner is left.
 #include "local/fleet.h"
+#include "local/api/json.h"
 
 #include "local/configs.h"
 #include "local/metrics.h"
@@ -14,17 +15,6 @@
 namespace capsule::local {
 
 namespace {
-
-QString s(const char *t)
-{
-    return QString::fromLatin1(t);
-}
-
-bool liveState(const QString &state)
-{
-    return state == QLatin1String("booting") || state == QLatin1String("busy") ||
-           state == QLatin1String("pausing") || state == QLatin1String("quarantined");
-}
 
 // RFC 3339 as Go's time.Time decodes it (a date, 'T', a time, optional fraction, Z or offset).
 bool isRfc3339(const QString &text)
@@ -78,7 +68,7 @@ QString FleetService::desiredVersion(const ConfigRecord &config) const
     if (config.layerHashes.isEmpty())
         return {};
     const auto it = m_configs->layerRecords().constFind(config.layerHashes.last());
-    if (it == m_configs->layerRecords().cend() || it->status != QLatin1String("active"))
+    if (it == m_configs->layerRecords().cend() || it->status != LayerStatus::Active)
         return {};
     return it->currentVersion;
 }
@@ -100,7 +90,7 @@ QString FleetService::currentVersion(const QString &hostId, const QString &workl
 {
     const Runner *oldest = nullptr;
     for (const Runner *run : m_runners->runnerRecords()) {
-        if (run->hostId != hostId || run->workloadKey != workloadKey || !liveState(run->state))
+        if (run->hostId != hostId || run->workloadKey != workloadKey || !isLive(run->state))
             continue;
         if (!oldest || run->createdAt < oldest->createdAt)
             oldest = run;

@@ -1,5 +1,6 @@
 // capsule-local entry point: options, the ready line, signals, and an orderly shutdown.
 #include "local/controlplane.h"
+#include "local/logging.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -84,7 +85,8 @@ bool lockDataDir(const QString &dataDir, QString *error)
     }
     const QByteArray pid = QByteArray::number(qint64(::getpid())) + '\n';
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.constData(), pid.size(), 0) != pid.size())
-        qWarning().noquote() << "capsule-local: cannot write the pid into" << path;
+        qCWarning(capsule::local::lcLocal).noquote()
+            << "capsule-local: cannot write the pid into" << path;
     return true; // fd stays open: the lock lives as long as the process
 }
 
@@ -200,7 +202,7 @@ int main(int argc, char **argv)
     QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
         char c;
         [[maybe_unused]] auto n = ::read(g_signalFds[1], &c, 1);
-        qInfo("capsule-local: stopping");
+        qCInfo(capsule::local::lcLocal, "capsule-local: stopping");
         QCoreApplication::quit();
     });
 
@@ -224,9 +226,9 @@ int main(int argc, char **argv)
     std::fputs(QJsonDocument(ready).toJson(QJsonDocument::Compact).constData(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
-    qInfo().noquote() << "capsule-local: control plane on"
-                      << QStringLiteral("127.0.0.1:%1").arg(cp.port()) << "hosts"
-                      << cp.hostAddresses().join(QLatin1Char(' ')) << "data" << options.dataDir;
+    qCInfo(capsule::local::lcLocal).noquote()
+        << "capsule-local: control plane on" << QStringLiteral("127.0.0.1:%1").arg(cp.port())
+        << "hosts" << cp.hostAddresses().join(QLatin1Char(' ')) << "data" << options.dataDir;
 
     const int rc = app.exec();
     cp.shutdown();

@@ -1,6 +1,7 @@
 // GET /metrics of capsule-local in the Prometheus text exposition format (version 0.0.4):
 // event counters kept here, gauges and build durations read from the services at scrape time.
 #include "local/metrics.h"
+#include "local/api/json.h"
 
 #include "local/configs.h"
 #include "local/fleet.h"
@@ -15,11 +16,6 @@
 namespace capsule::local {
 
 namespace {
-
-QString s(const char *t)
-{
-    return QString::fromLatin1(t);
-}
 
 // Sample values as Prometheus writes them: integers without a fraction, +Inf spelt out.
 QByteArray number(double v)
@@ -146,7 +142,7 @@ QByteArray Metrics::render(const ConfigService *configs, const RunnerRegistry *r
     for (const char *state : kRunnerStates)
         runnerStates[s(state)] = 0;
     for (const Runner *run : runners->runnerRecords())
-        runnerStates[run->state]++;
+        runnerStates[toWire(run->state)]++;
     w.family("capsule_runners", "gauge", "Runners by status (the raw host state).");
     for (auto it = runnerStates.cbegin(); it != runnerStates.cend(); ++it)
         w.sample("capsule_runners", {{s("status"), it.key()}}, it.value());
@@ -166,12 +162,12 @@ QByteArray Metrics::render(const ConfigService *configs, const RunnerRegistry *r
     durations[s("succeeded")];
     durations[s("failed")];
     for (const BuildRecord &b : configs->buildRecords()) {
-        if (b.status != QLatin1String("succeeded") && b.status != QLatin1String("failed"))
+        if (b.status != BuildStatus::Succeeded && b.status != BuildStatus::Failed)
             continue;
         const QDateTime start = QDateTime::fromString(b.startedAt, Qt::ISODateWithMs);
         const QDateTime end = QDateTime::fromString(b.finishedAt, Qt::ISODateWithMs);
         if (start.isValid() && end.isValid())
-            durations[b.status].append(std::max<qint64>(0, start.msecsTo(end)) / 1000.0);
+            durations[toWire(b.status)].append(std::max<qint64>(0, start.msecsTo(end)) / 1000.0);
     }
     w.family("capsule_build_duration_seconds", "histogram",
              "Layer build durations, from start to end, by result.");

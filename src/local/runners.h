@@ -5,6 +5,7 @@
 #include "local/common.h"
 #include "local/httpserver.h"
 #include "local/runneraccess.h"
+#include "local/states.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -27,8 +28,7 @@ struct Runner
     QString sessionId;
     QString workloadKey;
     QString configId;
-    // booting|busy|pausing|suspended|quarantined|terminated (the raw host states of 2.2)
-    QString state = QStringLiteral("booting");
+    RunnerState state = RunnerState::Booting;
     QString createdAt;
     QString pausedAt;
     QJsonObject labels;
@@ -55,6 +55,7 @@ struct Runner
 
     // Runtime only
     Sandbox *sandbox = nullptr;
+    Sandbox *starting = nullptr; // a sandbox whose startAsync() has not reported yet
     bool frozen = false;
     qint64 lastActivityMs = 0;
     HostRunner host;
@@ -119,10 +120,17 @@ private:
     QString pickHost(const QString &preferred, QString *error) const;
     // Starts (or thaws) the runner's sandbox; `done` gets "" or an error text.
     void bringUp(Runner *run, std::function<void(const QString &error)> done);
+    void startSandbox(Runner *run);
+    void adoptSandbox(Runner *run, Sandbox *sandbox);
     void finishBringUp(Runner *run, const QString &error);
-    bool pauseRunner(Runner *run, bool syncFs, QString *error);
-    void stopSandbox(Runner *run);
+    // Closes sessions, freezes (on a worker thread, after sync_fs when asked) and records the
+    // pause; `done` gets "" or the error. The runner is `pausing` meanwhile.
+    void pauseRunner(Runner *run, bool syncFs, std::function<void(const QString &error)> done);
+    // Ends the runner's sandbox (or its start in progress) without blocking: the teardown runs
+    // on a worker thread; with `removeStateDir` the state dir goes after it. `wait`: shutdown.
+    void stopSandbox(Runner *run, bool removeStateDir = false, bool wait = false);
     void resumeSession(Runner *run, const Responder &r);
+    void replyPaused(const Runner &run, const Responder &r);
     void fetchCaCert(Runner *run);
     void save(const Runner &run);
     void forget(const QString &id);

@@ -1,5 +1,6 @@
 // SQLite persistence of capsule-local (Qt Sql, QSQLITE, WAL).
 #include "local/store.h"
+#include "local/logging.h"
 
 #include <QJsonDocument>
 #include <QSqlDatabase>
@@ -66,7 +67,8 @@ void Store::put(const QString &table, const QString &id, const QJsonObject &reco
     q.addBindValue(id);
     q.addBindValue(QString::fromUtf8(QJsonDocument(record).toJson(QJsonDocument::Compact)));
     if (!q.exec())
-        qWarning().noquote() << "store: cannot write" << table << id << q.lastError().text();
+        qCWarning(lcLocal).noquote()
+            << "store: cannot write" << table << id << q.lastError().text();
 }
 
 void Store::remove(const QString &table, const QString &id)
@@ -77,7 +79,8 @@ void Store::remove(const QString &table, const QString &id)
     q.prepare(QStringLiteral("DELETE FROM %1 WHERE id = ?").arg(table));
     q.addBindValue(id);
     if (!q.exec())
-        qWarning().noquote() << "store: cannot delete" << table << id << q.lastError().text();
+        qCWarning(lcLocal).noquote()
+            << "store: cannot delete" << table << id << q.lastError().text();
 }
 
 QList<QJsonObject> Store::all(const QString &table) const
