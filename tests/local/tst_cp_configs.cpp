@@ -47,6 +47,8 @@ private slots:
     void createKeyMatchesContractVector();
     void validation_data();
     void validation();
+    void validationNamesTheField_data();
+    void validationNamesTheField();
     void structuralChangeIs500();
     void allowedChangeKeepsIdAndRepostIs201();
     void tenantQualifiesConfigId();
@@ -305,6 +307,46 @@ void TestCpConfigs::validation_data()
     QTest::newRow("huge body") << QByteArray(R"({"display_name":")" +
                                              QByteArray(5 * 1024 * 1024, 'a') + R"("})")
                                << QStringLiteral("invalid request body");
+}
+
+void TestCpConfigs::validationNamesTheField_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("detail");
+    const QByteArray okLayer =
+        R"({"name":"main","init_commands":[{"type":"shell","args":["true"]}]})";
+    QTest::newRow("name") << QByteArray(R"({"display_name":5,"layers":[]})")
+                          << QStringLiteral("display_name must be a string, got 5");
+    QTest::newRow("layers") << QByteArray(R"({"display_name":"abc","layers":{}})")
+                            << QStringLiteral("layers must be an array, got an object");
+    QTest::newRow("args")
+        << QByteArray(
+               R"({"display_name":"abc","layers":[{"name":"m","init_commands":[{"type":"shell","args":"true"}]}]})")
+        << QStringLiteral(
+               "layers[0].init_commands[0].args must be an array of strings, got \"true\"");
+    QTest::newRow("auto_pause") << QByteArray(R"({"display_name":"abc","layers":[)" + okLayer +
+                                              R"(],"config":{"auto_pause":"yes"}})")
+                                << QStringLiteral("config.auto_pause must be a boolean, got \"yes\"");
+    QTest::newRow("env") << QByteArray(R"({"display_name":"abc","layers":[)" + okLayer +
+                                       R"(],"start_command":{"command":["x"],"env":{"A":1}}})")
+                         << QStringLiteral("start_command.env must be an object of strings, got an "
+                                           "object");
+    QTest::newRow("not json") << QByteArray("{nope") << QStringLiteral("not valid JSON: ");
+    QTest::newRow("array") << QByteArray("[]")
+                           << QStringLiteral("the body must be a JSON object");
+}
+
+// A refused body keeps the contract's error text and says in "detail" which field is wrong.
+void TestCpConfigs::validationNamesTheField()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, detail);
+    const HttpReply r = m_server.request("POST", QStringLiteral("/api/v1/layered-configs"), body);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
+             QStringLiteral("invalid request body"));
+    const QString got = r.json().value(QStringLiteral("detail")).toString();
+    QVERIFY2(got.startsWith(detail), qPrintable(got));
 }
 
 void TestCpConfigs::validation()
