@@ -16,12 +16,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <fcntl.h>
@@ -112,6 +114,18 @@ struct Teardown
     }
 };
 
+// The sandboxes' worker threads (prepare, teardown, freeze): their own pool, so that waiting
+// tasks never starve the global one.
+QThreadPool *pool()
+{
+    static QThreadPool *p = [] {
+        auto *created = new QThreadPool;
+        created->setMaxThreadCount(4);
+        return created;
+    }();
+    return p;
+}
+
 // Teardowns running on worker threads, by state dir (created and looked up on the sandboxes'
 // thread; the mutex only guards against a second thread using sandboxes, e.g. in tests).
 QMutex s_teardownMutex;
@@ -121,7 +135,7 @@ void startTeardown(const QString &stateDir, const Teardown &plan)
 {
     QMutexLocker lock(&s_teardownMutex);
     QFuture<void> previous = s_teardowns.value(stateDir);
-    s_teardowns.insert(stateDir, QtConcurrent::run([plan, previous]() mutable {
+    s_teardowns.insert(stateDir, QtConcurrent::run(pool(), [plan, previous]() mutable {
                            previous.waitForFinished(); // one at a time per state dir
                            plan.run();
                        }));
@@ -186,6 +200,54 @@ QString freezeCgroup(const QString &v2, const QString &v1, const QList<qint64> &
 
 } // namespace
 
+// Sandbox starts waiting for their turn. Preparing one (mkdir, overlay mount, passwd, cgroups)
+// and forking bwrap take a few milliseconds, more on a loaded machine; twenty allocations sent
+// at once used to be prepared back to back in one turn of the event loop, stalling every exec
+// and PTY stream for their sum. A zero timer takes one per turn, so sockets are served between
+// two starts.
+class Sandbox::StartQueue
+{
+public:
+    void enqueue(Sandbox *sandbox)
+    {
+        m_queue.append(sandbox);
+        if (!m_timer) {
+            m_timer = new QTimer; // lives as long as the process (the queue is static)
+            m_timer->setInterval(0);
+            QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { next(); });
+        }
+        m_timer->start();
+    }
+
+private:
+    void next()
+    {
+        while (!m_queue.isEmpty()) {
+            const QPointer<Sandbox> sandbox = m_queue.takeFirst();
+            if (sandbox) {
+                sandbox->beginStart();
+                break;
+            }
+        }
+        if (m_queue.isEmpty())
+            m_timer->stop();
+    }
+
+    QList<QPointer<Sandbox>> m_queue;
+    QTimer *m_timer = nullptr;
+};
+
+QThreadPool *Sandbox::workerPool()
+{
+    return pool();
+}
+
+Sandbox::StartQueue &Sandbox::startQueue()
+{
+    static StartQueue queue;
+    return queue;
+}
+
 void Sandbox::waitForTeardowns()
 {
     QList<QFuture<void>> all;
@@ -196,6 +258,7 @@ void Sandbox::waitForTeardowns()
     }
     for (QFuture<void> &f : all)
         f.waitForFinished();
+    pool()->waitForDone(); // freezes and prepares too
 }
 
 void Sandbox::removeStateDirAsync(const QString &stateDir)
@@ -266,8 +329,10 @@ bool Sandbox::start(QString *error)
     if (d->running)
         return true;
     waitForTeardownsOf(m_spec);
-    if (!prepare(error))
+    if (!prepare(error)) {
+        stop();
         return false;
+    }
     if (!m_spec.unsafeNoSandbox && !(launchInit(error) && waitInit(error))) {
         stop();
         return false;
@@ -293,17 +358,52 @@ void Sandbox::startAsync(std::function<void(const QString &error)> done)
         watcher->setFuture(pending);
         return;
     }
-    QString error;
-    if (!prepare(&error)) {
-        QTimer::singleShot(0, this, [done, error] { done(error); });
+    // Queued: one start is prepared per turn of the event loop (see StartQueue).
+    d->startDone = std::move(done);
+    startQueue().enqueue(this);
+}
+
+// Prepares the filesystem of a queued startAsync() on a worker thread (mount(2) waits for the
+// kernel's mount lock, which every new sandbox's namespace copy also takes), then launches the
+// init from the event loop.
+void Sandbox::beginStart()
+{
+    if (!d->startDone)
+        return; // stopped while queued
+    d->preparing = true;
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        d->preparing = false;
+        if (d->stopAfterPrepare) { // stopAsync() while preparing
+            d->stopAfterPrepare = false;
+            teardown(false, std::exchange(d->removeAfterPrepare, false));
+            return;
+        }
+        launchPrepared(watcher->result());
+    });
+    d->prepareFuture = QtConcurrent::run(workerPool(), [this] {
+        QString error;
+        return prepare(&error) ? QString() : error;
+    });
+    watcher->setFuture(d->prepareFuture);
+}
+
+void Sandbox::launchPrepared(const QString &prepareError)
+{
+    if (!d->startDone)
+        return;
+    QString error = prepareError;
+    if (!error.isEmpty()) {
+        failStart(error);
         return;
     }
     if (m_spec.unsafeNoSandbox) {
         d->running = true;
+        auto done = std::exchange(d->startDone, {});
         QTimer::singleShot(0, this, [done] { done(QString()); });
         return;
     }
-    d->startDone = std::move(done);
     if (!launchInit(&error)) {
         failStart(error);
         return;
@@ -601,6 +701,18 @@ void Sandbox::teardown(bool wait, bool removeStateDir)
 {
     d->stopping = true;
     d->startDone = nullptr; // a start in progress is abandoned: its callback never runs
+    if (d->preparing) {
+        // A worker is preparing this sandbox's filesystem: tear down once it is done (or, when
+        // waiting - shutdown, destruction - right after it).
+        if (!wait) {
+            d->stopAfterPrepare = true;
+            d->removeAfterPrepare = removeStateDir;
+            return;
+        }
+        d->prepareFuture.waitForFinished();
+        d->preparing = false;
+        d->stopAfterPrepare = false;
+    }
     delete std::exchange(d->startTimer, nullptr);
     if (d->service) {
         d->service->disconnect(this);
@@ -679,7 +791,7 @@ QFuture<QString> Sandbox::freezeAsync(bool syncFs)
     const QString v2 = d->cgV2, v1 = d->cgFreezer;
     const QList<qint64> launched = d->launched;
     const QByteArray changes = QFile::encodeName(d->upper);
-    return QtConcurrent::run([v2, v1, launched, changes, syncFs]() -> QString {
+    return QtConcurrent::run(pool(), [v2, v1, launched, changes, syncFs]() -> QString {
         if (syncFs) {
             // The sandbox's writes land in its upper dir: flush that filesystem, not all of them.
             const int fd = ::open(changes.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

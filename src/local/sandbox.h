@@ -143,6 +143,11 @@ private:
     bool waitInit(QString *error);
     void onInitProgress();
     void failStart(const QString &error);
+    void beginStart();
+    void launchPrepared(const QString &prepareError);
+    static class QThreadPool *workerPool();
+    class StartQueue;
+    static StartQueue &startQueue();
     void teardown(bool wait, bool removeStateDir);
     QStringList wrapCommand(const QStringList &argv, const QString &workingDir, bool asRoot,
                             const QMap<QString, QString> &env) const;

@@ -333,7 +333,8 @@ bool Sandbox::mountRoot(QString *error)
 }
 
 // Everything before the init is launched: directories, the layered root, the runner user,
-// cgroups, tools. False + error (and the sandbox stopped) on failure.
+// cgroups, tools. False + error on failure (the caller stops the sandbox). Only touches the
+// filesystem and this sandbox's private data: startAsync() runs it on a worker thread.
 bool Sandbox::prepare(QString *error)
 {
     d->stopping = false;
@@ -354,7 +355,6 @@ bool Sandbox::prepare(QString *error)
     ::chmod(QFile::encodeName(d->varTmp).constData(), 01777);
 
     if (d->mode == FsMode::Overlay && d->mounts.isEmpty() && !mountRoot(error)) {
-        stop();
         return false;
     }
 
@@ -373,7 +373,6 @@ bool Sandbox::prepare(QString *error)
     ok = ok && makeOwnedDir(hostPath(d->home), d->uid, error) &&
          makeOwnedDir(hostPath(QStringLiteral("/workspace")), d->uid, error);
     if (!ok) {
-        stop();
         return false;
     }
     setupCgroups();
@@ -395,12 +394,10 @@ bool Sandbox::prepare(QString *error)
     if (!m_spec.unsafeNoSandbox) {
         if (!bubblewrapAvailable()) {
             *error = QStringLiteral("bubblewrap (bwrap) is not available");
-            stop();
             return false;
         }
         if (d->envBin.isEmpty()) {
             *error = QStringLiteral("the sandbox root has no env(1) at /usr/bin/env");
-            stop();
             return false;
         }
     }

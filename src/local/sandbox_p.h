@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
+#include <QFuture>
 #include <QList>
 #include <QProcess>
 #include <QStandardPaths>
@@ -107,6 +108,11 @@ struct Sandbox::Private
     std::function<void(const QString &)> startDone;
     QByteArray initInfo, initStatus;
     QTimer *startTimer = nullptr;
+    // startAsync(): prepare() running on a worker; a stopAsync() meanwhile is deferred.
+    bool preparing = false;
+    bool stopAfterPrepare = false;
+    bool removeAfterPrepare = false;
+    QFuture<QString> prepareFuture;
 
     QList<QByteArray> cgroupProcFiles() const
     {
