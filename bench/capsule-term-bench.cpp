@@ -4,7 +4,11 @@
 //
 //   capsule-term-bench --runs N --size COLSxROWS [--screenshot PNG] [--no-show] [--no-pin]
 //                      [--scrollback LINES] [--font FAMILY] [--font-size PT] [--chunk BYTES]
-//                      STREAM_FILE
+//                      [--parse-only] STREAM_FILE
+//
+// --parse-only (diagnostic, not comparable with the harness): no window, no PTY; the file is fed
+// to a TerminalSurface in CHUNK-byte pieces and the thread's CPU time is reported, which stays
+// meaningful on a loaded machine.
 //
 // Each run makes a fresh TerminalView (DejaVu Sans Mono 10 pt, scroll bar, 1000 lines of
 // scrollback), sizes the window to exactly COLSxROWS cells and opens a PTY pair with output
@@ -52,12 +56,14 @@ struct Options
     QString screenshot;
     bool show = true;
     bool pin = true;
+    bool parseOnly = false;
 };
 
 struct RunResult
 {
     qint64 bytes = 0;
     double parsedS = 0, paintedS = 0, guiCpuS = 0, longestStallMs = 0;
+    double longestFeedMs = 0, longestPaintMs = 0;
     int paints = 0, blocks = 0, gridCols = 0, gridRows = 0;
     bool markerSeen = false;
 };
@@ -70,17 +76,25 @@ public:
     bool armed = false;
     int paints = 0;
     double finishedAt = -1;
+    double longestMs = 0;
+    bool inPaint = false;
     std::function<void()> onFinalPaint;
 
 protected:
     bool eventFilter(QObject *obj, QEvent *ev) override
     {
-        if (ev->type() != QEvent::Paint)
+        if (ev->type() != QEvent::Paint || inPaint)
             return false;
         ++paints;
+        const qint64 start = clock->nsecsElapsed();
+        // Deliver it now through the remaining filters (the scroll area's viewport filter
+        // calls TerminalView::paintEvent), so that the end of the paint is seen.
+        inPaint = true;
+        QCoreApplication::sendEvent(obj, ev);
+        inPaint = false;
+        longestMs = std::max(longestMs, double(clock->nsecsElapsed() - start) / 1e6);
         if (!armed)
-            return false;
-        obj->event(ev);
+            return true;
         finishedAt = double(clock->nsecsElapsed()) / 1e9;
         armed = false;
         onFinalPaint();
@@ -201,7 +215,9 @@ RunResult runOnce(const Options &o, qint64 total, TerminalView **keep)
     guard.setSingleShot(true);
     QObject::connect(&guard, &QTimer::timeout, &loop, &QEventLoop::quit);
     QObject::connect(&pty, &LocalPty::dataReceived, w, [&](const QByteArray &data) {
+        const qint64 start = clock.nsecsElapsed();
         w->surface()->feed(data);
+        r.longestFeedMs = std::max(r.longestFeedMs, double(clock.nsecsElapsed() - start) / 1e6);
         r.bytes += data.size();
         ++r.blocks;
         if (r.bytes >= total && r.parsedS == 0) {
@@ -254,6 +270,7 @@ RunResult runOnce(const Options &o, qint64 total, TerminalView **keep)
     if (r.paintedS <= 0)
         r.paintedS = double(clock.nsecsElapsed()) / 1e9;
     r.paints = probe.paints;
+    r.longestPaintMs = probe.longestMs;
     if (writeErr)
         std::fprintf(stderr, "writer failed: %s\n", std::strerror(writeErr));
     r.markerSeen = markerOnScreen(w);
@@ -264,12 +281,51 @@ RunResult runOnce(const Options &o, qint64 total, TerminalView **keep)
     return r;
 }
 
+// Feeds the whole file to a bare TerminalSurface; returns MB/s of thread CPU time.
+int parseOnly(const Options &o)
+{
+    QFile file(o.path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 1;
+    const QByteArray data = file.readAll();
+    std::vector<double> mbps;
+    bool ok = true;
+    for (int i = 0; i < o.runs; ++i) {
+        capsule::terminal::TerminalSurface surface(o.cols, o.rows);
+        surface.setScrollbackLimit(o.scrollback);
+        QElapsedTimer wall;
+        wall.start();
+        const double cpu0 = threadCpuSeconds();
+        for (qsizetype off = 0; off < data.size(); off += qsizetype(o.chunk))
+            surface.feed(QByteArray::fromRawData(data.constData() + off,
+                                                 std::min(qsizetype(o.chunk), data.size() - off)));
+        const double cpu = threadCpuSeconds() - cpu0;
+        const double wallS = double(wall.nsecsElapsed()) / 1e9;
+        bool marker = false;
+        for (int line = surface.lineCount() - 1; line >= 0 && !marker; --line)
+            marker = surface.lineText(line).contains(QLatin1String("TERM-PEER-END"));
+        ok = ok && marker;
+        mbps.push_back(double(data.size()) / 1e6 / cpu);
+        std::printf("parse-only run %d: %.3f s CPU = %.1f MB/s (wall %.3f s = %.1f MB/s); end "
+                    "marker %s\n",
+                    i + 1, cpu, mbps.back(), wallS, double(data.size()) / 1e6 / wallS,
+                    marker ? "on screen" : "MISSING");
+        std::fflush(stdout);
+    }
+    std::sort(mbps.begin(), mbps.end());
+    std::printf("RESULT impl=capsule-term-parse size=%dx%d bytes=%lld runs=%d best_mbps=%.1f "
+                "median_mbps=%.1f ok=%d\n",
+                o.cols, o.rows, static_cast<long long>(data.size()), o.runs, mbps.back(),
+                mbps[mbps.size() / 2], ok ? 1 : 0);
+    return ok ? 0 : 1;
+}
+
 int usage()
 {
     std::fprintf(stderr, "usage: capsule-term-bench --runs N --size COLSxROWS [--screenshot PNG] "
                          "[--no-show] [--no-pin]\n"
                          "         [--scrollback LINES] [--font FAMILY] [--font-size PT] "
-                         "[--chunk BYTES] STREAM_FILE\n");
+                         "[--chunk BYTES] [--parse-only] STREAM_FILE\n");
     return 2;
 }
 
@@ -303,6 +359,8 @@ int main(int argc, char **argv)
             o.screenshot = args[++i];
         } else if (a == QLatin1String("--no-show")) {
             o.show = false;
+        } else if (a == QLatin1String("--parse-only")) {
+            o.parseOnly = true;
         } else if (a == QLatin1String("--no-pin")) {
             o.pin = false;
         } else if (a.startsWith(QLatin1Char('-'))) {
@@ -318,6 +376,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "cannot read %s\n", qPrintable(o.path));
         return 1;
     }
+    if (o.parseOnly)
+        return parseOnly(o);
     std::printf("capsule-term-bench: TerminalView (Qt %s, %s), %dx%d, chunk %zu, scrollback %d, "
                 "font %s %dpt, %s, %s, PTY read by the GUI thread in 4096-byte reads, %s\n",
                 qVersion(), qPrintable(QGuiApplication::platformName()), o.cols, o.rows, o.chunk,
@@ -339,13 +399,14 @@ int main(int argc, char **argv)
         ok = ok && runOk;
         std::printf("run %d: %lld bytes, parsed at %.3f s, final paint done at %.3f s = %.1f MB/s "
                     "(%.1f MB/s to last byte parsed); GUI thread busy %.0f%%; %d reads batches "
-                    "of %.0f B avg; %d paints (%.0f/s); longest event-loop stall %.1f ms; grid "
-                    "%dx%d; end marker %s%s\n",
+                    "of %.0f B avg; %d paints (%.0f/s); longest event-loop stall %.1f ms (longest "
+                    "feed %.1f ms, paint %.1f ms); grid %dx%d; end marker %s%s\n",
                     i + 1, static_cast<long long>(r.bytes), r.parsedS, r.paintedS, rate,
                     double(r.bytes) / 1e6 / std::max(1e-9, r.parsedS), 100 * r.guiCpuS / r.paintedS,
                     r.blocks, double(r.bytes) / std::max(1, r.blocks), r.paints,
-                    r.paints / r.paintedS, r.longestStallMs, r.gridCols, r.gridRows,
-                    r.markerSeen ? "in screen text" : "MISSING", runOk ? "" : "  <-- NOT OK");
+                    r.paints / r.paintedS, r.longestStallMs, r.longestFeedMs, r.longestPaintMs,
+                    r.gridCols, r.gridRows, r.markerSeen ? "in screen text" : "MISSING",
+                    runOk ? "" : "  <-- NOT OK");
         std::fflush(stdout);
     }
     if (last && !o.screenshot.isEmpty()) {

@@ -109,6 +109,13 @@ void LocalPty::onReadable()
         const ssize_t n = ::read(m_master, block.data() + at, ReadSize);
         if (n > 0) {
             block.resize(at + n);
+            if (block.size() >= EmitSize) {
+                // Hand it over now: the consumer's parsing counts against the same budget, so
+                // one wake-up (reading + parsing) stays near ReadBudgetMs however fast data comes.
+                m_bytesRead += block.size();
+                emit dataReceived(block);
+                block.clear();
+            }
             if (budget.elapsed() >= ReadBudgetMs)
                 break;
             continue;

@@ -11,15 +11,17 @@ class QSocketNotifier;
 namespace capsule::terminal {
 
 // Reads the master side in 4096-byte read()s from a QSocketNotifier, as many as are available
-// within a small time budget per wake-up (so one event-loop turn never stalls for long), and
-// emits them as one block. pause() stops reading: the kernel's PTY buffer then fills and the
-// program writing to it blocks, which is the flow control a slow consumer needs.
+// within a small time budget per wake-up that includes the consumer's work (so one event-loop
+// turn never stalls for long), and emits them in blocks of up to EmitSize bytes. pause() stops
+// reading: the kernel's PTY buffer then fills and the program writing to it blocks, which is the
+// flow control a slow consumer needs.
 class LocalPty : public QObject
 {
     Q_OBJECT
 public:
     static constexpr int ReadSize = 4096;
     static constexpr int ReadBudgetMs = 8;
+    static constexpr int EmitSize = 64 * 1024; // dataReceived() at least every this many bytes
 
     explicit LocalPty(QObject *parent = nullptr);
     ~LocalPty() override;

@@ -62,6 +62,8 @@ void TerminalScreen::putGlyph(const uint32_t *chars, int width, int row, int col
     if (end < m_cols && line[size_t(end)].isContinuation())
         line[size_t(end)] =
             Cell{0, line[size_t(end)].fg & Cell::ColorMask, line[size_t(end)].bg & Cell::ColorMask};
+    m_lastGlyphRow = row;
+    m_lastGlyphCol = width == 1 ? col : -1;
     Cell &c = line[size_t(col)];
     c.ch = chars[1] ? internGrapheme(chars) : char32_t(chars[0]);
     c.fg = m_penFg;
@@ -78,6 +80,26 @@ void TerminalScreen::putGlyph(const uint32_t *chars, int width, int row, int col
         }
     }
     damage(row, row, col, right);
+}
+
+void TerminalScreen::putAscii(const char *text, int n, int row, int col)
+{
+    if (n <= 0 || unsigned(row) >= unsigned(m_rows) || col < 0 || col + n > m_cols)
+        return;
+    Line &line = rowRef(row);
+    Cell *cells = line.data();
+    // Overwriting one half of a wide character blanks its other half (only the ends can be).
+    if (cells[col].isContinuation() && col > 0)
+        cells[col - 1] =
+            Cell{0, cells[col - 1].fg & Cell::ColorMask, cells[col - 1].bg & Cell::ColorMask};
+    const int end = col + n;
+    if (end < m_cols && cells[end].isContinuation())
+        cells[end] = Cell{0, cells[end].fg & Cell::ColorMask, cells[end].bg & Cell::ColorMask};
+    const uint32_t fg = m_penFg;
+    const uint32_t bg = m_penBg & ~Cell::Wide;
+    for (int i = 0; i < n; ++i)
+        cells[col + i] = Cell{char32_t(static_cast<unsigned char>(text[i])), fg, bg};
+    damage(row, row, col, end - 1);
 }
 
 void TerminalScreen::blankRow(Line &line, const Cell &blank)

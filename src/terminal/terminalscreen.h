@@ -60,6 +60,13 @@ public:
 
     // --- driven by VTermState callbacks (rectangles are [top, bottom) x [left, right)) ---
     void putGlyph(const uint32_t *chars, int width, int row, int col);
+    // The fast path for printable ASCII (TerminalSurface::feedText): n bytes 0x20..0x7e written
+    // with the pen from (row, col) on, which must all fit on the row. Same result as n putGlyph.
+    void putAscii(const char *text, int n, int row, int col);
+    // Where the last putGlyph wrote (row -1 after forgetLastGlyph()).
+    int lastGlyphRow() const { return m_lastGlyphRow; }
+    int lastGlyphCol() const { return m_lastGlyphCol; }
+    void forgetLastGlyph() { m_lastGlyphRow = -1; }
     void scrollRect(int top, int bottom, int left, int right, int downward, int rightward);
     void moveRect(int dTop, int dLeft, int sTop, int sBottom, int sLeft, int sRight);
     void erase(int top, int bottom, int left, int right);
@@ -160,6 +167,8 @@ private:
     uint32_t m_penFg = 0;
     uint32_t m_penBg = 0;
     Damage m_damage;
+    int m_lastGlyphRow = -1;
+    int m_lastGlyphCol = -1; // -1 also when the last glyph was wide
 
     // Base + combining marks, interned; bounded (beyond the cap only the base character is kept).
     std::vector<std::u32string> m_graphemes;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace capsule::terminal {
 
@@ -19,6 +20,8 @@ constexpr int MaxCols = 2000;
 // libvterm 0.1.4 writes out of bounds when a wide character meets a one-column screen.
 constexpr int MinCols = 2;
 constexpr int MaxRows = 1000;
+// Shorter printable runs are not worth the cursor move that follows a fast-path write.
+constexpr qsizetype FastRunMin = 8;
 
 VTermColor toVtermColor(const QColor &color)
 {
@@ -54,6 +57,25 @@ qsizetype incompleteUtf8Tail(const char *bytes, qsizetype len)
         return back < needed ? back : 0;
     }
     return 0;
+}
+
+bool isPrintableAscii(char c)
+{
+    return static_cast<unsigned char>(c - 0x20) < 0x5f;
+}
+
+// Writes a positive number below 10000, returns the end.
+char *appendDecimal(char *out, int value)
+{
+    char digits[4];
+    int n = 0;
+    do {
+        digits[n++] = char('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && n < 4);
+    while (n > 0)
+        *out++ = digits[--n];
+    return out;
 }
 
 bool isWordDelimiter(const QString &text)
@@ -332,7 +354,9 @@ void TerminalSurface::feed(const QByteArray &chunk)
     }
     const char *bytes = data.constData();
     const qsizetype size = data.size();
-    qsizetype start = 0; // first byte not yet handed to libvterm (Normal state only)
+    // First byte not yet handed to libvterm. Escape sequences are handed over as soon as they are
+    // complete, so feedText() only ever sees text and C0 controls.
+    qsizetype start = 0;
     for (qsizetype i = 0; i < size; ++i) {
         const char c = bytes[i];
         switch (m_parseState) {
@@ -344,7 +368,9 @@ void TerminalSurface::feed(const QByteArray &chunk)
                 break;
             }
             i = static_cast<const char *>(esc) - bytes;
-            feedToVterm(bytes + start, i - start);
+            feedText(bytes + start, i - start);
+            start = i;
+            m_inDcs = false; // libvterm 0.1.4 ends a DCS string at any ESC
             m_parseState = ParseState::Escape;
             break;
         }
@@ -353,44 +379,69 @@ void TerminalSurface::feed(const QByteArray &chunk)
                 m_parseState = ParseState::Osc;
                 m_osc.clear();
                 m_oscOverflow = false;
-            } else if (c == '8') {
-                feedToVterm("\x1b"
-                            "8",
-                            2);
-                clampCursor();
-                m_parseState = ParseState::Normal;
-                start = i + 1;
-            } else {
-                // Not an OSC: hand the held-back ESC over and reprocess this byte normally.
-                feedToVterm("\x1b", 1);
-                m_parseState = c == '[' ? ParseState::Csi : ParseState::Normal;
+                break;
+            }
+            // Not an OSC: hand the held-back ESC over.
+            feedToVterm("\x1b", 1);
+            start = i;
+            if (c == '[') {
+                m_parseState = ParseState::Csi;
                 m_csiParams.clear();
+            } else if (c >= 0x20 && c <= 0x2f) {
+                m_parseState = ParseState::EscIntermediate;
+                m_escIntermediate = c;
+            } else if (c >= 0x30 && c <= 0x7e) {
+                feedToVterm(bytes + i, 1);
+                start = i + 1;
+                m_parseState = ParseState::Normal;
+                noteEscape(0, c);
+                if (c == '8') // DECRC
+                    clampCursor();
+            } else {
+                // A control or a non-ASCII byte after ESC: process it normally.
+                m_parseState = ParseState::Normal;
+                --i;
+            }
+            break;
+        case ParseState::EscIntermediate:
+            if (c >= 0x30 && c <= 0x7e) {
+                feedToVterm(bytes + start, i + 1 - start);
+                start = i + 1;
+                m_parseState = ParseState::Normal;
+                noteEscape(m_escIntermediate, c);
+            } else if (c == '\x1b' || c == '\x18' || c == '\x1a') {
+                feedToVterm(bytes + start, i - start);
                 start = i;
-                if (c != '[')
-                    --i;
+                m_parseState = ParseState::Normal;
+                --i;
+            } else if (c < 0x20) {
+                noteControl(static_cast<unsigned char>(c)); // C0 controls act inside sequences
             }
             break;
         case ParseState::Csi:
-            // CSI bytes go to libvterm untouched; we only watch for cursor restores (DECRST
-            // 1048/1049, SCORC) to check the restored position, see clampCursor(), and for
-            // ED 3 (clear scrollback, sent by `clear`), which libvterm 0.1.4 ignores.
+            // CSI bytes go to libvterm untouched; we watch for cursor restores (DECRST 1048/1049,
+            // SCORC) to check the restored position, see clampCursor(), for ED 3 (clear
+            // scrollback, sent by `clear`), which libvterm 0.1.4 ignores, and for the modes the
+            // ASCII fast path depends on.
             if (c >= 0x40 && c <= 0x7e) {
                 m_parseState = ParseState::Normal;
-                if (c == 'l' || c == 'u') {
-                    feedToVterm(bytes + start, i + 1 - start);
-                    start = i + 1;
+                feedToVterm(bytes + start, i + 1 - start);
+                start = i + 1;
+                noteCsi(c);
+                if (c == 'l' || c == 'u')
                     clampCursor();
-                } else if (c == 'J' && m_csiParams == "3") {
-                    feedToVterm(bytes + start, i + 1 - start);
-                    start = i + 1;
+                else if (c == 'J' && m_csiParams == "3")
                     clearScrollback();
-                }
             } else if (c >= 0x20 && c <= 0x3f && c != '[') {
                 if (m_csiParams.size() < 32)
                     m_csiParams.append(c);
             } else if (c == '\x1b' || c == '\x18' || c == '\x1a') {
+                feedToVterm(bytes + start, i - start);
+                start = i;
                 m_parseState = ParseState::Normal;
                 --i;
+            } else if (c < 0x20) {
+                noteControl(static_cast<unsigned char>(c));
             }
             break;
         case ParseState::Osc:
@@ -417,18 +468,20 @@ void TerminalSurface::feed(const QByteArray &chunk)
             } else {
                 // An ESC that is not ST ends the string and starts a new escape sequence.
                 m_parseState = ParseState::Escape;
+                start = i;
                 --i;
             }
             break;
         }
     }
-    if (m_parseState == ParseState::Csi && start < size) {
+    if ((m_parseState == ParseState::Csi || m_parseState == ParseState::EscIntermediate) &&
+        start < size) {
         feedToVterm(bytes + start, size - start);
     } else if (m_parseState == ParseState::Normal && start < size) {
         // libvterm 0.1.4 turns a UTF-8 sequence split across two writes into U+FFFD, so an
         // incomplete sequence at the end waits for the rest of it.
         const qsizetype keep = incompleteUtf8Tail(bytes + start, size - start);
-        feedToVterm(bytes + start, size - start - keep);
+        feedText(bytes + start, size - start - keep);
         if (keep > 0)
             m_utf8Tail = QByteArray(bytes + size - keep, keep);
     }
@@ -439,6 +492,149 @@ void TerminalSurface::feedToVterm(const char *bytes, qsizetype len)
 {
     if (len > 0)
         vterm_input_write(m_vt, bytes, size_t(len));
+}
+
+void TerminalSurface::feedText(const char *bytes, qsizetype len)
+{
+    qsizetype pending = 0; // first byte not yet handed to libvterm
+    qsizetype i = 0;
+    while (i < len) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x20 || c >= 0x7f) {
+            if (c < 0x20)
+                noteControl(c);
+            ++i;
+            continue;
+        }
+        qsizetype end = i + 1;
+        while (end < len && isPrintableAscii(bytes[end]))
+            ++end;
+        if (end - i > FastRunMin && fastPathAllowed())
+            pending = fastRun(bytes, pending, i, end);
+        i = end;
+    }
+    feedToVterm(bytes + pending, len - pending);
+}
+
+// bytes[from, to) are printable ASCII; bytes[pending, from) are not yet handed to libvterm.
+// libvterm's per-character text path (decode, width, putglyph) dominates parsing, so a run is
+// written straight into the screen: the first character goes through libvterm (it resolves a
+// pending wrap and single shifts), then as many as fit before the last column are written
+// directly and libvterm's cursor is moved behind them with a CUP. The last column (wrap
+// decisions) and the run's last character (REP and combining characters refer to it) always go
+// through libvterm. Returns the new pending position.
+qsizetype TerminalSurface::fastRun(const char *bytes, qsizetype pending, qsizetype from,
+                                   qsizetype to)
+{
+    const qsizetype last = to - 1;
+    qsizetype pos = from;
+    while (last - pos > FastRunMin) {
+        m_screen->forgetLastGlyph();
+        feedToVterm(bytes + pending, pos + 1 - pending);
+        pending = ++pos;
+        VTermPos cur;
+        vterm_state_get_cursorpos(m_state, &cur);
+        // The cursor right behind the glyph just written: no pending wrap, nothing unusual.
+        if (m_screen->lastGlyphRow() != cur.row || m_screen->lastGlyphCol() != cur.col - 1)
+            continue;
+        const VTermLineInfo *info = vterm_state_get_lineinfo(m_state, cur.row);
+        if (info && info->doublewidth)
+            break;
+        const qsizetype n = std::min<qsizetype>(m_cols - 1 - cur.col, last - pos);
+        if (n < FastRunMin) {
+            pos += n; // these go through libvterm with the next character
+            continue;
+        }
+        m_screen->putAscii(bytes + pos, int(n), cur.row, cur.col);
+        pos += n;
+        pending = pos;
+        // CUP row;col (1-based; origin mode is off, see fastPathAllowed()).
+        char cup[16] = "\x1b[";
+        char *out = appendDecimal(cup + 2, cur.row + 1); // both at most 4 digits (MaxCols/Rows)
+        *out++ = ';';
+        out = appendDecimal(out, cur.col + int(n) + 1);
+        *out++ = 'H';
+        feedToVterm(cup, out - cup);
+    }
+    return pending;
+}
+
+void TerminalSurface::noteControl(unsigned char c)
+{
+    switch (c) {
+    case 0x0e: // SO: G1 into GL
+        m_glSet = 1;
+        break;
+    case 0x0f: // SI: G0 into GL
+        m_glSet = 0;
+        break;
+    case 0x07: // BEL, CAN and SUB end a DCS string in libvterm 0.1.4
+    case 0x18:
+    case 0x1a:
+        m_inDcs = false;
+        break;
+    default:
+        break;
+    }
+}
+
+void TerminalSurface::noteEscape(char intermediate, char final)
+{
+    if (intermediate == 0) {
+        switch (final) {
+        case 'P': // DCS: its string is not text
+            m_inDcs = true;
+            break;
+        case 'c': // RIS
+            resetFastPathState();
+            break;
+        case 'n': // LS2, LS3
+            m_glSet = 2;
+            break;
+        case 'o':
+            m_glSet = 3;
+            break;
+        default:
+            break;
+        }
+        return;
+    }
+    // SCS: ESC ( ) * + designate G0..G3 as a 94-character set; ESC - . / as a 96-character set.
+    static const char sets94[] = "()*+";
+    static const char sets96[] = "-./";
+    if (const char *g = std::strchr(sets94, intermediate))
+        m_charsetAscii[g - sets94] = final == 'B';
+    else if (const char *g96 = std::strchr(sets96, intermediate))
+        m_charsetAscii[g96 - sets96 + 1] = false;
+}
+
+void TerminalSurface::noteCsi(char final)
+{
+    // (libvterm 0.1.4's DECSTR resets neither IRM nor the character sets, and DECSC/DECRC do
+    // not save them or DECOM, so only RIS and explicit sets/resets count.)
+    if (final != 'h' && final != 'l')
+        return;
+    const bool set = final == 'h';
+    const bool priv = m_csiParams.startsWith('?');
+    for (const QByteArray &param : m_csiParams.mid(priv ? 1 : 0).split(';')) {
+        bool ok = false;
+        const int mode = param.toInt(&ok);
+        if (!ok)
+            continue;
+        if (!priv && mode == 4)
+            m_insertMode = set;
+        else if (priv && mode == 6)
+            m_originMode = set;
+        else if (priv && mode == 69)
+            m_lrMargins = set;
+    }
+}
+
+void TerminalSurface::resetFastPathState()
+{
+    m_insertMode = m_originMode = m_lrMargins = m_inDcs = false;
+    std::fill(std::begin(m_charsetAscii), std::end(m_charsetAscii), true);
+    m_glSet = 0;
 }
 
 void TerminalSurface::clampCursor()

@@ -138,6 +138,9 @@ public:
     }
     QString cellText(const Cell &c) const;
 
+    // The ASCII fast path (on by default); tests compare its result with libvterm's own.
+    void setFastPathEnabled(bool enabled) { m_fastPathEnabled = enabled; }
+
     // OSC 8: the link under a combined-coordinate position, empty if none.
     QString hyperlinkAt(int line, int col) const;
     QList<TerminalHyperlink> hyperlinks() const;
@@ -164,6 +167,19 @@ private:
     friend struct SurfaceCallbacks;
 
     void feedToVterm(const char *bytes, qsizetype len);
+    // Text between escape sequences: printable ASCII runs are written to the screen directly
+    // (fastRun) when libvterm's state allows it, the rest goes to libvterm.
+    void feedText(const char *bytes, qsizetype len);
+    qsizetype fastRun(const char *bytes, qsizetype pending, qsizetype from, qsizetype to);
+    bool fastPathAllowed() const
+    {
+        return m_fastPathEnabled && !m_insertMode && !m_originMode && !m_lrMargins && !m_inDcs &&
+               m_charsetAscii[m_glSet];
+    }
+    void noteControl(unsigned char c);
+    void noteEscape(char intermediate, char final);
+    void noteCsi(char final);
+    void resetFastPathState();
     void clampCursor();
     void handleOsc(const QByteArray &osc);
     void handleOsc8(const QByteArray &params, const QByteArray &uri);
@@ -185,12 +201,23 @@ private:
 
     // OSC interception: libvterm 0.1.4 loses OSC strings split across writes, so OSC sequences are
     // parsed here and never reach it.
-    enum class ParseState { Normal, Escape, Csi, Osc, OscEscape };
+    enum class ParseState { Normal, Escape, EscIntermediate, Csi, Osc, OscEscape };
     ParseState m_parseState = ParseState::Normal;
+    char m_escIntermediate = 0;
     QByteArray m_osc;
     QByteArray m_csiParams; // parameter bytes of the CSI sequence being watched
     QByteArray m_utf8Tail;  // an incomplete UTF-8 sequence held back for the next feed()
     bool m_oscOverflow = false;
+
+    // What the ASCII fast path must know of libvterm's state (it has no getters for these); any
+    // of them set sends all text through libvterm.
+    bool m_fastPathEnabled = true;
+    bool m_insertMode = false; // IRM (CSI 4 h)
+    bool m_originMode = false; // DECOM (CSI ? 6 h): our cursor moves are absolute
+    bool m_lrMargins = false;  // DECLRMM (CSI ? 69 h)
+    bool m_inDcs = false;      // inside ESC P ... (libvterm ends it at ESC, BEL, CAN, SUB)
+    bool m_charsetAscii[4] = {true, true, true, true}; // G0..G3 designated as US-ASCII
+    int m_glSet = 0;                                   // SI/SO/LS2/LS3
 
     QByteArray m_pendingOutput;
     QByteArray m_probeOutput;
