@@ -5,6 +5,8 @@
 #include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/metrics.h"
+#include "local/network/policy.h"
+#include "local/network/runner_network.h"
 #include "local/sandbox.h"
 #include "local/sandbox_cgroups.h"
 #include "local/store.h"
@@ -13,6 +15,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -67,6 +70,15 @@ TierLimits tierLimits(const QString &tier)
     if (tier == QLatin1String("xl"))
         return {16, 16384};
     return {4, 4096};
+}
+
+// The nftables ruleset of a runner's namespace: its policy, or deny-all while quarantined with
+// block_egress (local/network/policy.h).
+QString egressRuleset(const Runner &run)
+{
+    if (run.egressBlocked)
+        return network::denyAllRuleset();
+    return network::compilePolicy(run.networkPolicyPreset, run.networkPolicyJson).ruleset;
 }
 
 qint64 diskUsage(const QString &dir)
@@ -399,6 +411,12 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
             spec.baseRoot = run->baseRoot;
             spec.runnerUser = run->runnerUser;
             spec.network = run->network;
+            spec.egressRuleset = egressRuleset(*run);
+            if (const QUrl proxy(s("http://") + run->proxyAddr);
+                !run->proxyAddr.isEmpty() && proxy.port() > 0 &&
+                (proxy.host() == QLatin1String("localhost") ||
+                 QHostAddress(proxy.host()).isLoopback()))
+                spec.hostLoopbackPorts << proxy.port(); // the proxy on the host's loopback
             const TierLimits limits = tierLimits(run->tier);
             spec.memoryMb = limits.memoryMb;
             spec.cpuMillis = limits.vcpu * 1000;
@@ -681,12 +699,11 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
         if (cfg.value(s("network_policy")).isObject())
             policy = cfg.value(s("network_policy")).toObject();
     }
-    bool network = true;
-    if (!policy.isEmpty())
-        network =
-            policy.value(s("default_egress_action")).toString().toLower() != QLatin1String("deny");
-    else if (preset.toLower() == QLatin1String("quarantine"))
-        network = false;
+    // Checked now (503, contract 2.2) and enforced in the runner's namespace (local/network/).
+    const network::Policy compiled = network::compilePolicy(preset, policy);
+    if (!compiled.error.isEmpty())
+        return replyError(r, 503, compiled.error);
+    const bool network = compiled.egress;
 
     QString error;
     const QString hostId = pickHost(QString(), &error);
@@ -704,7 +721,9 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
     run->createdAt = nowRfc3339();
     run->labels = stringMap(labels);
     run->networkPolicyPreset = preset;
-    run->networkPolicyJson = policyJson;
+    run->networkPolicyJson =
+        policy.isEmpty() ? QString()
+                         : QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact));
     run->network = network;
     run->ttl = int(cfg.value(s("ttl")).toInteger());
     run->autoPause = cfg.value(s("auto_pause")).toBool();
@@ -913,6 +932,13 @@ void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, 
         run->state = s("quarantined");
         if (m_closeSessions)
             m_closeSessions(run->hostId, run->id);
+        if (queryBool(q.queryItemValue(s("block_egress")), true)) {
+            run->egressBlocked = true;
+            QString netError;
+            if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &netError))
+                return replyJson(
+                    r, 200, {{s("success"), false}, {s("error"), netError}, {s("runner_id"), id}});
+        }
         if (pauseVm && run->sandbox && !run->frozen) {
             if (run->sandbox->freeze(&error))
                 run->frozen = true;
@@ -935,6 +961,12 @@ void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, 
                               {s("error"), QStringLiteral("thaw failed: %1").arg(error)},
                               {s("runner_id"), id}});
         run->frozen = false;
+    }
+    if (run->egressBlocked && queryBool(q.queryItemValue(s("unblock_egress")), true)) {
+        run->egressBlocked = false;
+        if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &error))
+            return replyJson(r, 200,
+                             {{s("success"), false}, {s("error"), error}, {s("runner_id"), id}});
     }
     run->quarantineReason = QString();
     run->state = s("busy");
@@ -1004,6 +1036,9 @@ void RunnerRegistry::hosts(const Responder &r)
                                                         : s("unavailable (bubblewrap missing)"))},
         {s("filesystem"), Sandbox::fsModeName(Sandbox::fsMode())},
         {s("disk_quota"), kDiskQuotaNotice},
+        {s("network"), m_options.unsafeNoSandbox ? s("host network (--unsafe-no-sandbox)")
+                                                 : network::support().status()},
+        {s("limits"), cgroups::enforcedLimits()},
         {s("pids_per_runner"), m_options.maxPidsPerRunner},
         {s("base_image"), m_options.images.isEmpty()
                               ? s("host root (/)")

@@ -3,6 +3,8 @@
 #include "local/sandbox.h"
 
 #include "local/api/jsonfields.h"
+#include "local/network/policy.h"
+#include "local/network/runner_network.h"
 #include "local/sandbox_cgroups.h"
 #include "local/sandbox_util.h"
 
@@ -138,6 +140,10 @@ struct Sandbox::Private
     QList<qint64> launched; // pids of started processes (SIGSTOP fallback, no cgroup)
     QProcess *service = nullptr;
     QString serviceLog;
+    // In-sandbox path of setpriv(1): root processes lose capabilities (wrapCommand).
+    QString setprivBin;
+    // The runner's network namespace: pasta + nftables (local/network/).
+    network::RunnerNetwork net;
 
     QList<QByteArray> cgroupProcFiles() const
     {
@@ -211,6 +217,7 @@ void Sandbox::cleanStaleMounts(const QString &dataDir)
         ::umount2(QFile::encodeName(point).constData(), MNT_DETACH);
     // Cgroups of this data dir's sandboxes that a kill -9 left behind (runners and builds).
     const int removed = cgroups::removeLeftovers(cgroups::dataDirKey(root));
+    network::logSupport();
     if (removed > 0)
         qInfo().noquote() << "capsule-local: removed" << removed << "leftover cgroups";
 }
@@ -545,6 +552,9 @@ bool Sandbox::start(QString *error)
             break;
         }
     d->envBin.clear();
+    d->setprivBin.clear();
+    if (QFileInfo(hostPath(QStringLiteral("/usr/bin/setpriv"))).isExecutable())
+        d->setprivBin = QStringLiteral("/usr/bin/setpriv");
     for (const QString &candidate : {QStringLiteral("/usr/bin/env"), QStringLiteral("/bin/env")})
         if (QFileInfo(hostPath(candidate)).isExecutable()) {
             d->envBin = candidate;
@@ -712,9 +722,8 @@ bool Sandbox::startInit(QString *error)
                      QStringLiteral("--unshare-ipc"),
                      QStringLiteral("--hostname"),
                      m_spec.id,
-                     QStringLiteral("--die-with-parent")};
-    if (!m_spec.network)
-        args << QStringLiteral("--unshare-net");
+                     QStringLiteral("--die-with-parent"),
+                     QStringLiteral("--unshare-net")}; // always: see local/network/
     if (d->mode == FsMode::Overlay) {
         args << QStringLiteral("--bind") << d->merged << QStringLiteral("/");
     } else {
@@ -750,6 +759,7 @@ bool Sandbox::startInit(QString *error)
          << QStringLiteral("--ro-bind-try") << QStringLiteral("/sys") << QStringLiteral("/sys")
          << QStringLiteral("--bind") << d->tmp << QStringLiteral("/tmp") << QStringLiteral("--bind")
          << d->varTmp << QStringLiteral("/var/tmp");
+    args += d->net.bwrapArgs(m_spec.stateDir, m_spec.network);
     // Hide capsule-local's data (other runners' layers and state) from the sandbox.
     QStringList masks{QFileInfo(m_spec.stateDir).path()};
     if (!s_dataDir.isEmpty())
@@ -815,7 +825,11 @@ bool Sandbox::startInit(QString *error)
         return false;
     }
     d->launched << d->init->processId();
-    return true;
+    return d->net.attach(d->initPid, m_spec.network,
+                         m_spec.egressRuleset.isEmpty()
+                             ? network::compilePolicy(QString(), QJsonObject()).ruleset
+                             : m_spec.egressRuleset,
+                         d->cgroupProcFiles(), m_spec.stateDir, m_spec.hostLoopbackPorts, error);
 }
 
 void Sandbox::stop()
@@ -826,6 +840,7 @@ void Sandbox::stop()
         d->service = nullptr; // killed with the cgroup below; deleted with `this` as its parent
     }
     killAll();
+    d->net.stop();
     if (d->init) {
         d->init->disconnect(this);
         if (d->init->state() != QProcess::NotRunning) {
@@ -1088,13 +1103,21 @@ QStringList Sandbox::wrapCommand(const QStringList &argv, const QString &working
                     QStringLiteral("-u"),
                     QStringLiteral("-i"),
                     QStringLiteral("-p")};
-    if (!m_spec.network)
-        out << QStringLiteral("-n");
-    out << QStringLiteral("-r");
+    out << QStringLiteral("-n") << QStringLiteral("-r");
     if (!asRoot)
         out << QStringLiteral("-S") << QString::number(d->uid) << QStringLiteral("-G")
             << QString::number(d->uid);
-    out << QStringLiteral("--") << d->envBin << QStringLiteral("-C") << wd << QStringLiteral("--");
+    out << QStringLiteral("--");
+    // Root in a runner is the host's root in the runner's namespaces: keep only what package
+    // managers need (Docker's default set without mknod/net_raw), never net_admin (the egress
+    // ruleset), sys_admin (mounts, setns), sys_module/rawio/ptrace.
+    if (asRoot && !d->setprivBin.isEmpty())
+        out << d->setprivBin
+            << QStringLiteral("--bounding-set=-all,+chown,+dac_override,+fowner,+fsetid,+kill,"
+                              "+setgid,+setuid,+setpcap,+net_bind_service,+sys_chroot,"
+                              "+audit_write,+setfcap")
+            << QStringLiteral("--");
+    out << d->envBin << QStringLiteral("-C") << wd << QStringLiteral("--");
     out += argv;
     return out;
 }
@@ -1296,7 +1319,7 @@ bool Sandbox::startService(const QJsonObject &startCommand, const QMap<QString, 
 
 int Sandbox::openTcpSocket(QString *error) const
 {
-    if (m_spec.network || m_spec.unsafeNoSandbox || d->initPid <= 0) {
+    if (m_spec.unsafeNoSandbox || d->initPid <= 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0 && error)
             *error = QString::fromLocal8Bit(std::strerror(errno));
@@ -1324,6 +1347,19 @@ int Sandbox::openTcpSocket(QString *error) const
     if (fd < 0 && error)
         *error = QString::fromLocal8Bit(std::strerror(err));
     return fd;
+}
+
+bool Sandbox::setEgressRuleset(const QString &ruleset, QString *error)
+{
+    if (m_spec.unsafeNoSandbox)
+        return true; // no namespace: the host's network (said at start-up)
+    return d->net.applyRuleset(ruleset, error);
+}
+
+QString Sandbox::networkMode() const
+{
+    return m_spec.unsafeNoSandbox ? QStringLiteral("host network (--unsafe-no-sandbox)")
+                                  : d->net.mode();
 }
 
 } // namespace capsule::local

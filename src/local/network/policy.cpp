@@ -25,6 +25,11 @@ const QStringList kInternalV4{s("10.0.0.0/8"), s("172.16.0.0/12"), s("192.168.0.
                               s("169.254.0.0/16")};
 const QStringList kInternalV6{s("fc00::/7"), s("fe80::/10")};
 
+// What the ruleset does with forbidden packets: an ICMP error delivered to the sender at once, so a
+// TCP connect fails with "No route to host" (EHOSTUNREACH) and a UDP send with EPERM, instead of
+// hanging in SYN retries as with a plain drop (the kernel ignores EPERM on a SYN).
+const QString kReject = QStringLiteral("reject with icmpx type admin-prohibited");
+
 struct Cidrs
 {
     QStringList v4, v6;
@@ -263,7 +268,7 @@ QString match(const QString &family, const QStringList &cidrs)
     return family + QLatin1String(" daddr ") + setOf(cidrs) + QLatin1Char(' ');
 }
 
-// nft rules for one entry with the given verdict ("accept" / "drop").
+// nft rules for one entry with the given verdict ("accept" / kReject).
 QStringList entryRules(const Entry &e, const QString &verdict)
 {
     QStringList prefixes;
@@ -315,24 +320,25 @@ QString render(const Parsed &p, const QStringList &hostAddrs)
         rules << match(s("ip"), p.internalAllowed.v4) + s("accept");
     if (!p.internalAllowed.v6.isEmpty())
         rules << match(s("ip6"), p.internalAllowed.v6) + s("accept");
-    rules << QStringLiteral("ip daddr %1 drop").arg(s(kMetadataV4))
-          << QStringLiteral("ip6 daddr %1 drop").arg(s(kMetadataV6));
+    rules << QStringLiteral("ip daddr %1 ").arg(s(kMetadataV4)) + kReject
+          << QStringLiteral("ip6 daddr %1 ").arg(s(kMetadataV6)) + kReject;
     if (!p.allowHost) {
         Cidrs host;
         for (const QString &a : hostAddrs)
             addCidr(s("host"), a, &host);
         if (!host.v4.isEmpty())
-            rules << match(s("ip"), host.v4) + s("drop");
+            rules << match(s("ip"), host.v4) + kReject;
         if (!host.v6.isEmpty())
-            rules << match(s("ip6"), host.v6) + s("drop");
+            rules << match(s("ip6"), host.v6) + kReject;
     }
     if (!p.allowInternal)
-        rules << match(s("ip"), kInternalV4) + s("drop")
-              << match(s("ip6"), kInternalV6) + s("drop");
+        rules << match(s("ip"), kInternalV4) + kReject << match(s("ip6"), kInternalV6) + kReject;
     for (const Entry &e : p.denied)
-        rules += entryRules(e, s("drop"));
+        rules += entryRules(e, kReject);
     for (const Entry &e : p.allowed)
         rules += entryRules(e, s("accept"));
+    if (p.denyDefault)
+        rules << kReject; // the chain's policy drop stays as the backstop
     QString out = QStringLiteral("# capsule-local egress policy: %1\n").arg(p.name);
     // Declaring, deleting and re-adding the table in one file is one atomic transaction.
     out += s("table inet capsule\ndelete table inet capsule\ntable inet capsule {\n"
