@@ -132,12 +132,19 @@ void TestIsoRunners::serverTokenNotReadable()
 {
     const QString token = m_server.token();
     QVERIFY(!token.isEmpty());
+    // The pattern goes in through the files API, so that no command line holds the token.
+    const HttpReply w = m_server.request(
+        "POST", QStringLiteral("http://%1/api/v1/runners/%2/files/write").arg(m_b.host, m_b.id),
+        QJsonDocument(QJsonObject{{s("path"), s("/tmp/.pattern")}, {s("content"), token}})
+            .toJson(QJsonDocument::Compact));
+    QCOMPARE(w.status, 200);
     const ExecResult b =
         sh(m_server, m_b,
-           QStringLiteral("grep -ls -a -- '%1' /proc/[0-9]*/environ /proc/[0-9]*/cmdline; "
-                          "env | grep -c -- '%1'; grep -rls -a -- '%1' /etc /workspace /tmp /home "
-                          "2>/dev/null; ls -A '%2' | wc -l")
-               .arg(token, m_server.dataDir()));
+           QStringLiteral("P=/tmp/.pattern; grep -ls -a -F -f $P /proc/[0-9]*/environ "
+                          "/proc/[0-9]*/cmdline; env | grep -c -F -f $P; grep -rls -a -F -f $P "
+                          "--exclude=.pattern /etc /workspace /tmp /home 2>/dev/null; ls -A '%1' "
+                          "| wc -l")
+               .arg(m_server.dataDir()));
     QVERIFY2(!b.out.contains(token), qPrintable(b.out));
     QCOMPARE(b.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts), QStringList({s("0"), s("0")}));
     // The server process itself is not in the runner's pid namespace.
