@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,8 +39,11 @@ struct ChildJoin
 {
     QList<QByteArray> cgroupFiles;
     int nsFd = -1;
+    bool dieWithParent = false;
     void apply() const
     {
+        if (dieWithParent)
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         for (const QByteArray &file : cgroupFiles) {
             const int fd = ::open(file.constData(), O_WRONLY | O_CLOEXEC);
             if (fd >= 0) {
@@ -58,12 +62,6 @@ QProcessEnvironment cleanEnvironment()
     env.insert(QStringLiteral("PATH"),
                QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     return env;
-}
-
-bool isPasta(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
-    return f.open(QIODevice::ReadOnly) && f.readAll().split('\0').value(0).endsWith("pasta");
 }
 
 } // namespace
@@ -157,42 +155,60 @@ bool RunnerNetwork::attach(qint64 initPid, bool egress, const QString &ruleset,
     const QString pidFile = stateDir + QStringLiteral("/net/pasta.pid");
     QDir().mkpath(stateDir + QStringLiteral("/net"));
     QFile::remove(pidFile);
-    QProcess pasta;
-    pasta.setProcessEnvironment(cleanEnvironment()); // never the server's token
-    pasta.setProcessChannelMode(QProcess::MergedChannels);
-    pasta.setStandardInputFile(QProcess::nullDevice());
-    const ChildJoin join{cgroupProcFiles, -1};
-    pasta.setChildProcessModifier([join] { join.apply(); });
     QStringList toHost;
     for (int port : hostLoopbackPorts)
         toHost << QString::number(port);
     const QString tcpToHost =
         toHost.isEmpty() ? QStringLiteral("none") : toHost.join(QLatin1Char(','));
-    pasta.start(s.pasta,
-                {QStringLiteral("--runas"), QStringLiteral("0"), QStringLiteral("--netns"),
-                 QString::fromLatin1(nsPath), QStringLiteral("--quiet"),
-                 QStringLiteral("--config-net"), QStringLiteral("-t"), QStringLiteral("none"),
-                 QStringLiteral("-u"), QStringLiteral("none"), QStringLiteral("-T"), tcpToHost,
-                 QStringLiteral("-U"), QStringLiteral("none"), QStringLiteral("--no-map-gw"),
-                 QStringLiteral("--dns-forward"), QString::fromLatin1(kDnsForwardAddress),
-                 QStringLiteral("-P"), pidFile});
-    const bool finished = pasta.waitForFinished(10000);
-    QFile pf(pidFile);
-    if (pf.open(QIODevice::ReadOnly))
-        m_pastaPid = pf.readAll().trimmed().toLongLong();
-    if (!finished || pasta.exitCode() != 0 || m_pastaPid <= 0) {
+    // In the foreground, as our child with PR_SET_PDEATHSIG: a kill -9 of the server ends it too
+    // (a daemonized pasta outlived the server and kept the namespace alive).
+    m_pasta = new QProcess;
+    m_pasta->setProcessEnvironment(cleanEnvironment()); // never the server's token
+    m_pasta->setStandardInputFile(QProcess::nullDevice());
+    m_pasta->setStandardOutputFile(QProcess::nullDevice());
+    m_pasta->setStandardErrorFile(stateDir + QStringLiteral("/net/pasta.log"));
+    const ChildJoin join{cgroupProcFiles, -1, true};
+    m_pasta->setChildProcessModifier([join] { join.apply(); });
+    m_pasta->start(
+        s.pasta, {QStringLiteral("--foreground"), QStringLiteral("--runas"), QStringLiteral("0"),
+                  QStringLiteral("--netns"), QString::fromLatin1(nsPath), QStringLiteral("--quiet"),
+                  QStringLiteral("--config-net"), QStringLiteral("-t"), QStringLiteral("none"),
+                  QStringLiteral("-u"), QStringLiteral("none"), QStringLiteral("-T"), tcpToHost,
+                  QStringLiteral("-U"), QStringLiteral("none"), QStringLiteral("--no-map-gw"),
+                  QStringLiteral("--dns-forward"), QString::fromLatin1(kDnsForwardAddress)});
+    m_pastaPid = m_pasta->waitForStarted(5000) ? m_pasta->processId() : 0;
+    // Ready once the namespace has a route (pasta configures address and routes at start).
+    const QString routes = QStringLiteral("/proc/%1/net/route").arg(initPid);
+    QDeadlineTimer deadline(10000);
+    bool ready = false;
+    while (m_pastaPid > 0 && m_pasta->state() == QProcess::Running && !deadline.hasExpired()) {
+        QFile f(routes);
+        if (f.open(QIODevice::ReadOnly) && f.readAll().count('\n') > 1) {
+            ready = true;
+            break;
+        }
+        QThread::msleep(2);
+    }
+    if (!ready) {
+        QFile log(stateDir + QStringLiteral("/net/pasta.log"));
         QString out;
-        for (const QByteArray &line : pasta.readAll().split('\n'))
-            if (!line.isEmpty() && !line.startsWith("Failed to send")) // its syslog noise
-                out += QString::fromLocal8Bit(line) + QLatin1Char(' ');
-        if (!finished)
-            pasta.kill();
+        if (log.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : log.readAll().split('\n'))
+                if (!line.isEmpty() && !line.startsWith("Failed to send")) // its syslog noise
+                    out += QString::fromLocal8Bit(line) + QLatin1Char(' ');
+        const bool running = m_pasta->state() == QProcess::Running;
         stop();
         m_nsFd = ::open(nsPath.constData(), O_RDONLY | O_CLOEXEC);
-        m_mode = QStringLiteral("loopback only (pasta failed: %1)").arg(out.trimmed());
+        m_mode =
+            QStringLiteral("loopback only (pasta failed%1: %2)")
+                .arg(running ? QStringLiteral(" to configure the namespace in 10 s") : QString(),
+                     out.trimmed());
         qWarning().noquote() << "capsule-local: runner network:" << m_mode;
         return true;
     }
+    QFile pf(pidFile);
+    if (pf.open(QIODevice::WriteOnly))
+        pf.write(QByteArray::number(m_pastaPid) + '\n');
     m_mode = QStringLiteral("pasta");
     return true;
 }
@@ -208,7 +224,7 @@ bool RunnerNetwork::applyRuleset(const QString &ruleset, QString *error)
     QProcess nft;
     nft.setProcessEnvironment(cleanEnvironment());
     nft.setProcessChannelMode(QProcess::MergedChannels);
-    const ChildJoin join{{}, m_nsFd};
+    const ChildJoin join{{}, m_nsFd, false};
     nft.setChildProcessModifier([join] { join.apply(); });
     nft.start(support().nft, {QStringLiteral("-f"), QStringLiteral("-")});
     nft.write(ruleset.toUtf8());
@@ -225,13 +241,16 @@ bool RunnerNetwork::applyRuleset(const QString &ruleset, QString *error)
 
 void RunnerNetwork::stop()
 {
-    if (m_pastaPid > 0 && isPasta(m_pastaPid)) {
-        ::kill(pid_t(m_pastaPid), SIGTERM);
-        QDeadlineTimer deadline(2000);
-        while (isPasta(m_pastaPid) && !deadline.hasExpired())
-            QThread::msleep(2);
-        if (isPasta(m_pastaPid))
-            ::kill(pid_t(m_pastaPid), SIGKILL);
+    if (m_pasta) {
+        if (m_pasta->state() != QProcess::NotRunning) {
+            m_pasta->terminate();
+            if (!m_pasta->waitForFinished(2000)) {
+                m_pasta->kill();
+                m_pasta->waitForFinished(2000);
+            }
+        }
+        delete m_pasta;
+        m_pasta = nullptr;
     }
     m_pastaPid = 0;
     if (m_nsFd >= 0)

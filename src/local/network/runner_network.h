@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+class QProcess;
+
 namespace capsule::local::network {
 
 struct Support
@@ -49,8 +51,9 @@ public:
     QString mode() const { return m_mode; }
 
 private:
-    int m_nsFd = -1;       // the runner's network namespace, kept open for applyRuleset()
-    qint64 m_pastaPid = 0; // the pasta daemon
+    int m_nsFd = -1;             // the runner's network namespace, kept open for applyRuleset()
+    QProcess *m_pasta = nullptr; // pasta, in the foreground (our child)
+    qint64 m_pastaPid = 0;
     QString m_mode;
 };
 
