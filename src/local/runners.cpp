@@ -455,6 +455,13 @@ void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, 
         run->state = RunnerState::Quarantined;
         if (m_closeSessions)
             m_closeSessions(run->hostId, run->id);
+        if (queryBool(q.queryItemValue(s("block_egress")), true)) {
+            run->egressBlocked = true;
+            QString netError;
+            if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &netError))
+                return replyJson(
+                    r, 200, {{s("success"), false}, {s("error"), netError}, {s("runner_id"), id}});
+        }
         if (pauseVm && run->sandbox && !run->frozen) {
             if (run->sandbox->freeze(&error))
                 run->frozen = true;
@@ -477,6 +484,12 @@ void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, 
                               {s("error"), QStringLiteral("thaw failed: %1").arg(error)},
                               {s("runner_id"), id}});
         run->frozen = false;
+    }
+    if (run->egressBlocked && queryBool(q.queryItemValue(s("unblock_egress")), true)) {
+        run->egressBlocked = false;
+        if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &error))
+            return replyJson(r, 200,
+                             {{s("success"), false}, {s("error"), error}, {s("runner_id"), id}});
     }
     run->quarantineReason = QString();
     run->state = RunnerState::Busy;

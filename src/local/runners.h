@@ -48,6 +48,7 @@ struct Runner
     int pauseCount = 0;
     bool resumed = false;
     QString quarantineReason;
+    bool egressBlocked = false; // quarantine with block_egress: deny-all ruleset loaded
     QStringList lowerLayers;
     QString baseRoot = QStringLiteral("/");
     QString runnerUser = QStringLiteral("runner");

@@ -2,6 +2,7 @@
 // session resume, network policy, host choice.
 #include "local/api/json.h"
 #include "local/runners.h"
+#include "local/network/policy.h"
 #include "local/runners_p.h"
 
 #include "local/api/jsonfields.h"
@@ -165,12 +166,11 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
         if (cfg.value(s("network_policy")).isObject())
             policy = cfg.value(s("network_policy")).toObject();
     }
-    bool network = true;
-    if (!policy.isEmpty())
-        network =
-            policy.value(s("default_egress_action")).toString().toLower() != QLatin1String("deny");
-    else if (preset.toLower() == QLatin1String("quarantine"))
-        network = false;
+    // Checked now (503, contract 2.2) and enforced in the runner's namespace (local/network/).
+    const network::Policy compiled = network::compilePolicy(preset, policy);
+    if (!compiled.error.isEmpty())
+        return replyError(r, 503, compiled.error);
+    const bool network = compiled.egress;
 
     QString error;
     const QString hostId = pickHost(QString(), &error);
@@ -188,7 +188,9 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
     run->createdAt = nowRfc3339();
     run->labels = stringMap(labels);
     run->networkPolicyPreset = preset;
-    run->networkPolicyJson = policyJson;
+    run->networkPolicyJson =
+        policy.isEmpty() ? QString()
+                         : QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact));
     run->network = network;
     run->ttl = int(cfg.value(s("ttl")).toInteger());
     run->autoPause = cfg.value(s("auto_pause")).toBool();

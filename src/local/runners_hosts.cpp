@@ -2,6 +2,7 @@
 // the snapshot listing.
 #include "local/api/json.h"
 #include "local/runners.h"
+#include "local/network/runner_network.h"
 #include "local/runners_p.h"
 
 #include "local/api/jsonfields.h"
@@ -92,6 +93,9 @@ void RunnerRegistry::hosts(const Responder &r)
                                                         : s("unavailable (bubblewrap missing)"))},
         {s("filesystem"), Sandbox::fsModeName(Sandbox::fsMode())},
         {s("disk_quota"), kDiskQuotaNotice},
+        {s("network"), m_options.unsafeNoSandbox ? s("host network (--unsafe-no-sandbox)")
+                                                 : network::support().status()},
+        {s("limits"), cgroups::enforcedLimits()},
         {s("pids_per_runner"), m_options.maxPidsPerRunner},
         {s("base_image"), m_options.images.isEmpty()
                               ? s("host root (/)")

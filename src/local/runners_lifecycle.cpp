@@ -8,6 +8,8 @@
 #include "local/configs.h"
 #include "local/logging.h"
 #include "local/metrics.h"
+#include "local/network/policy.h"
+#include "local/network/runner_network.h"
 #include "local/sandbox.h"
 #include "local/sandbox_cgroups.h"
 #include "local/store.h"
@@ -17,6 +19,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -63,6 +66,13 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
     });
 }
 
+QString egressRuleset(const Runner &run)
+{
+    if (run.egressBlocked)
+        return network::denyAllRuleset();
+    return network::compilePolicy(run.networkPolicyPreset, run.networkPolicyJson).ruleset;
+}
+
 // Starts a new sandbox for the runner without blocking; finishBringUp() runs when it is ready.
 void RunnerRegistry::startSandbox(Runner *run)
 {
@@ -73,6 +83,11 @@ void RunnerRegistry::startSandbox(Runner *run)
     spec.baseRoot = run->baseRoot;
     spec.runnerUser = run->runnerUser;
     spec.network = run->network;
+    spec.egressRuleset = egressRuleset(*run);
+    if (const QUrl proxy(s("http://") + run->proxyAddr);
+        !run->proxyAddr.isEmpty() && proxy.port() > 0 &&
+        (proxy.host() == QLatin1String("localhost") || QHostAddress(proxy.host()).isLoopback()))
+        spec.hostLoopbackPorts << proxy.port(); // the proxy on the host's loopback
     const TierLimits limits = tierLimits(run->tier);
     spec.memoryMb = limits.memoryMb;
     spec.cpuMillis = limits.vcpu * 1000;

@@ -97,4 +97,8 @@ inline QJsonObject stringMap(const QMap<QString, QString> &m)
     return o;
 }
 
+// The nftables ruleset of a runner's namespace: its policy, or deny-all while quarantined with
+// block_egress (local/network/policy.h). Defined in runners_lifecycle.cpp.
+QString egressRuleset(const Runner &run);
+
 } // namespace capsule::local

@@ -1,6 +1,8 @@
 // Runner sandbox, lifecycle: one long-lived bwrap "init" per sandbox (start, stop, freeze,
 // thaw) and its cgroups. Processes join it via nsenter (sandbox_process.cpp).
 #include "local/sandbox.h"
+
+#include "local/network/policy.h"
 #include "local/sandbox_p.h"
 
 #include "local/api/jsonfields.h"
@@ -541,9 +543,8 @@ bool Sandbox::launchInit(QString *error)
                      QStringLiteral("--unshare-ipc"),
                      QStringLiteral("--hostname"),
                      m_spec.id,
-                     QStringLiteral("--die-with-parent")};
-    if (!m_spec.network)
-        args << QStringLiteral("--unshare-net");
+                     QStringLiteral("--die-with-parent"),
+                     QStringLiteral("--unshare-net")}; // always: see local/network/
     if (d->mode == FsMode::Overlay) {
         args << QStringLiteral("--bind") << d->merged << QStringLiteral("/");
     } else {
@@ -579,6 +580,7 @@ bool Sandbox::launchInit(QString *error)
          << QStringLiteral("--ro-bind-try") << QStringLiteral("/sys") << QStringLiteral("/sys")
          << QStringLiteral("--bind") << d->tmp << QStringLiteral("/tmp") << QStringLiteral("--bind")
          << d->varTmp << QStringLiteral("/var/tmp");
+    args += d->net.bwrapArgs(m_spec.stateDir, m_spec.network);
     // Hide capsule-local's data (other runners' layers and state) from the sandbox.
     QStringList masks{QFileInfo(m_spec.stateDir).path()};
     if (!s_dataDir.isEmpty())
@@ -647,6 +649,11 @@ void Sandbox::onInitProgress()
                             &Sandbox::onInitProgress);
         delete std::exchange(d->startTimer, nullptr);
         d->launched << d->init->processId();
+        QString netError;
+        if (!attachNetwork(&netError)) {
+            failStart(netError);
+            return;
+        }
         d->running = true;
         auto done = std::exchange(d->startDone, {});
         QTimer::singleShot(0, this, [done] { done(QString()); });
@@ -682,7 +689,17 @@ bool Sandbox::waitInit(QString *error)
         return false;
     }
     d->launched << d->init->processId();
-    return true;
+    return attachNetwork(error);
+}
+
+// Gives the new namespace its network: the egress ruleset, then pasta (local/network/).
+bool Sandbox::attachNetwork(QString *error)
+{
+    return d->net.attach(d->initPid, m_spec.network,
+                         m_spec.egressRuleset.isEmpty()
+                             ? network::compilePolicy(QString(), QJsonObject()).ruleset
+                             : m_spec.egressRuleset,
+                         d->cgroupProcFiles(), m_spec.stateDir, m_spec.hostLoopbackPorts, error);
 }
 
 void Sandbox::stop()
@@ -729,6 +746,7 @@ void Sandbox::teardown(bool wait, bool removeStateDir)
         plan.removeDir = m_spec.stateDir;
     for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu, &d->cgPids})
         dir->clear();
+    d->net.stop();
     QProcess *init = std::exchange(d->init, nullptr);
     if (init) {
         init->disconnect(this);
@@ -823,6 +841,19 @@ bool Sandbox::thaw(QString *error)
             killTree(pid, SIGCONT);
     d->frozen = false;
     return true;
+}
+
+bool Sandbox::setEgressRuleset(const QString &ruleset, QString *error)
+{
+    if (m_spec.unsafeNoSandbox)
+        return true; // no namespace: the host's network (said at start-up)
+    return d->net.applyRuleset(ruleset, error);
+}
+
+QString Sandbox::networkMode() const
+{
+    return m_spec.unsafeNoSandbox ? QStringLiteral("host network (--unsafe-no-sandbox)")
+                                  : d->net.mode();
 }
 
 } // namespace capsule::local

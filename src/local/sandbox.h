@@ -23,8 +23,12 @@ struct SandboxSpec
     QStringList lowerLayers; // filesystem-change dirs of built layers, parent first
     QString baseRoot = QStringLiteral("/"); // root filesystem of the base image
     QString runnerUser = QStringLiteral("runner");
-    bool network = true; // false: loopback only
-    int memoryMb = 0;    // tier limits; 0 = unlimited
+    bool network = true; // egress through pasta; false: loopback only. Always its own netns.
+    // nft ruleset for the runner's namespace (network::compilePolicy); empty: the default policy
+    QString egressRuleset;
+    // Host loopback TCP ports reachable at the runner's own 127.0.0.1 (pasta -T): proxy_addr.
+    QList<int> hostLoopbackPorts;
+    int memoryMb = 0; // tier limits; 0 = unlimited
     int cpuMillis = 0;
     int pidsMax = 1024;         // processes + threads in the sandbox's pids cgroup; 0 = unlimited
     QMap<QString, QString> env; // extra environment for exec and PTY (e.g. proxy variables)
@@ -126,6 +130,11 @@ public:
     // A non-blocking, unconnected TCP socket created inside the sandbox's network namespace (so
     // 127.0.0.1 is the sandbox's loopback even with network false), or -1 + error. Caller owns.
     int openTcpSocket(QString *error) const;
+    // Replaces the nftables ruleset in the sandbox's network namespace (quarantine block_egress,
+    // unquarantine); false + error if nft refused it.
+    bool setEgressRuleset(const QString &ruleset, QString *error);
+    // "pasta", "loopback only (why)", ... (valid after start()).
+    QString networkMode() const;
     // What resource limits were applied at start(), e.g. "cgroup v2 memory.max=512M cpu.max=...".
     QString limitsApplied() const;
     // Unmounts leftovers of earlier runs (after a kill -9) below `dataDir`; call once at start-up.
@@ -141,6 +150,7 @@ private:
     bool prepare(QString *error);
     bool launchInit(QString *error);
     bool waitInit(QString *error);
+    bool attachNetwork(QString *error);
     void onInitProgress();
     void failStart(const QString &error);
     void beginStart();

@@ -28,6 +28,32 @@ QStringList hierarchies()
     return {kV2, kV1Freezer, kV1Memory, kV1Cpu, kV1Pids};
 }
 
+QString enforcedLimits()
+{
+    auto has = [](const QString &root, const char *file) {
+        return QFileInfo::exists(root + QLatin1Char('/') + QLatin1String(file));
+    };
+    // The v2 root has no *.max files: look at whether v2 delegates the controller at all.
+    QFile controllers(kV2 + QStringLiteral("/cgroup.controllers"));
+    const QList<QByteArray> v2 = controllers.open(QIODevice::ReadOnly)
+                                     ? controllers.readAll().simplified().split(' ')
+                                     : QList<QByteArray>();
+    auto pick = [&](const char *v2Name, const QString &v1Root, const char *v1File,
+                    const QString &what) -> QString {
+        if (v2.contains(QByteArray(v2Name)))
+            return QStringLiteral("cgroup v2 %1.max (%2)").arg(QLatin1String(v2Name), what);
+        if (has(v1Root, v1File))
+            return QStringLiteral("cgroup v1 %1 (%2)").arg(QLatin1String(v1File), what);
+        return QStringLiteral("not enforced (no %1 controller)").arg(QLatin1String(v2Name));
+    };
+    QString memory = pick("memory", kV1Memory, "memory.limit_in_bytes", QStringLiteral("tier MiB"));
+    if (memory.startsWith(QLatin1String("not")))
+        memory = QStringLiteral("RLIMIT_AS per process (tier MiB; no memory cgroup)");
+    return QStringLiteral("memory: %1; cpu: %2; pids: %3; disk: not enforced")
+        .arg(memory, pick("cpu", kV1Cpu, "cpu.cfs_quota_us", QStringLiteral("tier vCPU")),
+             pick("pids", kV1Pids, "pids.max", QStringLiteral("--max-pids-per-runner")));
+}
+
 QString dataDirKey(const QString &dataDir)
 {
     return QLatin1Char('d') +

@@ -16,6 +16,11 @@ extern const QString kV1Cpu;
 extern const QString kV1Pids;
 QStringList hierarchies();
 
+// What this machine can enforce per sandbox, for /api/v1/hosts and docs, e.g. "memory: cgroup v1
+// memory.limit_in_bytes (tier MiB); cpu: cgroup v1 cfs quota (tier vCPU); pids: cgroup v1
+// pids.max; disk: not enforced".
+QString enforcedLimits();
+
 // "d<8 hex of sha1(dataDir)>": the first part of every cgroup name of sandboxes under dataDir,
 // so that leftovers of one data dir can be told from those of other servers on the machine.
 QString dataDirKey(const QString &dataDir);

@@ -108,6 +108,7 @@ void Sandbox::cleanStaleMounts(const QString &dataDir)
         ::umount2(QFile::encodeName(point).constData(), MNT_DETACH);
     // Cgroups of this data dir's sandboxes that a kill -9 left behind (runners and builds).
     const int removed = cgroups::removeLeftovers(cgroups::dataDirKey(root));
+    network::logSupport();
     if (removed > 0)
         qCInfo(lcSandbox).noquote() << "capsule-local: removed" << removed << "leftover cgroups";
 }
@@ -384,6 +385,9 @@ bool Sandbox::prepare(QString *error)
             d->setsidBin = candidate;
             break;
         }
+    d->setprivBin.clear();
+    if (QFileInfo(hostPath(QStringLiteral("/usr/bin/setpriv"))).isExecutable())
+        d->setprivBin = QStringLiteral("/usr/bin/setpriv");
     d->envBin.clear();
     for (const QString &candidate : {QStringLiteral("/usr/bin/env"), QStringLiteral("/bin/env")})
         if (QFileInfo(hostPath(candidate)).isExecutable()) {

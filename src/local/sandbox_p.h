@@ -2,6 +2,7 @@
 // filesystem and paths, sandbox_process.cpp: processes inside the sandbox). Not a public header.
 #pragma once
 
+#include "local/network/runner_network.h"
 #include "local/sandbox.h"
 
 #include <QByteArray>
@@ -104,6 +105,10 @@ struct Sandbox::Private
     QList<qint64> launched; // pids of started processes (SIGSTOP fallback, no cgroup)
     QProcess *service = nullptr;
     QString serviceLog;
+    // In-sandbox path of setpriv(1): root processes lose capabilities (wrapCommand).
+    QString setprivBin;
+    // The runner's network namespace: pasta + nftables (local/network/).
+    network::RunnerNetwork net;
     // startAsync(): the caller's callback, what the init reported so far, the 10 s deadline.
     std::function<void(const QString &)> startDone;
     QByteArray initInfo, initStatus;

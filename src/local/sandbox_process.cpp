@@ -201,13 +201,21 @@ QStringList Sandbox::wrapCommand(const QStringList &argv, const QString &working
                     QStringLiteral("-u"),
                     QStringLiteral("-i"),
                     QStringLiteral("-p")};
-    if (!m_spec.network)
-        out << QStringLiteral("-n");
-    out << QStringLiteral("-r");
+    out << QStringLiteral("-n") << QStringLiteral("-r");
     if (!asRoot)
         out << QStringLiteral("-S") << QString::number(d->uid) << QStringLiteral("-G")
             << QString::number(d->uid);
-    out << QStringLiteral("--") << d->envBin << QStringLiteral("-C") << wd << QStringLiteral("--");
+    out << QStringLiteral("--");
+    // Root in a runner is the host's root in the runner's namespaces: keep only what package
+    // managers need (Docker's default set without mknod/net_raw), never net_admin (the egress
+    // ruleset), sys_admin (mounts, setns), sys_module/rawio/ptrace.
+    if (asRoot && !d->setprivBin.isEmpty())
+        out << d->setprivBin
+            << QStringLiteral("--bounding-set=-all,+chown,+dac_override,+fowner,+fsetid,+kill,"
+                              "+setgid,+setuid,+setpcap,+net_bind_service,+sys_chroot,"
+                              "+audit_write,+setfcap")
+            << QStringLiteral("--");
+    out << d->envBin << QStringLiteral("-C") << wd << QStringLiteral("--");
     out += argv;
     return out;
 }
@@ -409,7 +417,7 @@ bool Sandbox::startService(const QJsonObject &startCommand, const QMap<QString, 
 
 int Sandbox::openTcpSocket(QString *error) const
 {
-    if (m_spec.network || m_spec.unsafeNoSandbox || d->initPid <= 0) {
+    if (m_spec.unsafeNoSandbox || d->initPid <= 0) {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0 && error)
             *error = QString::fromLocal8Bit(std::strerror(errno));
