@@ -1,11 +1,11 @@
 // The main window's runner actions: start, pause, resume, release, quarantine, terminals, files.
 #include "app/mainwindow.h"
 
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
+#include "app/runners/runnersmodel.h"
 #include "app/terminals/terminaltabs.h"
-#include "app/workloadsmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
 #include "core/runnersession.h"

@@ -1,8 +1,8 @@
 // Quitting and the embedded server's death (issue 9): Quit and SIGTERM end the app in order with
 // the server stopped; a server that dies is restarted (with a limit) and its cause is named.
-#include "app/embeddedserver.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/serverconnection.h"
 #include "app/mainwindow.h"
-#include "app/serverconnection.h"
 
 #include <QAction>
 #include <QDir>

@@ -3,14 +3,14 @@
 // paths, empty views, breadcrumbs at the allowed roots, rename conflicts, terminal titles, drops on
 // the runners list, the transfers panel, the Build log, onboarding over an existing workload and
 // what Release leaves behind.
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
 #include "app/localfilesview.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
+#include "app/runners/runnersmodel.h"
 #include "app/terminals/terminaltabs.h"
-#include "app/workloadsmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"

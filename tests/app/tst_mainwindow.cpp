@@ -1,11 +1,11 @@
 // The real MainWindow against a real capsule-local: workloads view, refresh, status bar, embedded
 // server.
-#include "app/embeddedserver.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/serverconnection.h"
+#include "app/connections/tokenstore.h"
 #include "app/mainwindow.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
-#include "app/tokenstore.h"
-#include "app/workloadsmodel.h"
+#include "app/runners/runnersmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"

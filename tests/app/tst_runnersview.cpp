@@ -1,11 +1,11 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
 #include "app/localfilesview.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
-#include "app/workloadsmodel.h"
+#include "app/runners/runnersmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"

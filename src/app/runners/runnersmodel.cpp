@@ -1,5 +1,5 @@
 // Table model of the server's runners plus the sessions this app paused (so they can be resumed).
-#include "app/runnersmodel.h"
+#include "app/runners/runnersmodel.h"
 
 #include "core/client.h"
 

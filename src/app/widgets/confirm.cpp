@@ -1,5 +1,5 @@
 // See confirm.h.
-#include "app/confirm.h"
+#include "app/widgets/confirm.h"
 
 #include <QAbstractButton>
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 // Table model of the server's runners plus the sessions this app paused (so they can be resumed).
 #pragma once
 
-#include "app/rowsync.h"
+#include "app/widgets/rowsync.h"
 
 #include "core/models.h"
 

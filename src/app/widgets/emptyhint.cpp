@@ -1,5 +1,5 @@
 // A greyed sentence in the middle of an empty list: what the list is for and what to do.
-#include "app/emptyhint.h"
+#include "app/widgets/emptyhint.h"
 
 #include <QAbstractItemView>
 #include <QEvent>

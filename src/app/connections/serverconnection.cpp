@@ -1,8 +1,8 @@
 // Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
-#include "app/serverconnection.h"
+#include "app/connections/serverconnection.h"
 
-#include "app/embeddedserver.h"
-#include "app/tokenstore.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/tokenstore.h"
 
 #include <QDateTime>
 #include <QJsonArray>
