@@ -1,9 +1,6 @@
 // See confirm.h.
 #include "app/widgets/confirm.h"
-
-#include <QAbstractButton>
-#include <QCoreApplication>
-#include <QMessageBox>
+#include "app/widgets/messagebox.h"
 
 namespace capsule::app {
 
@@ -15,16 +12,7 @@ void confirmAsync(QWidget *parent, const QString &question,
             onYes();
         return;
     }
-    auto *box = new QMessageBox(QMessageBox::Question,
-                                QCoreApplication::translate("capsule::app", "Capsule Desktop"),
-                                question, QMessageBox::Yes | QMessageBox::Cancel, parent);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setDefaultButton(QMessageBox::Cancel);
-    QObject::connect(box, &QMessageBox::finished, box, [box, onYes = std::move(onYes)](int) {
-        if (box->clickedButton() == box->button(QMessageBox::Yes))
-            onYes();
-    });
-    box->open();
+    MessageBox::question(parent, question, std::move(onYes));
 }
 
 } // namespace capsule::app
