@@ -92,7 +92,7 @@ void TestAppShutdown::quitEndsTheEventLoopAndStopsTheServer()
     QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Connected, 60000);
     const qint64 pid = connection.embeddedServer()->pid();
     QVERIFY(alive(pid));
-    auto *quit = window.findChild<QAction *>(QStringLiteral("actionQuit"));
+    auto *quit = window.actions().quit;
     QVERIFY(quit);
     QSignalSpy finished(&window, &MainWindow::shutdownFinished);
     QTimer::singleShot(0, quit, &QAction::trigger);
@@ -160,7 +160,7 @@ void TestAppShutdown::deadServerIsRestartedThenNamed()
     window.show();
     connection.startEmbedded();
     QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Connected, 60000);
-    auto *newWorkload = window.findChild<QAction *>(QStringLiteral("actionNewWorkload"));
+    auto *newWorkload = window.actions().newWorkload;
     auto *workloads = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     auto *stale = window.findChild<QLabel *>(QStringLiteral("staleBanner"));
     QVERIFY(newWorkload && workloads && stale);

@@ -142,7 +142,7 @@ void TestMainWindow::deleteWithConfirmation()
     auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("doomed-app")) >= 0, 15000);
     view->selectRow(rowOfName(view, QStringLiteral("doomed-app")));
-    auto *remove = window.findChild<QAction *>(QStringLiteral("actionDeleteWorkload"));
+    auto *remove = window.actions().deleteWorkload;
     QVERIFY(remove);
     QVERIFY(remove->isEnabled());
 
