@@ -80,9 +80,10 @@ void MainWindow::syncProfileSwitcher()
     // Connected without a profile (a URL from an older version, or tests): say where.
     const QString where =
         m_connection->baseUrl().isEmpty() ? tr("(not connected)") : m_connection->baseUrl();
-    int adhoc = m_profileSwitcher->findData(QString());
+    const QString adhocId = QStringLiteral("__adhoc__");
+    int adhoc = m_profileSwitcher->findData(adhocId);
     if (adhoc < 0) {
-        m_profileSwitcher->addItem(where, QString());
+        m_profileSwitcher->addItem(where, adhocId);
         adhoc = m_profileSwitcher->count() - 1;
     }
     m_profileSwitcher->setItemText(adhoc, where);

@@ -62,6 +62,8 @@ private:
     QJsonObject serverRunner(const QString &runnerId) const;
     StartRunnerDialog *openDialog();
     QString startAndWait(StartRunnerDialog *dialog);
+    // The Snapshots tab lists exactly what GET /api/v1/snapshots has (at least `atLeast`).
+    void checkSnapshots(int atLeast);
     bool m_startingRowSeen = false;
 
     test::LocalServer m_server;
@@ -239,6 +241,10 @@ void TestStartRunner::resumePausedSessionFromTheDialog()
             m_window->runnersModel()->row(m_window->runnersModel()->rowOf(runnerId)).suspended,
         20000);
 
+    // A paused runner is a snapshot (capsule-local lists suspended sessions).
+    checkSnapshots(1);
+    if (QTest::currentTestFailed())
+        return;
     auto *view = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
     view->selectRow(0);
     StartRunnerDialog *dialog = openDialog();
@@ -258,6 +264,11 @@ void TestStartRunner::resumePausedSessionFromTheDialog()
 
 void TestStartRunner::snapshotsViewListsWhatTheServerHas()
 {
+    checkSnapshots(0); // nothing paused any more: the empty state
+}
+
+void TestStartRunner::checkSnapshots(int atLeast)
+{
     SnapshotsView *view = m_window->snapshotsView();
     QAbstractItemModelTester tester(view->model(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -265,10 +276,13 @@ void TestStartRunner::snapshotsViewListsWhatTheServerHas()
     const QJsonArray snapshots = server.value(QStringLiteral("snapshots")).toArray();
     QSignalSpy refreshed(view, &SnapshotsView::refreshed);
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("mainTabs"));
-    tabs->setCurrentWidget(view); // shown: refreshes
+    tabs->setCurrentWidget(view);
+    view->refresh();
     QVERIFY(refreshed.wait(20000));
     QCOMPARE(view->model()->rowCount(), snapshots.size());
-    snapshot(m_window.get(), QStringLiteral("snapshots"));
+    QVERIFY(snapshots.size() >= atLeast);
+    if (atLeast > 0)
+        snapshot(m_window.get(), QStringLiteral("snapshots"));
     QVERIFY2(view->statusText().startsWith(QStringLiteral("%1 snapshot").arg(snapshots.size())),
              qPrintable(view->statusText()));
     QStringList versions;

@@ -133,11 +133,8 @@ QString HealthCheck::Result::text() const
 {
     if (!reachable)
         return tr("Not reachable: %1").arg(error);
-    return QCoreApplication::translate("capsule::app::ProfileStore",
-                                       "Reachable in %1 ms · %n host(s) · server version %2",
-                                       nullptr, hostCount)
-        .arg(latencyMs)
-        .arg(version);
+    const QString hosts = hostCount == 1 ? tr("1 host") : tr("%1 hosts").arg(hostCount);
+    return tr("Reachable in %1 ms · %2 · server version %3").arg(latencyMs).arg(hosts, version);
 }
 
 HealthCheck::HealthCheck(const QString &baseUrl, const QString &token, double timeoutSeconds,

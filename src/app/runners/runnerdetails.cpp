@@ -146,8 +146,9 @@ void RunnerDetails::refresh()
                                        .arg(raw.value(QStringLiteral("ca_cert_port")).toInt()));
     QString policy = raw.value(QStringLiteral("network_policy_preset")).toString();
     if (raw.contains(QStringLiteral("quarantine_reason")))
-        policy +=
-            tr(" (quarantined: %1)").arg(raw.value(QStringLiteral("quarantine_reason")).toString());
+        policy = tr("%1 (quarantined: %2)")
+                     .arg(policy.isEmpty() ? tr("the workload's own") : policy,
+                          raw.value(QStringLiteral("quarantine_reason")).toString());
     set("policy", policy);
     set("failure", have ? m_lastFailure.value(m_runnerId) : QString());
     const bool usable =
