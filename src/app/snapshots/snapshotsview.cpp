@@ -109,7 +109,16 @@ SnapshotsView::SnapshotsView(ServerConnection *connection, QWidget *parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(SnapshotsModel::VersionColumn, 220);
+    m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    // Versions may be "session/<uuid>": wide enough for one; the created time in full.
+    m_view->setColumnWidth(SnapshotsModel::VersionColumn,
+                           m_view->fontMetrics().horizontalAdvance(
+                               QStringLiteral("session/00000000-0000-0000-0000-000000000000")) +
+                               16);
+    m_view->setColumnWidth(
+        SnapshotsModel::CreatedColumn,
+        m_view->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-05T13:07:34+00:00")) + 16);
     m_status->setObjectName(QStringLiteral("snapshotsStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_hint = new EmptyHint(m_view, tr("<p><b>No snapshots.</b></p><p>Snapshots are the saved "
