@@ -319,6 +319,15 @@ void MainWindow::createActions()
     a.buildWorkload = make("actionBuildWorkload", tr("&Build"), QKeySequence(Qt::CTRL | Qt::Key_B),
                            &MainWindow::buildWorkload);
     a.buildWorkload->setIcon(QIcon(QStringLiteral(":/icons/build.svg")));
+    a.rebuildWorkload =
+        make("actionRebuildWorkload", tr("&Rebuild (force)"), {}, &MainWindow::rebuildWorkload);
+    a.cleanRebuildWorkload = make("actionCleanRebuildWorkload", tr("C&lean Rebuild"), {},
+                                  &MainWindow::cleanRebuildWorkload);
+    a.editWorkload = make("actionEditWorkload", tr("&Edit..."), {}, &MainWindow::editWorkload);
+    a.duplicateWorkload =
+        make("actionDuplicateWorkload", tr("D&uplicate..."), {}, &MainWindow::duplicateWorkload);
+    a.exportOnboard =
+        make("actionExportOnboard", tr("E&xport onboard.yaml..."), {}, &MainWindow::exportOnboard);
     a.deleteWorkload = make("actionDeleteWorkload", tr("&Delete Workload..."), QKeySequence::Delete,
                             &MainWindow::deleteWorkload);
     a.deleteWorkload->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -374,8 +383,11 @@ void MainWindow::createActions()
     fileMenu->addSeparator();
     fileMenu->addAction(a.quit);
     QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
+    workloadMenu->addActions({a.startRunner, a.startRunnerWithOptions, a.buildWorkload,
+                              a.rebuildWorkload, a.cleanRebuildWorkload});
+    workloadMenu->addSeparator();
     workloadMenu->addActions(
-        {a.startRunner, a.startRunnerWithOptions, a.buildWorkload, a.deleteWorkload});
+        {a.editWorkload, a.duplicateWorkload, a.exportOnboard, a.deleteWorkload});
     QMenu *runnerMenu = menuBar()->addMenu(tr("&Runner"));
     runnerMenu->addActions(
         {a.openTerminal, a.browseFiles, a.runCommand, a.runUname, a.copyRunnerId});
@@ -397,8 +409,9 @@ void MainWindow::createActions()
     m_toolBar->addActions(
         {a.openTerminal, a.browseFiles, a.pauseRunner, a.resumeRunner, a.releaseRunner});
 
-    m_ui->workloadsView->addActions(
-        {a.startRunner, a.startRunnerWithOptions, a.buildWorkload, a.deleteWorkload});
+    m_ui->workloadsView->addActions({a.startRunner, a.startRunnerWithOptions, a.buildWorkload,
+                                     a.rebuildWorkload, a.editWorkload, a.duplicateWorkload,
+                                     a.exportOnboard, a.deleteWorkload});
     m_ui->runnersView->addActions({a.openTerminal, a.browseFiles, a.runCommand, a.runUname,
                                    a.copyRunnerId, a.pauseRunner, a.resumeRunner,
                                    a.quarantineRunner, a.releaseRunner});
@@ -513,8 +526,10 @@ void MainWindow::updateStatus()
     m_workloadsHint->setOverride(m_workloads->rowCount() == 0 ? unreachable : QString());
     m_runnersHint->setOverride(m_runners->rowCount() == 0 ? unreachable : QString());
     m_runnersHint->setLinksEnabled(!unreachable.isEmpty());
-    m_ui->workloadsView->setEnabled(!down || m_workloads->rowCount() == 0);
-    m_ui->runnersView->setEnabled(!down || m_runners->rowCount() == 0);
+    // Greyed while stale; an empty list showing the error state stays usable (its links).
+    m_ui->workloadsView->setEnabled(!down ||
+                                    (!unreachable.isEmpty() && m_workloads->rowCount() == 0));
+    m_ui->runnersView->setEnabled(!down || (!unreachable.isEmpty() && m_runners->rowCount() == 0));
     m_files->setEnabled(!down);
     QString stale;
     if (state == ServerConnection::State::Restarting)
@@ -568,6 +583,9 @@ void MainWindow::updateActions()
     a.startRunnerWithOptions->setEnabled(haveConfig);
     a.buildWorkload->setEnabled(haveConfig);
     a.deleteWorkload->setEnabled(haveConfig);
+    for (QAction *action : {a.rebuildWorkload, a.cleanRebuildWorkload, a.editWorkload,
+                            a.duplicateWorkload, a.exportOnboard})
+        action->setEnabled(haveConfig);
     a.pauseRunner->setEnabled(running);
     a.resumeRunner->setEnabled(haveRunner && suspended);
     a.releaseRunner->setEnabled(running);

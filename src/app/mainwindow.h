@@ -65,6 +65,11 @@ struct AppActions
     QAction *startRunnerWithOptions = nullptr;
     QAction *buildWorkload = nullptr;
     QAction *deleteWorkload = nullptr;
+    QAction *rebuildWorkload = nullptr;
+    QAction *cleanRebuildWorkload = nullptr;
+    QAction *editWorkload = nullptr;
+    QAction *duplicateWorkload = nullptr;
+    QAction *exportOnboard = nullptr;
     // Runner
     QAction *openTerminal = nullptr;
     QAction *browseFiles = nullptr;
@@ -127,6 +132,16 @@ public slots:
     // The Start Runner dialog with every allocation field (labels, session, policy...).
     void startRunnerWithOptions();
     void buildWorkload();
+    // Build with force (and clean: drop cached layer results), like `capsule build --force`.
+    void rebuildWorkload();
+    void cleanRebuildWorkload();
+    // Opens the wizard on the selected workload's stored definition (Edit) or on a copy named
+    // NAME-copy (Duplicate).
+    void editWorkload();
+    void duplicateWorkload();
+    // Save dialog, then exportOnboardTo(): the stored definition as onboard.yaml.
+    void exportOnboard();
+    void exportOnboardTo(const QString &path);
     void deleteWorkload();
     void pauseRunner();
     void copyRunnerId();
@@ -179,6 +194,10 @@ private:
     // The runner is gone (released): its terminal tabs stop and the Files tab lets go of it.
     void forgetRunner(const QString &runnerId, const QString &why);
     void finishShutdown();
+    void buildSelected(bool force, bool clean);
+    void withSelectedDefinition(const QString &what,
+                                std::function<void(const QString &id, const QJsonObject &)> use);
+    void openWizardWith(const QJsonObject &body, const QString &title);
     void hintLinkActivated(const QString &link);
     void createProfileSwitcher();
     void reloadProfiles();

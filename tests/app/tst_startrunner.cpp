@@ -8,9 +8,11 @@
 #include "app/snapshots/snapshotsview.h"
 #include "app/widgets/messagebox.h"
 #include "app/workloads/workloadsmodel.h"
+#include "app/workloadwizard.h"
 
 #include "core/blocking.h"
 #include "core/client.h"
+#include "core/onboard.h"
 #include "support/localserver.h"
 
 #include <QAbstractItemModelTester>
@@ -28,6 +30,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QUuid>
@@ -56,6 +59,7 @@ private slots:
     void resumePausedSessionFromTheDialog();
     void snapshotsViewListsWhatTheServerHas();
     void tryAnExampleAndFilterWorkloads();
+    void exportDuplicateEditAndRebuild();
     void cleanupTestCase();
 
 private:
@@ -332,6 +336,53 @@ void TestStartRunner::tryAnExampleAndFilterWorkloads()
     QCOMPARE(view->model()->rowCount(), 0);
     filter->clear();
     QCOMPARE(view->model()->rowCount(), 2);
+}
+
+void TestStartRunner::exportDuplicateEditAndRebuild()
+{
+    auto *view = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
+    m_window->workloadsFilter()->setText(QStringLiteral("start-dialog"));
+    QCOMPARE(view->model()->rowCount(), 1);
+    view->selectRow(0);
+    QVERIFY(m_window->actions().exportOnboard->isEnabled());
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("onboard.yaml"));
+    QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
+    m_window->exportOnboardTo(path);
+    QVERIFY(finished.wait(20000));
+    QVERIFY2(finished.last().at(1).toString().isEmpty(),
+             qPrintable(finished.last().at(1).toString()));
+    Error error;
+    const QJsonObject parsed = parseOnboard(path, {}, &error);
+    QVERIFY2(!parsed.isEmpty(), qPrintable(error.message));
+    QCOMPARE(parsed.value(QStringLiteral("display_name")).toString(),
+             QStringLiteral("start-dialog"));
+
+    // Duplicate opens the wizard on a copy named NAME-copy; Edit on the definition itself.
+    m_window->actions().duplicateWorkload->trigger();
+    WorkloadWizard *wizard = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((wizard = m_window->findChild<WorkloadWizard *>()) != nullptr, 20000);
+    QCOMPARE(wizard->windowTitle(), QStringLiteral("Duplicate of start-dialog"));
+    QCOMPARE(wizard->body().value(QStringLiteral("display_name")).toString(),
+             QStringLiteral("start-dialog-copy"));
+    wizard->close();
+    delete wizard;
+    m_window->actions().editWorkload->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT((wizard = m_window->findChild<WorkloadWizard *>()) != nullptr, 20000);
+    QCOMPARE(wizard->body().value(QStringLiteral("display_name")).toString(),
+             QStringLiteral("start-dialog"));
+    delete wizard;
+
+    // Rebuild (force) builds again although nothing changed.
+    finished.clear();
+    m_window->actions().rebuildWorkload->trigger();
+    QVERIFY(finished.wait(180000));
+    QVERIFY2(finished.last().at(0).toString().startsWith(QStringLiteral("Rebuilding")),
+             qPrintable(finished.last().at(0).toString()));
+    QVERIFY2(finished.last().at(1).toString().isEmpty(),
+             qPrintable(finished.last().at(1).toString()));
+    m_window->workloadsFilter()->clear();
 }
 
 void TestStartRunner::cleanupTestCase()
