@@ -23,7 +23,6 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
-#include <QToolBar>
 
 namespace capsule::app {
 
@@ -31,10 +30,12 @@ void MainWindow::createProfileSwitcher()
 {
     m_profileSwitcher = new QComboBox(this);
     m_profileSwitcher->setObjectName(QStringLiteral("profileSwitcher"));
-    m_profileSwitcher->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Wide enough for a profile name or a whole http://host:port.
+    m_profileSwitcher->setMinimumContentsLength(22);
+    m_profileSwitcher->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_profileSwitcher->setToolTip(tr("The server this window shows (Connections... to edit)"));
-    m_toolBar->addSeparator();
-    m_toolBar->addWidget(m_profileSwitcher);
+    // In the status bar, next to the connection summary (the toolbar is full at 1100 px).
+    statusBar()->addPermanentWidget(m_profileSwitcher);
     connect(m_profileSwitcher, &QComboBox::activated, this,
             [this](int index) { switchProfile(m_profileSwitcher->itemData(index).toString()); });
     connect(m_connection, &ServerConnection::serverChanged, this, [this] {
