@@ -1,7 +1,7 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #include "app/filebrowser.h"
-#include "app/confirm.h"
-#include "app/serverconnection.h"
+#include "app/widgets/confirm.h"
+#include "app/connections/serverconnection.h"
 
 #include "app/localfilesview.h"
 #include "app/remotefilesmodel.h"

@@ -1,6 +1,6 @@
 // Capsule Desktop entry point: the main window over an embedded or remote Capsule server.
+#include "app/connections/serverconnection.h"
 #include "app/mainwindow.h"
-#include "app/serverconnection.h"
 #include "app/unixsignals.h"
 
 #include <QApplication>

@@ -1,25 +1,26 @@
 // The main window: workloads, runners, files and terminals of the connected Capsule server.
 #include "app/mainwindow.h"
-#include "app/confirm.h"
+#include "app/runners/execconsole.h"
+#include "app/runners/runnerdetails.h"
+#include "app/snapshots/snapshotsview.h"
+#include "app/widgets/confirm.h"
+#include "app/widgets/messagebox.h"
 
-#include "app/embeddedserver.h"
-#include "app/emptyhint.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/serverconnection.h"
+#include "app/connections/settingsdialog.h"
+#include "app/connections/tokenstore.h"
 #include "app/filebrowser.h"
 #include "app/hosts/hostsview.h"
-#include "app/onboarddiff.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
-#include "app/settingsdialog.h"
+#include "app/runners/runnersmodel.h"
 #include "app/terminals/detachedterminal.h"
 #include "app/terminals/terminalprefs.h"
 #include "app/terminals/terminaltabs.h"
-#include "app/tokenstore.h"
 #include "app/transferspanel.h"
-#include "app/workloadsmodel.h"
-#include "app/workloadwizard.h"
+#include "app/widgets/emptyhint.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
-#include "core/onboard.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
 #include "terminal/terminalview.h"
@@ -37,12 +38,14 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
@@ -91,9 +94,25 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_ui->centralLayout->insertWidget(1, m_staleLabel);
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
+    m_snapshots = new SnapshotsView(m_connection, this);
+    m_ui->mainTabs->addTab(m_snapshots, tr("S&napshots"));
+    m_consoles = new ExecConsoles(this);
+    m_ui->mainTabs->addTab(m_consoles, tr("R&un"));
+    connect(m_consoles, &ExecConsoles::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     m_workloadsProxy->setSourceModel(m_workloads);
     m_workloadsProxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    // Filter box: any column (name, key, tier, state) containing the text.
+    m_workloadsFilter = new QLineEdit(this);
+    m_workloadsFilter->setObjectName(QStringLiteral("workloadsFilter"));
+    m_workloadsFilter->setPlaceholderText(tr("Filter workloads (name, key, tier, state)"));
+    m_workloadsFilter->setClearButtonEnabled(true);
+    m_workloadsProxy->setFilterKeyColumn(-1);
+    m_workloadsProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(m_workloadsFilter, &QLineEdit::textChanged, m_workloadsProxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+    m_ui->workloadsLayout->insertWidget(0, m_workloadsFilter);
     m_ui->workloadsView->setModel(m_workloadsProxy);
     m_ui->workloadsView->sortByColumn(WorkloadsModel::NameColumn, Qt::AscendingOrder);
     m_ui->workloadsView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
@@ -124,17 +143,39 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_ui->runnersView->setDefaultDropAction(Qt::CopyAction);
     m_ui->runnersView->setDropIndicatorShown(true);
     connect(m_runners, &RunnersModel::uploadRequested, this, &MainWindow::uploadToRunner);
+    // The details of the selected runner under the list (a splitter, kept per profile).
+    m_details = new RunnerDetails(m_connection, m_runners, this);
+    m_runnersSplitter = new QSplitter(Qt::Vertical, m_ui->runnersTab);
+    m_runnersSplitter->setObjectName(QStringLiteral("runnersSplitter"));
+    delete m_ui->runnersTab->layout()->replaceWidget(m_ui->runnersView, m_runnersSplitter);
+    m_runnersSplitter->addWidget(m_ui->runnersView);
+    m_runnersSplitter->addWidget(m_details);
+    m_runnersSplitter->setStretchFactor(0, 3);
+    m_runnersSplitter->setStretchFactor(1, 2);
+    connect(m_details, &RunnerDetails::operationFinished, this,
+            [this](const QString &what, const QString &error) {
+                if (error.isEmpty())
+                    statusBar()->showMessage(tr("%1: done.").arg(what), 5000);
+                else
+                    showError(what, error);
+                emit operationFinished(what, error);
+            });
 
     // Empty lists say what they are for and what to do.
-    new EmptyHint(m_ui->workloadsView,
-                  tr("<p><b>No workloads yet.</b></p><p>A workload describes a sandbox: a base "
-                     "image and the commands that set it up.<br>Create one with <i>New "
-                     "Workload...</i> (Ctrl+N) or open an onboard.yaml (Ctrl+O); build it, then "
-                     "<i>Start Runner</i> gives you a running sandbox.</p>"));
-    new EmptyHint(m_ui->runnersView,
-                  tr("<p><b>No runners.</b></p><p>A runner is a running sandbox of a workload.<br>"
-                     "Select a built workload on the Workloads tab and choose <i>Start "
-                     "Runner</i> (Ctrl+Return), or double-click it.</p>"));
+    m_workloadsHint = new EmptyHint(
+        m_ui->workloadsView,
+        tr("<p><b>No workloads yet.</b></p><p>A workload describes a sandbox: a base image and "
+           "the commands that set it up.<br>Build it, then <i>Start Runner</i> gives you a "
+           "running sandbox.</p><p><a href=\"new\">New Workload...</a> (Ctrl+N) &nbsp;·&nbsp; "
+           "<a href=\"open\">Open onboard.yaml...</a> (Ctrl+O) &nbsp;·&nbsp; <a "
+           "href=\"example\">Try an example</a></p>"));
+    m_workloadsHint->setLinksEnabled(true);
+    connect(m_workloadsHint, &QLabel::linkActivated, this, &MainWindow::hintLinkActivated);
+    m_runnersHint = new EmptyHint(
+        m_ui->runnersView,
+        tr("<p><b>No runners.</b></p><p>A runner is a running sandbox of a workload.<br>"
+           "Select a built workload on the Workloads tab and choose <i>Start "
+           "Runner</i> (Ctrl+Return), or double-click it.</p>"));
 
     m_progress->setRange(0, 0);
     m_progress->setMaximumWidth(120);
@@ -181,22 +222,18 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
 
     createActions();
     // The View menu lists every dock and the toolbar, so a closed one comes back from there.
-    if (auto *viewMenu = findChild<QMenu *>(QStringLiteral("viewMenu"))) {
-        viewMenu->addSeparator();
-        QAction *transfersToggle = dock->toggleViewAction();
-        transfersToggle->setObjectName(QStringLiteral("actionShowTransfers"));
-        QAction *buildToggle = m_buildDock->toggleViewAction();
-        buildToggle->setObjectName(QStringLiteral("actionShowBuildLog"));
-        viewMenu->addActions({transfersToggle, buildToggle});
-        if (auto *toolBar = findChild<QToolBar *>(QStringLiteral("mainToolBar"))) {
-            QAction *toolBarToggle = toolBar->toggleViewAction();
-            toolBarToggle->setObjectName(QStringLiteral("actionShowToolBar"));
-            viewMenu->addAction(toolBarToggle);
-        }
-    }
+    m_viewMenu->addSeparator();
+    m_actions.showTransfers = dock->toggleViewAction();
+    m_actions.showTransfers->setObjectName(QStringLiteral("actionShowTransfers"));
+    m_actions.showBuildLog = m_buildDock->toggleViewAction();
+    m_actions.showBuildLog->setObjectName(QStringLiteral("actionShowBuildLog"));
+    m_actions.showToolBar = m_toolBar->toggleViewAction();
+    m_actions.showToolBar->setObjectName(QStringLiteral("actionShowToolBar"));
+    m_viewMenu->addActions(
+        {m_actions.showTransfers, m_actions.showBuildLog, m_actions.showToolBar});
+    createProfileSwitcher();
     // Quit works from inside a terminal too (a terminal otherwise takes every key).
-    if (auto *quitAction = findChild<QAction *>(QStringLiteral("actionQuit")))
-        m_terminals->setPassThroughShortcuts(quitAction->shortcuts());
+    m_terminals->setPassThroughShortcuts(m_actions.quit->shortcuts());
 
     connect(m_connection, &ServerConnection::stateChanged, this, &MainWindow::updateStatus);
     connect(m_connection, &ServerConnection::notice, this, [this](const QString &text) {
@@ -254,97 +291,132 @@ void MainWindow::createActions()
         connect(action, &QAction::triggered, this, slot);
         return action;
     };
-    QAction *refresh =
+    AppActions &a = m_actions;
+    a.refresh =
         make("actionRefresh", tr("&Refresh"), QKeySequence::Refresh, &MainWindow::refreshAll);
-    refresh->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)});
-    refresh->setIcon(QIcon(QStringLiteral(":/icons/refresh.svg")));
-    QAction *newWorkload = make("actionNewWorkload", tr("&New Workload..."),
-                                QKeySequence(Qt::CTRL | Qt::Key_N), &MainWindow::newWorkload);
-    newWorkload->setIcon(QIcon(QStringLiteral(":/icons/new.svg")));
-    QAction *open = make("actionOpenOnboard", tr("&Open onboard.yaml..."),
+    a.refresh->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)});
+    a.refresh->setIcon(QIcon(QStringLiteral(":/icons/refresh.svg")));
+    a.newWorkload = make("actionNewWorkload", tr("&New Workload..."),
+                         QKeySequence(Qt::CTRL | Qt::Key_N), &MainWindow::newWorkload);
+    a.newWorkload->setIcon(QIcon(QStringLiteral(":/icons/new.svg")));
+    a.openOnboard = make("actionOpenOnboard", tr("&Open onboard.yaml..."),
                          QKeySequence(Qt::CTRL | Qt::Key_O), &MainWindow::openOnboard);
-    QAction *settings = make("actionSettings", tr("&Connection Settings..."),
-                             QKeySequence(Qt::CTRL | Qt::Key_Comma), &MainWindow::showSettings);
-    QAction *quit =
-        make("actionQuit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), &MainWindow::quit);
-    quit->setMenuRole(QAction::QuitRole);
-    QAction *about = make("actionAbout", tr("&About Capsule Desktop"), {}, &MainWindow::showAbout);
+    a.settings = make("actionSettings", tr("&Connection Settings..."),
+                      QKeySequence(Qt::CTRL | Qt::Key_Comma), &MainWindow::showSettings);
+    a.connections =
+        make("actionConnections", tr("Co&nnections..."),
+             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), &MainWindow::showConnections);
+    a.quit = make("actionQuit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), &MainWindow::quit);
+    a.quit->setMenuRole(QAction::QuitRole);
+    a.about = make("actionAbout", tr("&About Capsule Desktop"), {}, &MainWindow::showAbout);
 
-    QAction *start = make("actionStartRunner", tr("&Start Runner"),
-                          QKeySequence(Qt::CTRL | Qt::Key_Return), &MainWindow::startRunner);
-    start->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
-    QAction *build = make("actionBuildWorkload", tr("&Build"), QKeySequence(Qt::CTRL | Qt::Key_B),
-                          &MainWindow::buildWorkload);
-    build->setIcon(QIcon(QStringLiteral(":/icons/build.svg")));
-    QAction *deleteWorkload = make("actionDeleteWorkload", tr("&Delete Workload..."),
-                                   QKeySequence::Delete, &MainWindow::deleteWorkload);
-    deleteWorkload->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    a.startRunner = make("actionStartRunner", tr("&Start Runner"),
+                         QKeySequence(Qt::CTRL | Qt::Key_Return), &MainWindow::startRunner);
+    a.startRunner->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
+    a.startRunnerWithOptions = make(
+        "actionStartRunnerWithOptions", tr("Start Runner &With Options..."),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), &MainWindow::startRunnerWithOptions);
+    a.buildWorkload = make("actionBuildWorkload", tr("&Build"), QKeySequence(Qt::CTRL | Qt::Key_B),
+                           &MainWindow::buildWorkload);
+    a.buildWorkload->setIcon(QIcon(QStringLiteral(":/icons/build.svg")));
+    a.rebuildWorkload =
+        make("actionRebuildWorkload", tr("&Rebuild (force)"), {}, &MainWindow::rebuildWorkload);
+    a.cleanRebuildWorkload = make("actionCleanRebuildWorkload", tr("C&lean Rebuild"), {},
+                                  &MainWindow::cleanRebuildWorkload);
+    a.editWorkload = make("actionEditWorkload", tr("&Edit..."), {}, &MainWindow::editWorkload);
+    a.duplicateWorkload =
+        make("actionDuplicateWorkload", tr("D&uplicate..."), {}, &MainWindow::duplicateWorkload);
+    a.exportOnboard =
+        make("actionExportOnboard", tr("E&xport onboard.yaml..."), {}, &MainWindow::exportOnboard);
+    a.deleteWorkload = make("actionDeleteWorkload", tr("&Delete Workload..."), QKeySequence::Delete,
+                            &MainWindow::deleteWorkload);
+    a.deleteWorkload->setShortcutContext(Qt::WidgetWithChildrenShortcut);
 
-    QAction *pause = make("actionPauseRunner", tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P),
-                          &MainWindow::pauseRunner);
-    pause->setIcon(QIcon(QStringLiteral(":/icons/pause.svg")));
-    QAction *resume =
+    a.pauseRunner = make("actionPauseRunner", tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P),
+                         &MainWindow::pauseRunner);
+    a.pauseRunner->setIcon(QIcon(QStringLiteral(":/icons/pause.svg")));
+    a.resumeRunner =
         make("actionResumeRunner", tr("Res&ume"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
              &MainWindow::resumeRunner);
-    resume->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
-    QAction *release = make("actionReleaseRunner", tr("&Release..."), QKeySequence::Delete,
-                            &MainWindow::releaseRunner);
-    release->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    release->setIcon(QIcon(QStringLiteral(":/icons/release.svg")));
-    QAction *quarantine =
+    a.resumeRunner->setIcon(QIcon(QStringLiteral(":/icons/start.svg")));
+    a.releaseRunner = make("actionReleaseRunner", tr("&Release..."), QKeySequence::Delete,
+                           &MainWindow::releaseRunner);
+    a.releaseRunner->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    a.releaseRunner->setIcon(QIcon(QStringLiteral(":/icons/release.svg")));
+    a.quarantineRunner =
         make("actionQuarantineRunner", tr("&Quarantine..."), {}, &MainWindow::quarantineRunner);
-    QAction *terminal =
+    a.openTerminal =
         make("actionOpenTerminal", tr("Open &Terminal"),
              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), &MainWindow::openTerminal);
-    terminal->setIcon(QIcon(QStringLiteral(":/icons/terminal.svg")));
-    QAction *closeTerminal =
+    a.openTerminal->setIcon(QIcon(QStringLiteral(":/icons/terminal.svg")));
+    a.runCommand = new QAction(tr("Run &Command..."), this);
+    a.runCommand->setObjectName(QStringLiteral("actionRunCommand"));
+    a.runCommand->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    connect(a.runCommand, &QAction::triggered, this, [this] { runCommand(); });
+    a.runUname = new QAction(tr("Run `uname -a`"), this);
+    a.runUname->setObjectName(QStringLiteral("actionRunUname"));
+    connect(a.runUname, &QAction::triggered, this,
+            [this] { runCommand(QStringLiteral("uname -a")); });
+    a.closeTerminal =
         make("actionCloseTerminal", tr("&Close Terminal"),
              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), &MainWindow::closeTerminal);
-    QAction *copyId = make("actionCopyRunnerId", tr("&Copy Runner ID"), QKeySequence::Copy,
-                           &MainWindow::copyRunnerId);
-    copyId->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    QAction *files = make("actionBrowseFiles", tr("Browse &Files"),
-                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), &MainWindow::browseFiles);
-    files->setIcon(QIcon(QStringLiteral(":/icons/folder.svg")));
-
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    fileMenu->addAction(newWorkload);
-    fileMenu->addAction(open);
-    fileMenu->addSeparator();
-    fileMenu->addAction(settings);
-    fileMenu->addSeparator();
-    fileMenu->addAction(quit);
-    QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
-    workloadMenu->addActions({start, build, deleteWorkload});
-    QMenu *runnerMenu = menuBar()->addMenu(tr("&Runner"));
-    runnerMenu->addActions({terminal, files, copyId});
-    runnerMenu->addSeparator();
-    runnerMenu->addActions({pause, resume, quarantine, release});
-    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    viewMenu->setObjectName(QStringLiteral("viewMenu"));
-    viewMenu->addAction(refresh);
-    viewMenu->addAction(closeTerminal);
-    viewMenu->addAction(tr("Terminal &Appearance..."), this, [this] {
+    a.copyRunnerId = make("actionCopyRunnerId", tr("&Copy Runner ID"), QKeySequence::Copy,
+                          &MainWindow::copyRunnerId);
+    a.copyRunnerId->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    a.browseFiles = make("actionBrowseFiles", tr("Browse &Files"),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), &MainWindow::browseFiles);
+    a.browseFiles->setIcon(QIcon(QStringLiteral(":/icons/folder.svg")));
+    a.terminalAppearance = new QAction(tr("Terminal &Appearance..."), this);
+    a.terminalAppearance->setObjectName(QStringLiteral("actionTerminalAppearance"));
+    connect(a.terminalAppearance, &QAction::triggered, this, [this] {
         auto *dialog = new app::TerminalPreferencesDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->open();
     });
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(a.newWorkload);
+    fileMenu->addAction(a.openOnboard);
+    fileMenu->addSeparator();
+    fileMenu->addAction(a.connections);
+    fileMenu->addAction(a.settings);
+    fileMenu->addSeparator();
+    fileMenu->addAction(a.quit);
+    QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
+    workloadMenu->addActions({a.startRunner, a.startRunnerWithOptions, a.buildWorkload,
+                              a.rebuildWorkload, a.cleanRebuildWorkload});
+    workloadMenu->addSeparator();
+    workloadMenu->addActions(
+        {a.editWorkload, a.duplicateWorkload, a.exportOnboard, a.deleteWorkload});
+    QMenu *runnerMenu = menuBar()->addMenu(tr("&Runner"));
+    runnerMenu->addActions(
+        {a.openTerminal, a.browseFiles, a.runCommand, a.runUname, a.copyRunnerId});
+    runnerMenu->addSeparator();
+    runnerMenu->addActions({a.pauseRunner, a.resumeRunner, a.quarantineRunner, a.releaseRunner});
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    m_viewMenu->addActions({a.refresh, a.closeTerminal, a.terminalAppearance});
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(about);
+    helpMenu->addAction(a.about);
 
-    QToolBar *toolBar = addToolBar(tr("Main"));
-    toolBar->setObjectName(QStringLiteral("mainToolBar"));
-    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolBar->addActions({refresh, newWorkload});
-    toolBar->addSeparator();
-    toolBar->addActions({start, build});
-    toolBar->addSeparator();
-    toolBar->addActions({terminal, files, pause, resume, release});
+    m_toolBar = addToolBar(tr("Main"));
+    m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_toolBar->addActions({a.refresh, a.newWorkload});
+    m_toolBar->addSeparator();
+    m_toolBar->addActions({a.startRunner, a.buildWorkload});
+    m_toolBar->addSeparator();
+    m_toolBar->addActions(
+        {a.openTerminal, a.browseFiles, a.pauseRunner, a.resumeRunner, a.releaseRunner});
 
-    m_ui->workloadsView->addActions({start, build, deleteWorkload});
-    m_ui->runnersView->addActions({terminal, files, copyId, pause, resume, quarantine, release});
+    m_ui->workloadsView->addActions({a.startRunner, a.startRunnerWithOptions, a.buildWorkload,
+                                     a.rebuildWorkload, a.editWorkload, a.duplicateWorkload,
+                                     a.exportOnboard, a.deleteWorkload});
+    m_ui->runnersView->addActions({a.openTerminal, a.browseFiles, a.runCommand, a.runUname,
+                                   a.copyRunnerId, a.pauseRunner, a.resumeRunner,
+                                   a.quarantineRunner, a.releaseRunner});
     // closeTerminal and quit must work from inside a terminal (it has keyboard focus there).
-    addActions({closeTerminal, quit});
+    addActions({a.closeTerminal, a.quit});
     enableTerminalTabDetach(m_ui->terminalTabs); // tab context menu: Detach Tab
 }
 
@@ -369,17 +441,23 @@ void MainWindow::confirmWithClient(const QString &question, std::function<void(C
 
 void MainWindow::showError(const QString &what, const QString &message)
 {
+    showError(what, message, {});
+}
+
+void MainWindow::showError(const QString &what, const QString &message, const QString &details)
+{
     statusBar()->showMessage(tr("%1 failed: %2").arg(what, message), 10000);
     if (m_confirmOverride)
         return; // tests read operationFinished instead of clicking dialogs away
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Capsule Desktop"),
-                                tr("%1 failed.").arg(what), QMessageBox::Ok, this);
-    box->setInformativeText(message);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    MessageBox::error(this, what, message, details);
 }
 
-std::function<void(const QString &)> MainWindow::beginOperation(const QString &what)
+void MainWindow::OperationEnd::operator()(const Error &error) const
+{
+    m_end(error.toString(), MessageBox::detailsOf(error));
+}
+
+MainWindow::OperationEnd MainWindow::beginOperation(const QString &what)
 {
     ++m_busy;
     m_operationLabel->setText(what + QStringLiteral("..."));
@@ -387,7 +465,7 @@ std::function<void(const QString &)> MainWindow::beginOperation(const QString &w
     m_progress->setVisible(true);
     QPointer<MainWindow> self(this);
     auto ended = std::make_shared<bool>(false);
-    return [self, what, ended](const QString &error) {
+    return OperationEnd([self, what, ended](const QString &error, const QString &details) {
         if (!self || std::exchange(*ended, true))
             return;
         if (--self->m_busy == 0) {
@@ -397,10 +475,10 @@ std::function<void(const QString &)> MainWindow::beginOperation(const QString &w
         if (error.isEmpty())
             self->statusBar()->showMessage(tr("%1: done.").arg(what), 5000);
         else
-            self->showError(what, error);
+            self->showError(what, error, details);
         emit self->operationFinished(what, error);
         self->refreshAll();
-    };
+    });
 }
 
 void MainWindow::onServerChanged()
@@ -409,10 +487,14 @@ void MainWindow::onServerChanged()
     cancelStart();
     for (const QString &id : m_terminals->runnerIds())
         m_terminals->markRunnerGone(id, tr("server changed"));
+    m_consoles->detachAll(tr("server changed"));
     m_files->setSession(nullptr);
     m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files"));
     m_workloads->setClient(m_connection->client());
     m_runners->setClient(m_connection->client());
+    // Read once per server (a small local file), not on every status update.
+    m_tokenInFile = !m_connection->isEmbedded() &&
+                    m_connection->tokenStore()->fileHasToken(m_connection->baseUrl());
     updateStatus();
 }
 
@@ -420,9 +502,10 @@ void MainWindow::updateStatus()
 {
     m_statusLabel->setText(m_connection->summary());
     m_statusLabel->setToolTip(m_connection->errorMessage());
-    const bool fileFallback = !m_connection->isEmbedded() &&
-                              m_connection->tokenStore()->usingFallback() &&
-                              m_connection->state() != ServerConnection::State::Starting;
+    // Only when a token really is in the file (no token stored at all: nothing to warn about).
+    const bool fileFallback =
+        !m_connection->isEmbedded() && m_connection->tokenStore()->usingFallback() &&
+        m_connection->state() != ServerConnection::State::Starting && m_tokenInFile;
     if (fileFallback) {
         m_ui->bannerLabel->setText(
             tr("No system keychain is available: the API token is stored in %1 (readable only "
@@ -433,8 +516,20 @@ void MainWindow::updateStatus()
     const ServerConnection::State state = m_connection->state();
     const bool down = m_connection->client() && (state == ServerConnection::State::Error ||
                                                  state == ServerConnection::State::Restarting);
-    m_ui->workloadsView->setEnabled(!down);
-    m_ui->runnersView->setEnabled(!down);
+    // An unreachable server with nothing listed is an error state, not an empty server.
+    const QString unreachable =
+        down && state == ServerConnection::State::Error
+            ? tr("<p><b>The server does not answer.</b></p><p>%1</p><p><a href=\"retry\">Try "
+                 "again</a> &nbsp;·&nbsp; <a href=\"connections\">Connections...</a></p>")
+                  .arg(m_connection->errorMessage().toHtmlEscaped())
+            : QString();
+    m_workloadsHint->setOverride(m_workloads->rowCount() == 0 ? unreachable : QString());
+    m_runnersHint->setOverride(m_runners->rowCount() == 0 ? unreachable : QString());
+    m_runnersHint->setLinksEnabled(!unreachable.isEmpty());
+    // Greyed while stale; an empty list showing the error state stays usable (its links).
+    m_ui->workloadsView->setEnabled(!down ||
+                                    (!unreachable.isEmpty() && m_workloads->rowCount() == 0));
+    m_ui->runnersView->setEnabled(!down || (!unreachable.isEmpty() && m_runners->rowCount() == 0));
     m_files->setEnabled(!down);
     QString stale;
     if (state == ServerConnection::State::Restarting)
@@ -463,6 +558,7 @@ void MainWindow::updateStatus()
         cancelStart();
     }
     const bool embedded = m_connection->isEmbedded();
+    syncProfileSwitcher();
     setWindowTitle(embedded ? tr("Capsule Desktop")
                             : tr("Capsule Desktop - %1").arg(m_connection->baseUrl()));
     updateActions();
@@ -478,23 +574,43 @@ void MainWindow::updateActions()
     const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
     if (!rows.isEmpty())
         suspended = rows.first().data(RunnersModel::SuspendedRole).toBool();
+    // (a starting row has no runner id yet, so nothing but Cancel applies to it)
     const bool haveRunner = connected && !runner.isEmpty();
-    auto enable = [this](const char *name, bool on) {
-        if (auto *action = findChild<QAction *>(QString::fromLatin1(name)))
-            action->setEnabled(on);
-    };
-    enable("actionNewWorkload", connected);
-    enable("actionStartRunner", haveConfig);
-    enable("actionBuildWorkload", haveConfig);
-    enable("actionDeleteWorkload", haveConfig);
-    enable("actionPauseRunner", haveRunner && !suspended);
-    enable("actionResumeRunner", haveRunner && suspended);
-    enable("actionReleaseRunner", haveRunner && !suspended);
-    enable("actionQuarantineRunner", haveRunner && !suspended);
-    enable("actionOpenTerminal", haveRunner && !suspended);
-    enable("actionBrowseFiles", haveRunner && !suspended);
-    enable("actionCopyRunnerId", !runner.isEmpty());
-    enable("actionRefresh", m_connection->client() != nullptr);
+    const bool running = haveRunner && !suspended;
+    const AppActions &a = m_actions;
+    a.newWorkload->setEnabled(connected);
+    a.startRunner->setEnabled(haveConfig);
+    a.startRunnerWithOptions->setEnabled(haveConfig);
+    a.buildWorkload->setEnabled(haveConfig);
+    a.deleteWorkload->setEnabled(haveConfig);
+    for (QAction *action : {a.rebuildWorkload, a.cleanRebuildWorkload, a.editWorkload,
+                            a.duplicateWorkload, a.exportOnboard})
+        action->setEnabled(haveConfig);
+    a.pauseRunner->setEnabled(running);
+    a.resumeRunner->setEnabled(haveRunner && suspended);
+    a.releaseRunner->setEnabled(running);
+    a.quarantineRunner->setEnabled(running);
+    a.openTerminal->setEnabled(running);
+    a.browseFiles->setEnabled(running);
+    a.runCommand->setEnabled(running);
+    a.runUname->setEnabled(running);
+    a.copyRunnerId->setEnabled(!runner.isEmpty());
+    m_details->setRunner(runner);
+    a.refresh->setEnabled(m_connection->client() != nullptr);
+}
+
+void MainWindow::hintLinkActivated(const QString &link)
+{
+    if (link == QLatin1String("new"))
+        newWorkload();
+    else if (link == QLatin1String("open"))
+        openOnboard();
+    else if (link == QLatin1String("example"))
+        tryExample();
+    else if (link == QLatin1String("retry"))
+        refreshAll();
+    else if (link == QLatin1String("connections"))
+        showConnections();
 }
 
 void MainWindow::copyRunnerId()
@@ -525,41 +641,6 @@ void MainWindow::refreshAll()
     m_runners->refresh();
 }
 
-void MainWindow::buildWorkload()
-{
-    Client *client = m_connection->client();
-    const QString id = selectedConfigId();
-    if (!client || id.isEmpty())
-        return;
-    auto done = beginOperation(tr("Building %1").arg(id));
-    client->configs()->build(id)->then(
-        this,
-        [this, done, id](const BuildReply &reply) {
-            statusBar()->showMessage(tr("Build: %1").arg(reply.status), 5000);
-            showBuildLog();
-            if (reply.status == QLatin1String("no_build_needed")) {
-                done({});
-                return;
-            }
-            followBuild(id, done);
-        },
-        [done](const Error &error) { done(error.toString()); });
-}
-
-void MainWindow::deleteWorkload()
-{
-    const QString id = selectedConfigId();
-    if (!m_connection->client() || id.isEmpty())
-        return;
-    confirmWithClient(tr("Delete the workload %1? Runners already started keep running.").arg(id),
-                      [this, id](Client *client) {
-                          auto done = beginOperation(tr("Deleting %1").arg(id));
-                          client->configs()->remove(id)->then(
-                              this, [done](const QJsonObject &) { done({}); },
-                              [done](const Error &error) { done(error.toString()); });
-                      });
-}
-
 void MainWindow::showSettings()
 {
     auto *dialog = new SettingsDialog(m_connection, this);
@@ -579,124 +660,6 @@ void MainWindow::showAbout()
            "Client library compatible with capsule-sdk %1. Built with Qt %2.")
             .arg(QString::fromLatin1(kSdkVersion), QString::fromLatin1(qVersion())));
     box->open();
-}
-
-void MainWindow::newWorkload()
-{
-    auto *wizard = new WorkloadWizard(this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
-    wizard->show();
-}
-
-void MainWindow::openOnboard()
-{
-    auto *dialog = new QFileDialog(this, tr("Open onboard.yaml"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::ExistingFile);
-    dialog->setNameFilters({tr("YAML files (*.yaml *.yml)"), tr("All files (*)")});
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openOnboardFile);
-    dialog->open();
-}
-
-void MainWindow::openOnboardFile(const QString &path)
-{
-    Error error;
-    const QJsonObject body = parseOnboard(path, {}, &error);
-    if (body.isEmpty()) {
-        // parseOnboard names file:line:column for syntax errors.
-        showError(tr("Opening %1").arg(path), error.message);
-        return;
-    }
-    auto *wizard = new WorkloadWizard(this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    wizard->setWindowTitle(tr("Workload from %1").arg(path));
-    wizard->setBody(body);
-    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
-    wizard->show();
-}
-
-void MainWindow::onboard(const QJsonObject &body, bool build)
-{
-    Client *client = m_connection->client();
-    if (!client)
-        return;
-    const QString name = body.value(QStringLiteral("display_name")).toString();
-    // Create replaces a workload of the same name: ask first and say what changes.
-    client->configs()->get(name)->then(
-        this,
-        [this, body, build, name](const ConfigDetail &detail) {
-            const QStringList changes = describeWorkloadChanges(detail.definition, body);
-            QString question =
-                changes.isEmpty()
-                    ? tr("A workload named %1 already exists with the same definition. Create "
-                         "it again (nothing changes)?")
-                          .arg(name)
-                    : tr("A workload named %1 already exists. Replace it?\n\nWhat changes:\n%2")
-                          .arg(name, QStringLiteral("\u2022 ") +
-                                         changes.join(QStringLiteral("\n\u2022 ")));
-            if (workloadStructureChanges(detail.definition, body))
-                question += tr("\n\nThe server keeps the layers and the tier of an existing "
-                               "workload: it will refuse this. Delete %1 first, or choose "
-                               "another name.")
-                                .arg(name);
-            confirm(question, [this, body, build] { createWorkload(body, build); });
-        },
-        [this, body, build, name](const Error &error) {
-            if (error.kind == ErrorKind::NotFound) {
-                createWorkload(body, build);
-                return;
-            }
-            showError(tr("Creating %1").arg(name), error.toString());
-        });
-}
-
-void MainWindow::createWorkload(const QJsonObject &body, bool build)
-{
-    Client *client = m_connection->client();
-    if (!client)
-        return;
-    const QString name = body.value(QStringLiteral("display_name")).toString();
-    auto done = beginOperation(build ? tr("Onboarding %1").arg(name) : tr("Creating %1").arg(name));
-    client->configs()->create(body)->then(
-        this,
-        [this, done, build](const CreateConfigReply &reply) {
-            const QString id = reply.configId;
-            // The new workload is selected (Start Runner is one click away) once listed.
-            m_selectAfterRefresh = id;
-            m_workloads->refresh();
-            Client *client = m_connection->client();
-            if (!build || !client) {
-                done({});
-                return;
-            }
-            client->configs()->build(id)->then(
-                this,
-                [this, id, done](const BuildReply &reply) {
-                    if (reply.status == QLatin1String("no_build_needed")) {
-                        done({});
-                        return;
-                    }
-                    showBuildLog();
-                    followBuild(id, done);
-                },
-                [done](const Error &error) { done(error.toString()); });
-        },
-        [done](const Error &error) { done(error.toString()); });
-}
-
-void MainWindow::selectWorkload(const QString &configId)
-{
-    const int row = m_workloads->rowOf(configId);
-    if (row < 0)
-        return; // not listed yet: the next refresh tries again
-    m_selectAfterRefresh.clear();
-    m_ui->mainTabs->setCurrentWidget(m_ui->workloadsTab);
-    const QModelIndex index = m_workloadsProxy->mapFromSource(m_workloads->index(row, 0));
-    m_ui->workloadsView->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
-                                                             QItemSelectionModel::Rows);
-    m_ui->workloadsView->setCurrentIndex(index);
-    m_ui->workloadsView->scrollTo(index);
 }
 
 void MainWindow::showBuildLog()

@@ -7,12 +7,18 @@
 #include <QPointer>
 #include <functional>
 
+class QAction;
+class QComboBox;
 class QDockWidget;
 class QLabel;
+class QLineEdit;
+class QMenu;
+class QToolBar;
 class QPlainTextEdit;
 class QToolButton;
 class QProgressBar;
 class QSortFilterProxyModel;
+class QSplitter;
 class QTableView;
 
 namespace Ui {
@@ -25,21 +31,71 @@ class Error;
 class RunnerSession;
 class Job;
 struct BuildInfo;
+struct AllocateOptions;
+struct WorkloadSummary;
 class TransferQueue;
 } // namespace capsule
 
 namespace capsule::app {
 
+class ConnectionsDialog;
+class EmptyHint;
+class ExecConsoles;
+class RunnerDetails;
+class SnapshotsView;
+class StartRunnerDialog;
 class FileBrowser;
 class RunnersModel;
 class ServerConnection;
 class TerminalTabs;
 class WorkloadsModel;
 
+// Every action of the window, typed (no lookup by object name). The object names stay for
+// QSettings-free diagnostics and for the tests that predate this struct.
+struct AppActions
+{
+    // File
+    QAction *newWorkload = nullptr;
+    QAction *openOnboard = nullptr;
+    QAction *settings = nullptr;
+    QAction *connections = nullptr;
+    QAction *quit = nullptr;
+    // Workload
+    QAction *startRunner = nullptr;
+    QAction *startRunnerWithOptions = nullptr;
+    QAction *buildWorkload = nullptr;
+    QAction *deleteWorkload = nullptr;
+    QAction *rebuildWorkload = nullptr;
+    QAction *cleanRebuildWorkload = nullptr;
+    QAction *editWorkload = nullptr;
+    QAction *duplicateWorkload = nullptr;
+    QAction *exportOnboard = nullptr;
+    // Runner
+    QAction *openTerminal = nullptr;
+    QAction *browseFiles = nullptr;
+    QAction *runCommand = nullptr;
+    QAction *runUname = nullptr;
+    QAction *copyRunnerId = nullptr;
+    QAction *pauseRunner = nullptr;
+    QAction *resumeRunner = nullptr;
+    QAction *quarantineRunner = nullptr;
+    QAction *releaseRunner = nullptr;
+    // View
+    QAction *refresh = nullptr;
+    QAction *closeTerminal = nullptr;
+    QAction *terminalAppearance = nullptr;
+    QAction *showTransfers = nullptr;
+    QAction *showBuildLog = nullptr;
+    QAction *showToolBar = nullptr;
+    // Help
+    QAction *about = nullptr;
+};
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    static QJsonObject exampleWorkload();
     // The window does not own `connection` when given; call connection->start()/connectTo().
     explicit MainWindow(ServerConnection *connection, QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -52,6 +108,15 @@ public:
     // The Build log dock's text (the followed build's log; tests read it).
     QPlainTextEdit *buildLog() const { return m_buildLog; }
     TerminalTabs *terminalTabs() const { return m_terminals; }
+    ExecConsoles *execConsoles() const { return m_consoles; }
+    RunnerDetails *runnerDetails() const { return m_details; }
+    SnapshotsView *snapshotsView() const { return m_snapshots; }
+    QLineEdit *workloadsFilter() const { return m_workloadsFilter; }
+    StartRunnerDialog *startRunnerDialog() const; // the last one opened (tests fill it in)
+    ConnectionsDialog *connectionsDialog() const;
+    QComboBox *profileSwitcher() const { return m_profileSwitcher; }
+    const AppActions &actions() const { return m_actions; }
+    QMenu *viewMenu() const { return m_viewMenu; }
 
     // Test seam: answers confirmation questions instead of showing a dialog.
     void setConfirmOverride(std::function<bool(const QString &question)> answer);
@@ -64,7 +129,19 @@ public:
 public slots:
     void refreshAll();
     void startRunner();
+    // The Start Runner dialog with every allocation field (labels, session, policy...).
+    void startRunnerWithOptions();
     void buildWorkload();
+    // Build with force (and clean: drop cached layer results), like `capsule build --force`.
+    void rebuildWorkload();
+    void cleanRebuildWorkload();
+    // Opens the wizard on the selected workload's stored definition (Edit) or on a copy named
+    // NAME-copy (Duplicate).
+    void editWorkload();
+    void duplicateWorkload();
+    // Save dialog, then exportOnboardTo(): the stored definition as onboard.yaml.
+    void exportOnboard();
+    void exportOnboardTo(const QString &path);
     void deleteWorkload();
     void pauseRunner();
     void copyRunnerId();
@@ -72,6 +149,13 @@ public slots:
     void releaseRunner();
     void quarantineRunner();
     void showSettings();
+    // "Try an example": creates and builds a ready-made workload (exampleWorkload()).
+    void tryExample();
+    // The Connections dialog (profiles, health check, connect).
+    void showConnections();
+    // Switches the window to another connection profile; asks first when terminals, running
+    // commands or transfers of the current server would end.
+    void switchProfile(const QString &profileId);
     void showAbout();
     void newWorkload();
     void openOnboard();
@@ -79,6 +163,8 @@ public slots:
     void openTerminal();
     void closeTerminal();
     void browseFiles();
+    // A new exec console on the selected runner (Run tab); runs `command` at once when given.
+    void runCommand(const QString &command = {});
     // Ends the app the orderly way (also the close button and SIGTERM): saves the window state,
     // stops the embedded server, then emits shutdownFinished().
     void quit();
@@ -108,13 +194,39 @@ private:
     // The runner is gone (released): its terminal tabs stop and the Files tab lets go of it.
     void forgetRunner(const QString &runnerId, const QString &why);
     void finishShutdown();
+    void buildSelected(bool force, bool clean);
+    void withSelectedDefinition(const QString &what,
+                                std::function<void(const QString &id, const QJsonObject &)> use);
+    void openWizardWith(const QJsonObject &body, const QString &title);
+    void hintLinkActivated(const QString &link);
+    void createProfileSwitcher();
+    void reloadProfiles();
+    void syncProfileSwitcher();
+    // "2 terminal(s) will be closed, ..." for what a switch would end; "" when nothing.
+    QString serverWorkSummary() const;
+    void saveProfileState();
+    void restoreProfileState();
     void showBuildLog();
     // The session of the selected runner unless it is suspended (or nothing is selected).
     RunnerSession *selectedRunningSession() const;
     void confirmWithClient(const QString &question, std::function<void(Client *)> action);
     void showError(const QString &what, const QString &message);
-    // Tracks a running operation in the status bar; returns the callback that ends it.
-    std::function<void(const QString &error)> beginOperation(const QString &what);
+    // Tracks a running operation in the status bar; returns the callback that ends it (with an
+    // error text, or the core Error whose server message and request id the error box details).
+    class OperationEnd
+    {
+    public:
+        explicit OperationEnd(std::function<void(const QString &, const QString &)> end)
+            : m_end(std::move(end))
+        {}
+        void operator()(const QString &error) const { m_end(error, {}); }
+        void operator()(const Error &error) const;
+
+    private:
+        std::function<void(const QString &, const QString &)> m_end;
+    };
+    OperationEnd beginOperation(const QString &what);
+    void showError(const QString &what, const QString &message, const QString &details);
     QString runnerIdAt(int proxyRow) const;
     // Shows the build's log (section 10) in the Build log dock and ends `done` with the log tail
     // on failure; falls back to watchBuild when the server does not offer the build routes.
@@ -124,9 +236,28 @@ private:
     void finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds, int at,
                              std::function<void(const QString &)> done);
     void cancelStart();
+    WorkloadSummary selectedWorkloadSummary() const;
+    void launchRunner(const WorkloadSummary &summary, const AllocateOptions &options,
+                      bool openTerminalWhenReady, bool openFilesWhenReady);
     void watchBuild(const QString &configId, std::function<void(const QString &)> done,
                     int quietPolls = 0, int polls = 0);
 
+    AppActions m_actions;
+    QMenu *m_viewMenu = nullptr;
+    QToolBar *m_toolBar = nullptr;
+    ExecConsoles *m_consoles = nullptr;
+    RunnerDetails *m_details = nullptr;
+    SnapshotsView *m_snapshots = nullptr;
+    QLineEdit *m_workloadsFilter = nullptr;
+    QSplitter *m_runnersSplitter = nullptr;
+    QComboBox *m_profileSwitcher = nullptr;
+    EmptyHint *m_workloadsHint = nullptr;
+    EmptyHint *m_runnersHint = nullptr;
+    QPointer<ConnectionsDialog> m_connectionsDialog;
+    QString m_selectRunnerAfterRefresh;
+    bool m_restorePending = false;
+    bool m_tokenInFile = false;                // the current server's token is in the 0600 file
+    QPointer<StartRunnerDialog> m_startDialog; // the last one opened (tests fill it in)
     Ui::MainWindow *m_ui;
     ServerConnection *m_connection;
     WorkloadsModel *m_workloads;
@@ -148,6 +279,7 @@ private:
     QString m_startStopReason;    // why a start in flight was cancelled by the app (server down)
     QString m_notice;             // the last connection notice (e.g. restarted), shown a while
     QString m_selectAfterRefresh; // a workload just created, selected once listed
+    bool m_selectShowsTab = true; // selecting it shows the Workloads tab
     int m_busy = 0;
     bool m_quitting = false;
     bool m_shutDown = false;

@@ -1,8 +1,8 @@
 // The main window's Build log: follows a build's log streams (contract section 10) or polls layers.
 #include "app/mainwindow.h"
 
-#include "app/serverconnection.h"
-#include "app/workloadsmodel.h"
+#include "app/connections/serverconnection.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
 

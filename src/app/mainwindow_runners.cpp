@@ -1,11 +1,13 @@
 // The main window's runner actions: start, pause, resume, release, quarantine, terminals, files.
 #include "app/mainwindow.h"
 
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
+#include "app/runners/execconsole.h"
+#include "app/runners/runnersmodel.h"
+#include "app/runners/startrunnerdialog.h"
 #include "app/terminals/terminaltabs.h"
-#include "app/workloadsmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
 #include "core/runnersession.h"
@@ -22,33 +24,91 @@
 
 namespace capsule::app {
 
+WorkloadSummary MainWindow::selectedWorkloadSummary() const
+{
+    WorkloadSummary summary;
+    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return summary;
+    summary.displayName = rows.first().data(Qt::DisplayRole).toString();
+    summary.configId = rows.first().data(WorkloadsModel::ConfigIdRole).toString();
+    summary.workloadKey = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
+    return summary;
+}
+
 void MainWindow::startRunner()
 {
+    // The quick path (double-click, Ctrl+Return): no questions, the workload's defaults.
+    const WorkloadSummary summary = selectedWorkloadSummary();
+    if (!summary.configId.isEmpty())
+        launchRunner(summary, {}, false, false);
+}
+
+StartRunnerDialog *MainWindow::startRunnerDialog() const
+{
+    return m_startDialog;
+}
+
+void MainWindow::startRunnerWithOptions()
+{
+    const WorkloadSummary summary = selectedWorkloadSummary();
+    if (!m_connection->client() || summary.configId.isEmpty())
+        return;
+    // Paused sessions of this workload can be resumed from the dialog.
+    QList<StartRunnerDialog::PausedSession> paused;
+    for (int i = 0; i < m_runners->rowCount(); ++i) {
+        const RunnerRow &row = m_runners->row(i);
+        if (row.suspended && !row.session.isEmpty() && row.workloadKey == summary.workloadKey)
+            paused.append({row.session, tr("paused runner %1").arg(row.key)});
+    }
+    auto *dialog = new StartRunnerDialog(summary.displayName, paused, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &StartRunnerDialog::startRequested, this,
+            [this, summary](const AllocateOptions &options, bool terminal, bool files) {
+                launchRunner(summary, options, terminal, files);
+            });
+    m_startDialog = dialog;
+    dialog->open();
+}
+
+void MainWindow::launchRunner(const WorkloadSummary &summary, const AllocateOptions &options,
+                              bool openTerminalWhenReady, bool openFilesWhenReady)
+{
     Client *client = m_connection->client();
-    const QModelIndexList rows = m_ui->workloadsView->selectionModel()->selectedRows();
-    if (!client || rows.isEmpty())
+    if (!client)
         return;
     if (m_startJob) {
         statusBar()->showMessage(tr("A runner is already starting; cancel it first."), 5000);
         return;
     }
-    WorkloadSummary summary;
-    summary.displayName = rows.first().data(Qt::DisplayRole).toString();
-    summary.configId = rows.first().data(WorkloadsModel::ConfigIdRole).toString();
-    summary.workloadKey = rows.first().data(WorkloadsModel::WorkloadKeyRole).toString();
     const QString key = summary.workloadKey;
     m_startStopReason.clear();
     auto done = beginOperation(tr("Starting runner for %1").arg(summary.displayName));
     // allocate + wait ready within the startup budget (4.3): remote servers may answer allocate
     // before the runner is ready.
     ApiJob<AllocateReply> *job =
-        client->runners()->allocateReady(WorkloadRef::fromSummary(summary), {});
+        client->runners()->allocateReady(WorkloadRef::fromSummary(summary), options);
     m_startJob = job;
     m_cancelButton->setVisible(true);
+    // The start has a row at once: "Starting...", with its own Cancel button.
+    const QString placeholder = m_runners->addStarting(key);
+    const int startingRow = m_runners->rowOf(placeholder);
+    if (startingRow >= 0) {
+        auto *cancel = new QToolButton;
+        cancel->setObjectName(QStringLiteral("cancelStartInRow"));
+        cancel->setText(tr("Cancel"));
+        cancel->setToolTip(tr("Stop waiting for the runner to start"));
+        connect(cancel, &QToolButton::clicked, this, &MainWindow::cancelStart);
+        m_ui->runnersView->setIndexWidget(m_runnersProxy->mapFromSource(m_runners->index(
+                                              startingRow, RunnersModel::SessionColumn)),
+                                          cancel);
+    }
     job->then(
         this,
-        [this, done, key](const AllocateReply &reply) {
+        [this, done, key, placeholder, openTerminalWhenReady,
+         openFilesWhenReady](const AllocateReply &reply) {
             m_cancelButton->setVisible(false);
+            m_runners->finishStarting(placeholder);
             m_runners->noteAllocated(reply, key);
             const int row = m_runners->rowOf(reply.runnerId);
             if (row >= 0) {
@@ -57,16 +117,21 @@ void MainWindow::startRunner()
                 m_ui->runnersView->selectionModel()->select(
                     index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
                 m_ui->runnersView->scrollTo(index);
+                if (openFilesWhenReady)
+                    browseFiles();
+                if (openTerminalWhenReady)
+                    openTerminal();
             }
-            done({});
+            done(QString());
         },
-        [this, done](const Error &error) {
+        [this, done, placeholder](const Error &error) {
             m_cancelButton->setVisible(false);
+            m_runners->finishStarting(placeholder);
             const QString reason = std::exchange(m_startStopReason, {});
             if (error.kind == ErrorKind::Cancelled)
                 done(reason.isEmpty() ? tr("cancelled") : reason);
             else
-                done(error.toString());
+                done(error);
         });
 }
 
@@ -87,9 +152,9 @@ void MainWindow::pauseRunner()
         this,
         [this, done, id](const PauseReply &reply) {
             m_runners->notePaused(id, reply.sessionId);
-            done({});
+            done(QString());
         },
-        [done](const Error &error) { done(error.toString()); });
+        [done](const Error &error) { done(error); });
 }
 
 void MainWindow::resumeRunner()
@@ -113,9 +178,9 @@ void MainWindow::resumeRunner()
             [this, done, key, id](const AllocateReply &reply) {
                 m_runners->noteResumed(id);
                 m_runners->noteAllocated(reply, key);
-                done({});
+                done(QString());
             },
-            [done](const Error &error) { done(error.toString()); });
+            [done](const Error &error) { done(error); });
 }
 
 void MainWindow::releaseRunner()
@@ -131,9 +196,9 @@ void MainWindow::releaseRunner()
                               [this, done, id](const ReleaseReply &) {
                                   m_runners->noteReleased(id);
                                   forgetRunner(id, tr("released"));
-                                  done({});
+                                  done(QString());
                               },
-                              [done](const Error &error) { done(error.toString()); });
+                              [done](const Error &error) { done(error); });
                       });
 }
 
@@ -152,17 +217,18 @@ void MainWindow::quarantineRunner()
                     this,
                     [done](const QuarantineReply &reply) {
                         if (reply.success)
-                            done({});
+                            done(QString());
                         else
                             done(reply.error);
                     },
-                    [done](const Error &error) { done(error.toString()); });
+                    [done](const Error &error) { done(error); });
         });
 }
 
 void MainWindow::forgetRunner(const QString &runnerId, const QString &why)
 {
     m_terminals->markRunnerGone(runnerId, why);
+    m_consoles->detachRunner(runnerId, why);
     if (m_files->session() && m_files->session()->runnerId() == runnerId) {
         m_files->setSession(nullptr);
         m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files"));
@@ -229,6 +295,26 @@ void MainWindow::openTerminal()
     terminal::TerminalView *view = m_terminals->open(session, workload);
     m_ui->mainTabs->setCurrentWidget(m_ui->terminalsTab);
     view->setFocus();
+}
+
+void MainWindow::runCommand(const QString &command)
+{
+    RunnerSession *session = selectedRunningSession();
+    if (!session)
+        return;
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    const QString workload =
+        rows.isEmpty()
+            ? QString()
+            : rows.first().siblingAtColumn(RunnersModel::WorkloadColumn).data().toString();
+    ExecConsole *console = m_consoles->open(session, workload);
+    m_ui->mainTabs->setCurrentWidget(m_consoles);
+    if (command.isEmpty()) {
+        console->setFocus();
+        return;
+    }
+    console->setCommand(command);
+    console->run();
 }
 
 void MainWindow::closeTerminal()

@@ -3,14 +3,14 @@
 // paths, empty views, breadcrumbs at the allowed roots, rename conflicts, terminal titles, drops on
 // the runners list, the transfers panel, the Build log, onboarding over an existing workload and
 // what Release leaves behind.
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
 #include "app/localfilesview.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
+#include "app/runners/runnersmodel.h"
 #include "app/terminals/terminaltabs.h"
-#include "app/workloadsmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"
@@ -182,7 +182,7 @@ void TestFirstHour::runnerStateInWords()
     auto *workloads = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
     QTRY_VERIFY_WITH_TIMEOUT(rowOf(workloads->model(), QStringLiteral("first-hour")) >= 0, 15000);
     workloads->selectRow(rowOf(workloads->model(), QStringLiteral("first-hour")));
-    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    auto *start = m_window->actions().startRunner;
     QVERIFY(start && start->isEnabled());
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
     start->trigger();
@@ -220,9 +220,9 @@ void TestFirstHour::pausedRunnerCanBeResumed()
     QTRY_COMPARE_WITH_TIMEOUT(runnerText(RunnersModel::StatusColumn), QStringLiteral("Paused"),
                               15000);
     QVERIFY(selectRunnerRow().isValid());
-    auto *resume = m_window->findChild<QAction *>(QStringLiteral("actionResumeRunner"));
-    auto *pauseAction = m_window->findChild<QAction *>(QStringLiteral("actionPauseRunner"));
-    auto *terminal = m_window->findChild<QAction *>(QStringLiteral("actionOpenTerminal"));
+    auto *resume = m_window->actions().resumeRunner;
+    auto *pauseAction = m_window->actions().pauseRunner;
+    auto *terminal = m_window->actions().openTerminal;
     QTRY_VERIFY(resume->isEnabled());
     QVERIFY(!pauseAction->isEnabled());
     QVERIFY(!terminal->isEnabled());
@@ -243,7 +243,7 @@ void TestFirstHour::pausedRunnerCanBeResumed()
 void TestFirstHour::breadcrumbsStartAtAllowedRoots()
 {
     QVERIFY(selectRunnerRow().isValid());
-    auto *browse = m_window->findChild<QAction *>(QStringLiteral("actionBrowseFiles"));
+    auto *browse = m_window->actions().browseFiles;
     QVERIFY(browse && browse->isEnabled());
     FileBrowser *files = m_window->fileBrowser();
     QSignalSpy listed(files->model(), &RemoteFilesModel::listed);
@@ -483,7 +483,7 @@ void TestFirstHour::dropOnRunnerRowUploadsToWorkspace()
 void TestFirstHour::terminalTabTitles()
 {
     QVERIFY(selectRunnerRow().isValid());
-    auto *open = m_window->findChild<QAction *>(QStringLiteral("actionOpenTerminal"));
+    auto *open = m_window->actions().openTerminal;
     QVERIFY(open && open->isEnabled());
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
     open->trigger();
@@ -521,11 +521,11 @@ void TestFirstHour::terminalTabTitles()
 void TestFirstHour::buildLogCanBeReopened()
 {
     auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("buildLogDock"));
-    auto *show = m_window->findChild<QAction *>(QStringLiteral("actionShowBuildLog"));
+    auto *show = m_window->actions().showBuildLog;
     auto *viewMenu = m_window->findChild<QMenu *>(QStringLiteral("viewMenu"));
     QVERIFY(dock && show && viewMenu);
     QVERIFY(viewMenu->actions().contains(show));
-    auto *transfers = m_window->findChild<QAction *>(QStringLiteral("actionShowTransfers"));
+    auto *transfers = m_window->actions().showTransfers;
     QVERIFY(transfers && viewMenu->actions().contains(transfers));
     dock->close();
     QVERIFY(!dock->isVisible());
@@ -589,7 +589,7 @@ void TestFirstHour::createSelectsTheNewWorkload()
     m_window->onboard(body, false);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->selectedConfigId(), QStringLiteral("fresh-one"), 20000);
     QVERIFY(m_questions.isEmpty()); // a new name asks nothing
-    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    auto *start = m_window->actions().startRunner;
     QVERIFY(start->isEnabled());
 }
 
@@ -600,7 +600,7 @@ void TestFirstHour::releaseLetsGoOfTheRunner()
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
     QVERIFY(tabs->count() >= 1);
     QVERIFY(selectRunnerRow().isValid());
-    auto *release = m_window->findChild<QAction *>(QStringLiteral("actionReleaseRunner"));
+    auto *release = m_window->actions().releaseRunner;
     QVERIFY(release->isEnabled());
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
     release->trigger();

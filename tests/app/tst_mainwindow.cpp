@@ -1,11 +1,11 @@
 // The real MainWindow against a real capsule-local: workloads view, refresh, status bar, embedded
 // server.
-#include "app/embeddedserver.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/serverconnection.h"
+#include "app/connections/tokenstore.h"
 #include "app/mainwindow.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
-#include "app/tokenstore.h"
-#include "app/workloadsmodel.h"
+#include "app/runners/runnersmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"
@@ -142,7 +142,7 @@ void TestMainWindow::deleteWithConfirmation()
     auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("doomed-app")) >= 0, 15000);
     view->selectRow(rowOfName(view, QStringLiteral("doomed-app")));
-    auto *remove = window.findChild<QAction *>(QStringLiteral("actionDeleteWorkload"));
+    auto *remove = window.actions().deleteWorkload;
     QVERIFY(remove);
     QVERIFY(remove->isEnabled());
 

@@ -1,11 +1,11 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
+#include "app/connections/serverconnection.h"
 #include "app/filebrowser.h"
 #include "app/localfilesview.h"
 #include "app/mainwindow.h"
 #include "app/remotefilesmodel.h"
-#include "app/runnersmodel.h"
-#include "app/serverconnection.h"
-#include "app/workloadsmodel.h"
+#include "app/runners/runnersmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"
@@ -138,7 +138,7 @@ void TestRunnersView::startRunnerFromWorkload()
                                  .startsWith(QStringLiteral("ready")),
                              15000);
     workloads->selectRow(rowOfName(workloads, QStringLiteral("runner-view")));
-    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    auto *start = m_window->actions().startRunner;
     QVERIFY(start && start->isEnabled());
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
     start->trigger();
@@ -164,7 +164,7 @@ void TestRunnersView::startRunnerFromWorkload()
     QCOMPARE(m_window->selectedRunnerId(), m_runnerId);
 
     // Ctrl+C (Copy Runner ID) puts the whole id on the clipboard, however narrow the column.
-    auto *copy = m_window->findChild<QAction *>(QStringLiteral("actionCopyRunnerId"));
+    auto *copy = m_window->actions().copyRunnerId;
     QVERIFY(copy && copy->isEnabled());
     QCOMPARE(copy->shortcut(), QKeySequence(QKeySequence::Copy));
     QGuiApplication::clipboard()->clear();
@@ -175,7 +175,7 @@ void TestRunnersView::startRunnerFromWorkload()
 void TestRunnersView::browseFilesAndUpload()
 {
     QVERIFY(!m_runnerId.isEmpty());
-    auto *browse = m_window->findChild<QAction *>(QStringLiteral("actionBrowseFiles"));
+    auto *browse = m_window->actions().browseFiles;
     QVERIFY(browse && browse->isEnabled());
     FileBrowser *files = m_window->fileBrowser();
     QAbstractItemModelTester tester(files->model(),
@@ -233,7 +233,7 @@ void TestRunnersView::terminalTabEchoes()
 {
     auto *runners = m_window->findChild<QTableView *>(QStringLiteral("runnersView"));
     runners->selectRow(rowOfName(runners, m_runnerId));
-    auto *open = m_window->findChild<QAction *>(QStringLiteral("actionOpenTerminal"));
+    auto *open = m_window->actions().openTerminal;
     QVERIFY(open && open->isEnabled());
     open->trigger();
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
@@ -260,7 +260,7 @@ void TestRunnersView::terminalTabEchoes()
     QTest::keyClicks(view, QStringLiteral("exit 3"));
     QTest::keyClick(view, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(tabs->tabText(0).contains(QStringLiteral("exited 3")), 20000);
-    auto *close = m_window->findChild<QAction *>(QStringLiteral("actionCloseTerminal"));
+    auto *close = m_window->actions().closeTerminal;
     close->trigger();
     QCOMPARE(tabs->count(), 0);
 }
@@ -330,7 +330,7 @@ void TestRunnersView::releaseRunner()
 {
     auto *runners = m_window->findChild<QTableView *>(QStringLiteral("runnersView"));
     runners->selectRow(rowOfName(runners, m_runnerId));
-    auto *release = m_window->findChild<QAction *>(QStringLiteral("actionReleaseRunner"));
+    auto *release = m_window->actions().releaseRunner;
     QVERIFY(release && release->isEnabled());
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);
     release->trigger();
@@ -343,7 +343,7 @@ void TestRunnersView::cancelStartingRunner()
 {
     auto *workloads = m_window->findChild<QTableView *>(QStringLiteral("workloadsView"));
     workloads->selectRow(rowOfName(workloads, QStringLiteral("runner-view")));
-    auto *start = m_window->findChild<QAction *>(QStringLiteral("actionStartRunner"));
+    auto *start = m_window->actions().startRunner;
     auto *cancel = m_window->findChild<QToolButton *>(QStringLiteral("cancelStart"));
     QVERIFY(start && cancel);
     QSignalSpy finished(m_window.get(), &MainWindow::operationFinished);

@@ -1,6 +1,6 @@
 // WorkloadsModel / RunnersModel without a server: row sync signals, status text, model sanity.
-#include "app/runnersmodel.h"
-#include "app/workloadsmodel.h"
+#include "app/runners/runnersmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 // Hosts tab: a tree of hosts and their workloads, refreshed every few seconds while visible.
 #include "app/hosts/hostsview.h"
 
+#include "app/connections/serverconnection.h"
 #include "app/hosts/hostsmodel.h"
-#include "app/serverconnection.h"
 
 #include <QHeaderView>
 #include <QLabel>

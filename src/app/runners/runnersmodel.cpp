@@ -1,5 +1,5 @@
 // Table model of the server's runners plus the sessions this app paused (so they can be resumed).
-#include "app/runnersmodel.h"
+#include "app/runners/runnersmodel.h"
 
 #include "core/client.h"
 
@@ -63,6 +63,8 @@ QVariant RunnersModel::data(const QModelIndex &index, int role) const
     const RunnerRow &r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
+        if (r.starting && index.column() == IdColumn)
+            return tr("(new runner)");
         return r.columns().value(index.column());
     case Qt::ToolTipRole:
         if (index.column() == WorkloadColumn)
@@ -73,7 +75,9 @@ QVariant RunnersModel::data(const QModelIndex &index, int role) const
             return statusExplanation(r.rawStatus);
         return r.columns().value(index.column());
     case RunnerIdRole:
-        return r.key;
+        return r.starting ? QString() : r.key;
+    case StartingRole:
+        return r.starting;
     case SessionRole:
         return r.session;
     case WorkloadKeyRole:
@@ -359,6 +363,23 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
         r.suspended = true;
         rows.append(r);
     }
+    // Starts in flight have a row from the moment Start is pressed.
+    for (auto it = m_starting.cbegin(); it != m_starting.cend(); ++it) {
+        RunnerRow r;
+        r.key = it.key();
+        r.workloadKey = it->workloadKey;
+        r.rawStatus = QStringLiteral("starting");
+        r.status = tr("Starting...");
+        r.created = it->created;
+        r.starting = true;
+        rows.append(r);
+    }
+    const QString clock = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
+    for (const RunnerRow &r : std::as_const(rows)) {
+        QStringList &seen = m_history[r.key];
+        if (!r.starting && (seen.isEmpty() || !seen.last().endsWith(QLatin1Char(' ') + r.status)))
+            seen << clock + QLatin1Char(' ') + r.status;
+    }
     for (RunnerRow &r : rows) {
         r.workload = m_namer ? m_namer(r.workloadKey) : QString();
         if (r.workload.isEmpty())
@@ -368,6 +389,32 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
     std::sort(rows.begin(), rows.end(),
               [](const RunnerRow &a, const RunnerRow &b) { return a.key < b.key; });
     syncRows(this, m_rows, rows);
+}
+
+QString RunnersModel::addStarting(const QString &workloadKey)
+{
+    // '~' sorts after every runner id, so the new row comes last.
+    const QString key = QStringLiteral("~starting-%1").arg(++m_startingSerial);
+    Known entry;
+    entry.workloadKey = workloadKey;
+    entry.created = QDateTime::currentDateTimeUtc();
+    m_starting.insert(key, entry);
+    apply(m_lastListing);
+    return key;
+}
+
+QJsonObject RunnersModel::rawOf(const QString &runnerId) const
+{
+    for (const RunnerInfo &info : m_lastListing)
+        if (info.runnerId == runnerId)
+            return info.raw;
+    return {};
+}
+
+void RunnersModel::finishStarting(const QString &placeholder)
+{
+    if (m_starting.remove(placeholder))
+        apply(m_lastListing);
 }
 
 void RunnersModel::refresh()

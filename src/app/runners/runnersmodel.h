@@ -1,7 +1,7 @@
 // Table model of the server's runners plus the sessions this app paused (so they can be resumed).
 #pragma once
 
-#include "app/rowsync.h"
+#include "app/widgets/rowsync.h"
 
 #include "core/models.h"
 
@@ -33,6 +33,7 @@ struct RunnerRow
     QDateTime created;
     QString ageText;
     bool suspended = false; // paused: listed as suspended/paused, or a session the app paused
+    bool starting = false;  // Start pressed, allocate not answered yet (key is a placeholder)
 
     QVariantList columns() const;
     bool operator==(const RunnerRow &other) const = default;
@@ -57,7 +58,8 @@ public:
         WorkloadKeyRole,
         SuspendedRole,
         HostAddressRole,
-        RawStatusRole
+        RawStatusRole,
+        StartingRole // true for the row of a start in flight (RunnerIdRole is then empty)
     };
 
     explicit RunnersModel(QObject *parent = nullptr);
@@ -89,6 +91,14 @@ public:
     void notePaused(const QString &runnerId, const QString &sessionId);
     void noteResumed(const QString &runnerId);
     void noteReleased(const QString &runnerId);
+    // A row for a start in flight, shown at once ("Starting..."); returns its placeholder key
+    // (rowOf() finds it). Removed with finishStarting() when allocate answered or failed.
+    QString addStarting(const QString &workloadKey);
+    // The server's listing entry of a runner (labels, tenant, proxy...); empty when not listed.
+    QJsonObject rawOf(const QString &runnerId) const;
+    // "12:01:05 Starting", "12:01:09 Running", ... as this app saw the runner's state change.
+    QStringList statusHistory(const QString &runnerId) const { return m_history.value(runnerId); }
+    void finishStarting(const QString &placeholder);
 
     static QString ageText(const QDateTime &created, const QDateTime &now);
     // What a server state means to a user ("Running", "Paused", "Starting"...) and a sentence
@@ -129,6 +139,9 @@ private:
     int m_generation = 0;
     bool m_refreshing = false;
     QList<RunnerInfo> m_lastListing;
+    QHash<QString, Known> m_starting; // placeholder key -> workload key and when
+    int m_startingSerial = 0;
+    QHash<QString, QStringList> m_history;
 };
 
 } // namespace capsule::app

@@ -1,5 +1,5 @@
 // Starts and stops the capsule-local the app runs against when no remote server is configured.
-#include "app/embeddedserver.h"
+#include "app/connections/embeddedserver.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,5 +1,5 @@
 // Stores the API token of a remote server: the system keychain when there is one, else a 0600 file.
-#include "app/tokenstore.h"
+#include "app/connections/tokenstore.h"
 
 #include <QDir>
 #include <QFile>

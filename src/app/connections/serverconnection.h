@@ -1,6 +1,8 @@
 // Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
 #pragma once
 
+#include "app/connections/profiles.h"
+
 #include "core/client.h"
 #include "core/runnersession.h"
 
@@ -34,6 +36,12 @@ public:
     void start();
     void startEmbedded();
     void connectTo(const QString &baseUrl, const QString &token);
+    // Switches to a connection profile (This computer, Environment or a saved server with its
+    // token from the store and its timeouts) and remembers it as the one to start on.
+    void useProfile(const ConnectionProfile &profile);
+    // The profile in use; "" when connected without one (connectTo, tests).
+    QString profileId() const { return m_profile.id; }
+    const ConnectionProfile &profile() const { return m_profile; }
     // Stops the embedded server (if any) for good (no restart); `done` runs when it is gone.
     void shutdown(std::function<void()> done);
     // How many times the embedded server is restarted within two minutes after it stops on its
@@ -101,6 +109,7 @@ private:
     QList<qint64> m_restartTimes; // ms since the epoch, within the restart window
     QString m_restartCause;       // why the embedded server stopped, while restarting
     bool m_shuttingDown = false;
+    ConnectionProfile m_profile; // timeouts of the current profile (defaults without one)
 };
 
 } // namespace capsule::app

@@ -1,7 +1,7 @@
 // Table model of the server's layered configs (workloads) with their build state.
 #pragma once
 
-#include "app/rowsync.h"
+#include "app/widgets/rowsync.h"
 
 #include "core/models.h"
 

@@ -1,5 +1,5 @@
 // A greyed sentence in the middle of an empty list: what the list is for and what to do.
-#include "app/emptyhint.h"
+#include "app/widgets/emptyhint.h"
 
 #include <QAbstractItemView>
 #include <QEvent>
@@ -11,6 +11,7 @@ EmptyHint::EmptyHint(QAbstractItemView *view, const QString &richText)
     , m_view(view)
 {
     setObjectName(view->objectName() + QStringLiteral("Hint"));
+    m_normal = richText;
     setText(richText);
     setTextFormat(Qt::RichText);
     setWordWrap(true);
@@ -41,7 +42,24 @@ void EmptyHint::refreshHint()
         return;
     const QRect area = m_view->viewport()->rect().adjusted(24, 24, -24, -24);
     setGeometry(area);
-    setVisible(m_view->model()->rowCount() == 0);
+    setVisible(m_overridden || m_view->model()->rowCount() == 0);
+}
+
+void EmptyHint::setLinksEnabled(bool on)
+{
+    setAttribute(Qt::WA_TransparentForMouseEvents, !on);
+    setTextInteractionFlags(on ? Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard
+                               : Qt::NoTextInteraction);
+    setOpenExternalLinks(false);
+}
+
+void EmptyHint::setOverride(const QString &richText)
+{
+    m_overridden = !richText.isEmpty();
+    setText(m_overridden ? richText : m_normal);
+    // An error replaces the list: solid background so stale rows do not show through.
+    setAutoFillBackground(m_overridden);
+    refreshHint();
 }
 
 } // namespace capsule::app

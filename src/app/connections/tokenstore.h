@@ -20,6 +20,8 @@ public:
     static bool keychainEnabled();
     QString fallbackFile() const;
     bool usingFallback() const { return m_usingFallback; }
+    // Whether the 0600 file holds a token for `key` (the keychain banner shows only then).
+    bool fileHasToken(const QString &key) const { return !readFile(key).isEmpty(); }
 
     // `key` identifies the server (its base URL). Callbacks run in this object's thread.
     void read(const QString &key, std::function<void(const QString &token)> done);

@@ -1,8 +1,8 @@
 // Connection settings: embedded or remote server, URL, token (to the keychain) and timeouts.
-#include "app/settingsdialog.h"
+#include "app/connections/settingsdialog.h"
 
-#include "app/serverconnection.h"
-#include "app/tokenstore.h"
+#include "app/connections/serverconnection.h"
+#include "app/connections/tokenstore.h"
 
 #include "ui_settingsdialog.h"
 

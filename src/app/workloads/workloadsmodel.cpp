@@ -1,5 +1,5 @@
 // Table model of the server's layered configs (workloads) with their build state.
-#include "app/workloadsmodel.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
 

@@ -1,8 +1,8 @@
 // Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
-#include "app/serverconnection.h"
+#include "app/connections/serverconnection.h"
 
-#include "app/embeddedserver.h"
-#include "app/tokenstore.h"
+#include "app/connections/embeddedserver.h"
+#include "app/connections/tokenstore.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -80,6 +80,14 @@ void ServerConnection::saveOwnedByRunner(bool on)
 void ServerConnection::start()
 {
     const QString envUrl = qEnvironmentVariable("CAPSULE_BASE_URL");
+    // The profile used last, unless the environment names a server (it wins, as before).
+    if (envUrl.isEmpty()) {
+        const ConnectionProfile last = ProfileStore::find(ProfileStore::currentId());
+        if (!last.id.isEmpty() && last.kind != ConnectionProfile::Kind::Environment) {
+            useProfile(last);
+            return;
+        }
+    }
     const QString url = envUrl.isEmpty() ? savedUrl() : envUrl;
     if (url.isEmpty()) {
         startEmbedded();
@@ -155,6 +163,38 @@ void ServerConnection::startEmbedded()
         m_server->start();
 }
 
+void ServerConnection::useProfile(const ConnectionProfile &profile)
+{
+    m_profile = profile;
+    m_profile.requestTimeout = profile.kind == ConnectionProfile::Kind::Saved
+                                   ? profile.requestTimeout
+                                   : savedRequestTimeout();
+    ProfileStore::setCurrentId(profile.id);
+    switch (profile.kind) {
+    case ConnectionProfile::Kind::ThisComputer:
+        if (!m_embedded || !m_server->isRunning() || !m_client)
+            startEmbedded();
+        return;
+    case ConnectionProfile::Kind::Environment:
+        if (qEnvironmentVariableIsSet("CAPSULE_TOKEN")) {
+            connectTo(profile.baseUrl, qEnvironmentVariable("CAPSULE_TOKEN"));
+            return;
+        }
+        break;
+    case ConnectionProfile::Kind::Saved:
+        break;
+    }
+    // Not connected to the old server any more while the token is read (views go quiet).
+    m_embedded = false;
+    m_baseUrl = profile.baseUrl;
+    setState(State::Connecting);
+    const QString id = profile.id;
+    m_tokens->read(profile.baseUrl, [this, id](const QString &token) {
+        if (m_profile.id == id) // not switched again meanwhile
+            connectTo(m_profile.baseUrl, token);
+    });
+}
+
 void ServerConnection::connectTo(const QString &baseUrl, const QString &token)
 {
     m_embedded = false;
@@ -169,7 +209,14 @@ void ServerConnection::useServer(const QString &baseUrl, const QString &token)
     SettingsOverrides overrides;
     overrides.baseUrl = baseUrl;
     overrides.token = token;
-    overrides.requestTimeout = savedRequestTimeout();
+    overrides.requestTimeout =
+        m_profile.kind == ConnectionProfile::Kind::Saved && !m_profile.id.isEmpty()
+            ? m_profile.requestTimeout
+            : savedRequestTimeout();
+    if (m_profile.kind == ConnectionProfile::Kind::Saved && !m_profile.id.isEmpty()) {
+        overrides.startupTimeout = m_profile.startupTimeout;
+        overrides.operationTimeout = m_profile.operationTimeout;
+    }
     const Settings settings = Settings::resolve(overrides);
     if (m_client)
         m_client->deleteLater();

@@ -14,6 +14,11 @@ class EmptyHint : public QLabel
     Q_OBJECT
 public:
     EmptyHint(QAbstractItemView *view, const QString &richText);
+    // Links in the text (<a href="...">) become clickable (linkActivated); without links the
+    // hint lets clicks and drops through to the view.
+    void setLinksEnabled(bool on);
+    // Shown even while the model has rows (e.g. the server does not answer); "" = normal hint.
+    void setOverride(const QString &richText);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -22,6 +27,8 @@ private:
     void refreshHint();
 
     QPointer<QAbstractItemView> m_view;
+    QString m_normal;
+    bool m_overridden = false;
 };
 
 } // namespace capsule::app
