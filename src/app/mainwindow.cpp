@@ -4,7 +4,7 @@
 
 #include "app/embeddedserver.h"
 #include "app/emptyhint.h"
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/hosts/hostsview.h"
 #include "app/onboarddiff.h"
 #include "app/runnersmodel.h"
@@ -14,7 +14,7 @@
 #include "app/terminals/terminalprefs.h"
 #include "app/terminals/terminaltabs.h"
 #include "app/tokenstore.h"
-#include "app/transferspanel.h"
+#include "app/files/transferspanel.h"
 #include "app/workloadsmodel.h"
 #include "app/workloadwizard.h"
 

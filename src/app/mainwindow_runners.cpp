@@ -1,7 +1,7 @@
 // The main window's runner actions: start, pause, resume, release, quarantine, terminals, files.
 #include "app/mainwindow.h"
 
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/terminals/terminaltabs.h"

@@ -3,10 +3,10 @@
 // paths, empty views, breadcrumbs at the allowed roots, rename conflicts, terminal titles, drops on
 // the runners list, the transfers panel, the Build log, onboarding over an existing workload and
 // what Release leaves behind.
-#include "app/filebrowser.h"
-#include "app/localfilesview.h"
+#include "app/files/filebrowser.h"
+#include "app/files/localfilesview.h"
 #include "app/mainwindow.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/terminals/terminaltabs.h"

@@ -1,8 +1,8 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
-#include "app/filebrowser.h"
-#include "app/localfilesview.h"
+#include "app/files/filebrowser.h"
+#include "app/files/localfilesview.h"
 #include "app/mainwindow.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/workloadsmodel.h"

@@ -1,5 +1,5 @@
 // One folder of a runner's file system as a flat table, listed asynchronously and shown in batches.
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/runnersession.h"
 

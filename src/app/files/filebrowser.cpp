@@ -1,10 +1,10 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/confirm.h"
 #include "app/serverconnection.h"
 
-#include "app/localfilesview.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/localfilesview.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/runnersession.h"
 #include "core/transfer.h"

@@ -1,7 +1,7 @@
 // The transfers panel: every upload/download of the TransferQueue with progress, cancel and retry.
-#include "app/transferspanel.h"
+#include "app/files/transferspanel.h"
 
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/transfer.h"
 
