@@ -1,6 +1,7 @@
 // FileBrowser: uploads and downloads in batches, with the conflict questions of each batch.
 #include "app/files/conflicts.h"
 #include "app/files/filebrowser.h"
+#include "app/files/peerpane.h"
 #include "app/files/remotefilesmodel.h"
 #include "app/serverconnection.h"
 #include "core/runnersession.h"
