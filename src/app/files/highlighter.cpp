@@ -9,7 +9,7 @@ namespace capsule::app {
 
 namespace {
 
-QTextCharFormat format(const QColor &color, bool bold = false, bool italic = false)
+QTextCharFormat charFormat(const QColor &color, bool bold = false, bool italic = false)
 {
     QTextCharFormat f;
     f.setForeground(color);
@@ -69,48 +69,48 @@ void Highlighter::addRules()
     const QString number = QStringLiteral(R"(\b-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b)");
     switch (m_language) {
     case Language::Yaml:
-        add(number, format(kNumber));
-        add(QStringLiteral(R"(\b(?:true|false|null|yes|no|on|off)\b)"), format(kKeyword));
-        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), format(kKey, true), 1);
-        add(QStringLiteral(R"(^\s*-(?=\s))"), format(kKeyword, true));
-        add(dq + QLatin1Char('|') + sq, format(kString));
-        add(QStringLiteral(R"((?:^|\s)#.*$)"), format(kComment, false, true));
+        add(number, charFormat(kNumber));
+        add(QStringLiteral(R"(\b(?:true|false|null|yes|no|on|off)\b)"), charFormat(kKeyword));
+        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), charFormat(kKey, true), 1);
+        add(QStringLiteral(R"(^\s*-(?=\s))"), charFormat(kKeyword, true));
+        add(dq + QLatin1Char('|') + sq, charFormat(kString));
+        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
         break;
     case Language::Json:
-        add(number, format(kNumber));
-        add(QStringLiteral(R"(\b(?:true|false|null)\b)"), format(kKeyword));
-        add(dq, format(kString));
-        add(QStringLiteral(R"(("(?:[^"\\]|\\.)*")\s*:)"), format(kKey, true), 1);
+        add(number, charFormat(kNumber));
+        add(QStringLiteral(R"(\b(?:true|false|null)\b)"), charFormat(kKeyword));
+        add(dq, charFormat(kString));
+        add(QStringLiteral(R"(("(?:[^"\\]|\\.)*")\s*:)"), charFormat(kKey, true), 1);
         break;
     case Language::Shell:
         add(QStringLiteral(R"(\b(?:if|then|else|elif|fi|for|while|until|do|done|case|esac|in|)"
                            R"(function|return|exit|local|export|set|unset|shift|readonly)\b)"),
-            format(kKeyword, true));
-        add(QStringLiteral(R"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-])"), format(kKey));
-        add(dq + QLatin1Char('|') + QStringLiteral("'[^']*'"), format(kString));
-        add(QStringLiteral(R"((?:^|\s)#.*$)"), format(kComment, false, true));
+            charFormat(kKeyword, true));
+        add(QStringLiteral(R"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-])"), charFormat(kKey));
+        add(dq + QLatin1Char('|') + QStringLiteral("'[^']*'"), charFormat(kString));
+        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
         break;
     case Language::Python:
-        add(number, format(kNumber));
+        add(number, charFormat(kNumber));
         add(QStringLiteral(
                 R"(\b(?:and|as|assert|async|await|break|class|continue|def|del|elif|)"
                 R"(else|except|finally|for|from|global|if|import|in|is|lambda|None|)"
                 R"(nonlocal|not|or|pass|raise|return|True|False|try|while|with|yield)\b)"),
-            format(kKeyword, true));
-        add(QStringLiteral(R"(\bdef\s+(\w+)|\bclass\s+(\w+))"), format(kKey, true), 1);
-        add(QStringLiteral(R"(^\s*@[\w.]+)"), format(kKey));
-        add(dq + QLatin1Char('|') + sq, format(kString));
-        add(QStringLiteral(R"(#.*$)"), format(kComment, false, true));
+            charFormat(kKeyword, true));
+        add(QStringLiteral(R"(\bdef\s+(\w+)|\bclass\s+(\w+))"), charFormat(kKey, true), 1);
+        add(QStringLiteral(R"(^\s*@[\w.]+)"), charFormat(kKey));
+        add(dq + QLatin1Char('|') + sq, charFormat(kString));
+        add(QStringLiteral(R"(#.*$)"), charFormat(kComment, false, true));
         break;
     case Language::Markdown:
-        add(QStringLiteral(R"(^#{1,6}\s.*$)"), format(kKey, true));
-        add(QStringLiteral(R"(\*\*[^*]+\*\*|__[^_]+__)"), format(Qt::black, true));
+        add(QStringLiteral(R"(^#{1,6}\s.*$)"), charFormat(kKey, true));
+        add(QStringLiteral(R"(\*\*[^*]+\*\*|__[^_]+__)"), charFormat(Qt::black, true));
         add(QStringLiteral(R"((?<![*\w])\*[^*\s][^*]*\*(?!\*)|(?<!\w)_[^_\s][^_]*_(?!\w))"),
-            format(Qt::black, false, true));
-        add(QStringLiteral(R"(`[^`]+`)"), format(kString));
-        add(QStringLiteral(R"(\[[^\]]*\]\([^)]*\))"), format(kKeyword));
-        add(QStringLiteral(R"(^\s*(?:[-*+]|\d+\.)\s)"), format(kNumber, true));
-        add(QStringLiteral(R"(^>.*$)"), format(kComment, false, true));
+            charFormat(Qt::black, false, true));
+        add(QStringLiteral(R"(`[^`]+`)"), charFormat(kString));
+        add(QStringLiteral(R"(\[[^\]]*\]\([^)]*\))"), charFormat(kKeyword));
+        add(QStringLiteral(R"(^\s*(?:[-*+]|\d+\.)\s)"), charFormat(kNumber, true));
+        add(QStringLiteral(R"(^>.*$)"), charFormat(kComment, false, true));
         break;
     case Language::None:
         break;
@@ -126,7 +126,7 @@ void Highlighter::highlightBlock(const QString &text)
         const bool inside = previousBlockState() == 1;
         const int count = int(text.count(fence));
         if (inside || count > 0) {
-            setFormat(0, int(text.size()), format(kString));
+            setFormat(0, int(text.size()), charFormat(kString));
             setCurrentBlockState(inside != (count % 2 == 1) ? 1 : 0);
             return;
         }
