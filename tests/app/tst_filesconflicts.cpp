@@ -7,6 +7,7 @@
 #include "core/transfer.h"
 #include "filesfixture.h"
 
+#include <QCheckBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>

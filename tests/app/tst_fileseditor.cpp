@@ -12,6 +12,7 @@
 #include "core/transfer.h"
 #include "filesfixture.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QBuffer>
 #include <QImage>
