@@ -230,6 +230,7 @@ private slots:
         m_browser->findChild<QAction *>("actionFilesPreview")->trigger();
         QVERIFY(!m_browser->preview()->isHidden());
         const QStringList kinds{"image", "text", "message"};
+        m_browser->view()->setCurrentIndex({}); // each row below is a change of the current row
         for (int row = 0; row < 3; ++row) {
             QSignalSpy shown(m_browser->preview(), &FilePreview::shown);
             m_browser->view()->setCurrentIndex(m_browser->model()->index(row, 0));
