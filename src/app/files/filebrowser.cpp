@@ -634,13 +634,13 @@ RemoteEditor *FileBrowser::openEditor(const QString &path)
 
 void FileBrowser::togglePreview()
 {
-    m_preview->setVisible(!m_preview->isVisible());
+    m_preview->setHidden(!m_preview->isHidden());
     updatePreview();
 }
 
 void FileBrowser::updatePreview()
 {
-    if (!m_preview->isVisible())
+    if (m_preview->isHidden()) // not isVisible(): the tab itself may be hidden
         return;
     const QModelIndex index = m_view->currentIndex();
     if (!index.isValid() || index.row() >= m_model->totalEntries()) {
