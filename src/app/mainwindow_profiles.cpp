@@ -6,7 +6,7 @@
 #include "app/connections/connectionsdialog.h"
 #include "app/connections/profiles.h"
 #include "app/connections/serverconnection.h"
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/runners/execconsole.h"
 #include "app/runners/runnersmodel.h"
 #include "app/terminals/terminaltabs.h"

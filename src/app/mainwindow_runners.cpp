@@ -2,7 +2,7 @@
 #include "app/mainwindow.h"
 
 #include "app/connections/serverconnection.h"
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/runners/execconsole.h"
 #include "app/runners/runnersmodel.h"
 #include "app/runners/startrunnerdialog.h"

@@ -138,8 +138,8 @@ QString progressLine(const TransferProgress &p)
                      humanBytes(p.bytesPerSecond), humanDuration(p.etaSeconds));
     if (p.filesTotal > 1)
         line += QStringLiteral("  (%1/%2 files)").arg(p.filesDone).arg(p.filesTotal);
-    if (!p.stage.isEmpty() && p.stage != QLatin1String("transferring"))
-        line += QStringLiteral("  %1").arg(p.stage);
+    if (p.stage != capsule::TransferStage::Transferring)
+        line += QStringLiteral("  %1").arg(capsule::transferStageName(p.stage));
     return line;
 }
 

@@ -1,4 +1,4 @@
-// Glue of the resources: a typed job that forwards cancel() to the step running now.
+// Glue of the resources: a typed job made of steps (Job::await forwards cancel()).
 #pragma once
 
 #include "core/http.h"
@@ -11,15 +11,14 @@
 
 namespace capsule {
 
-// A ResultJob made of one or more steps (HTTP calls, nested jobs). cancel() cancels the current
-// step; a step that finishes after the job did is ignored.
+// A ResultJob made of one or more steps (HTTP calls, nested jobs), each run with runStep()
+// (Job::await): cancel() cancels the current step; a step that finishes after the job did is
+// ignored.
 template<class T>
 class ApiJob : public ResultJob<T>
 {
 public:
     using ResultJob<T>::ResultJob;
-
-    void setStep(Job *step) { m_step = step; }
 
     // Fails the job on the next event-loop turn (validation errors) so then() can be attached.
     void failLater(Error error)
@@ -44,16 +43,6 @@ public:
             },
             Qt::QueuedConnection);
     }
-
-protected:
-    void onCancel() override
-    {
-        if (m_step && !m_step->isFinished())
-            m_step->cancel();
-    }
-
-private:
-    QPointer<Job> m_step;
 };
 
 // Runs `step` (any Job) as the current step of `job`: onDone(step) runs when it finishes unless
@@ -61,17 +50,7 @@ private:
 template<class T, class S, class OnDone>
 void runStep(ApiJob<T> *job, S *step, OnDone onDone)
 {
-    job->setStep(step);
-    auto handler = [job, step, onDone] {
-        step->deleteLater();
-        if (job->isFinished())
-            return;
-        onDone(step);
-    };
-    if (step->isFinished())
-        QMetaObject::invokeMethod(job, handler, Qt::QueuedConnection);
-    else
-        QObject::connect(step, &Job::finished, job, handler);
+    job->await(step, onDone);
 }
 
 // One HTTP call parsed into T: fails with the call's error, else succeeds with parse(response).

@@ -1,12 +1,11 @@
-// The Job base: finished exactly once, cancellation.
+// The Job base: finished exactly once, cancellation, child jobs.
 #include "core/job.h"
 
 namespace capsule {
 
 Job::Job(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 const Error &Job::error() const
 {
@@ -18,8 +17,30 @@ void Job::cancel()
 {
     if (m_finished)
         return;
+    cancelChildren();
     onCancel();
     fail(Error(ErrorKind::Cancelled, tr("Cancelled")));
+}
+
+void Job::adopt(Job *child)
+{
+    m_children.removeAll(nullptr);
+    m_children.append(child);
+}
+
+void Job::forwardProgress(Job *child)
+{
+    connect(child, &Job::progress, this, &Job::progress);
+}
+
+void Job::cancelChildren()
+{
+    m_stopping = true;
+    const QList<QPointer<Job>> children = std::exchange(m_children, {});
+    for (const QPointer<Job> &child : children) {
+        if (child && !child->isFinished())
+            child->cancel();
+    }
 }
 
 void Job::succeed()

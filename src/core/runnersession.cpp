@@ -75,9 +75,9 @@ ResultJob<T> *RunnerSession::jsonCall(const QString &op, const QJsonObject &body
         return failed<T>(Error(ErrorKind::Value, tr("The session has no connection.")));
     if (m_runnerId.isEmpty())
         return failed<T>(Error(ErrorKind::Value, tr("runner_id must not be empty")));
-    auto *job = new LinkedJob<T>(this);
+    auto *job = new ResultJob<T>(this);
     HttpJob *http = sendJson(op, body, retry);
-    job->link(http);
+    job->adopt(http);
     connect(http, &Job::finished, job, [job, http, parse] {
         http->deleteLater();
         if (http->hasError())
@@ -227,7 +227,7 @@ ResultJob<bool> *RunnerSession::remove(const QString &path, bool recursive)
 
 VoidJob *RunnerSession::createOwned(const QStringList &folders, const QStringList &files)
 {
-    auto *job = new LinkedJob<Done>(this);
+    auto *job = new ResultJob<Done>(this);
     if ((folders.isEmpty() && files.isEmpty()) || m_runnerUser == QLatin1String("root")) {
         QTimer::singleShot(0, job, [job] { job->succeedWith(Done{}); });
         return job;
@@ -258,11 +258,9 @@ VoidJob *RunnerSession::createOwned(const QStringList &folders, const QStringLis
                      QString::number(takeFolders.size())};
     argv += takeFolders;
     argv += takeFiles;
-    ExecCollectJob *exec = execCollect(argv);
-    job->link(exec);
     QPointer<RunnerSession> self(this);
-    exec->then(
-        job,
+    job->await(
+        execCollect(argv),
         [job, self, restFolders, restFiles](const ExecResult &r) {
             if (r.code != 0) {
                 job->failWith(
@@ -276,11 +274,7 @@ VoidJob *RunnerSession::createOwned(const QStringList &folders, const QStringLis
                 job->succeedWith(Done{});
                 return;
             }
-            VoidJob *next = self->createOwned(restFolders, restFiles);
-            job->link(next);
-            next->then(
-                job, [job](const Done &) { job->succeedWith(Done{}); },
-                [job](const Error &e) { job->failWith(e); });
+            job->finishWith(self->createOwned(restFolders, restFiles));
         },
         [job](const Error &e) { job->failWith(e); });
     return job;
@@ -315,9 +309,9 @@ ResultJob<WriteResult> *RunnerSession::sendUpload(const QString &path, WriteMode
     req.contentType = "application/octet-stream";
     setBody(req);
     req.timeoutOperation = QStringLiteral("upload");
-    auto *job = new LinkedJob<WriteResult>(this);
+    auto *job = new ResultJob<WriteResult>(this);
     HttpJob *http = m_resolver->http()->send(req);
-    job->link(http);
+    job->adopt(http);
     connect(http, &HttpJob::uploadProgress, job, &Job::progress);
     connect(http, &Job::finished, job, [job, http] {
         http->deleteLater();
@@ -339,9 +333,9 @@ ResultJob<QByteArray> *RunnerSession::download(const QString &path)
     req.retry = RetryPolicy::HostRead;
     req.timeoutOperation = QStringLiteral("download");
     req.maxBufferedBytes = -1; // the caller asked for the whole file in memory (SDK download)
-    auto *job = new LinkedJob<QByteArray>(this);
+    auto *job = new ResultJob<QByteArray>(this);
     HttpJob *http = m_resolver->http()->send(req);
-    job->link(http);
+    job->adopt(http);
     connect(http, &Job::finished, job, [job, http] {
         http->deleteLater();
         if (http->hasError())
@@ -386,9 +380,9 @@ ResultJob<PauseResult> *RunnerSession::pause(bool syncFs)
     req.contentType = "application/json";
     req.body = compact(body);
     req.timeout = TimeoutClass::Operation; // the sync SDK gives pause the operation timeout
-    auto *job = new LinkedJob<PauseResult>(this);
+    auto *job = new ResultJob<PauseResult>(this);
     HttpJob *http = h->send(req);
-    job->link(http);
+    job->adopt(http);
     connect(http, &Job::finished, job, [this, job, http] {
         http->deleteLater();
         if (http->hasError()) {
@@ -422,7 +416,7 @@ ResultJob<bool> *RunnerSession::release()
         return failed<bool>(Error(ErrorKind::Value, tr("The session has no connection.")));
     Http *h = m_resolver->http();
     m_resolver->evictHost(m_runnerId); // always, like the SDK, even if the call fails
-    auto *job = new LinkedJob<bool>(this);
+    auto *job = new ResultJob<bool>(this);
     if (m_releasing) {
         // A release is already under way: share its outcome instead of a second request.
         ResultJob<bool> *first = m_releasing;
@@ -440,7 +434,7 @@ ResultJob<bool> *RunnerSession::release()
     req.contentType = "application/json";
     req.body = compact(QJsonObject{{QStringLiteral("runner_id"), m_runnerId}});
     HttpJob *http = h->send(req);
-    job->link(http);
+    job->adopt(http);
     m_releasing = job;
     connect(http, &Job::finished, job, [this, job, http] {
         http->deleteLater();

@@ -18,25 +18,6 @@ class QIODevice;
 
 namespace capsule {
 
-// A ResultJob that forwards cancel() to the job doing the work (an HttpJob or a nested job).
-template<class T>
-class LinkedJob : public ResultJob<T>
-{
-public:
-    using ResultJob<T>::ResultJob;
-    void link(Job *inner) { m_inner = inner; }
-
-protected:
-    void onCancel() override
-    {
-        if (m_inner)
-            m_inner->cancel();
-    }
-
-private:
-    QPointer<Job> m_inner;
-};
-
 struct PauseResult
 {
     bool success = false;

@@ -4,10 +4,10 @@
 // the runners list, the transfers panel, the Build log, onboarding over an existing workload and
 // what Release leaves behind.
 #include "app/connections/serverconnection.h"
-#include "app/filebrowser.h"
-#include "app/localfilesview.h"
+#include "app/files/filebrowser.h"
+#include "app/files/localfilesview.h"
 #include "app/mainwindow.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 #include "app/runners/runnersmodel.h"
 #include "app/terminals/terminaltabs.h"
 #include "app/workloads/workloadsmodel.h"

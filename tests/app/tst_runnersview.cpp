@@ -1,9 +1,9 @@
 // Runners, files and terminals through the real MainWindow against a real capsule-local.
 #include "app/connections/serverconnection.h"
-#include "app/filebrowser.h"
-#include "app/localfilesview.h"
+#include "app/files/filebrowser.h"
+#include "app/files/localfilesview.h"
 #include "app/mainwindow.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 #include "app/runners/runnersmodel.h"
 #include "app/workloads/workloadsmodel.h"
 

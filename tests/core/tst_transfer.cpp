@@ -321,7 +321,7 @@ private slots:
         const auto last = progress.last().first().value<TransferProgress>();
         QCOMPARE(last.bytesDone, size);
         QCOMPARE(last.bytesTotal, size);
-        QCOMPARE(last.stage, QStringLiteral("done"));
+        QCOMPARE(last.stage, capsule::TransferStage::Done);
 
         const QString dst = rig.here.path() + "/back.bin";
         auto *down = TransferJob::download(rig.session.get(), "/workspace/big.bin", dst, small());

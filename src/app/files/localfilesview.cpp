@@ -1,8 +1,8 @@
 // The local half of the Files tab: a folder tree that takes remote files dropped on it as
 // downloads.
-#include "app/localfilesview.h"
+#include "app/files/localfilesview.h"
 
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 
 #include <QDir>
 #include <QDragEnterEvent>

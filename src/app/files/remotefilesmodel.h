@@ -35,6 +35,16 @@ public:
     int totalEntries() const { return int(m_entries.size()); }
     const FileInfo &entry(int row) const { return m_entries.at(row); }
 
+    // The view of the listing: names containing `text` (case-insensitive), hidden (dot) files
+    // or not, sorted by a column (folders always first). Applied without a new request.
+    void setFilter(const QString &text);
+    QString filter() const { return m_filter; }
+    void setShowHidden(bool show);
+    bool showHidden() const { return m_showHidden; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    // Every folder of the listing (hidden and filtered ones too): the path bar's completions.
+    QStringList folderPaths() const;
+
     static QString parentPath(const QString &path);
     static QString joinPath(const QString &dir, const QString &name);
     static QString sizeText(qint64 bytes);
@@ -56,6 +66,9 @@ public:
     {
         return QStringLiteral("application/x-capsule-remote-paths");
     }
+    // Set next to the paths: the runner they are on. Rows dropped on another runner's list are
+    // copied runner to runner (relayRequested).
+    static QString runnerIdMimeType() { return QStringLiteral("application/x-capsule-runner-id"); }
     Qt::DropActions supportedDropActions() const override;
     bool canDropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
                          const QModelIndex &parent) const override;
@@ -72,12 +85,22 @@ signals:
     void listed(const QString &path);
     void listFailed(const QString &path, const QString &message);
     void uploadRequested(const QStringList &localPaths, const QString &remoteDir);
+    void relayRequested(const QString &sourceRunnerId, const QStringList &remotePaths,
+                        const QString &remoteDir);
 
 private:
     QPointer<RunnerSession> m_session;
     QPointer<Job> m_listJob;
     QString m_path;
-    QList<FileInfo> m_entries;
+    void applyView();
+    static bool lessThan(const FileInfo &a, const FileInfo &b, int column);
+
+    QList<FileInfo> m_all;     // the folder as listed
+    QList<FileInfo> m_entries; // what the view shows: filtered and sorted
+    QString m_filter;
+    bool m_showHidden = true;
+    int m_sortColumn = NameColumn;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_shown = 0;
     bool m_resetting = false;
 };

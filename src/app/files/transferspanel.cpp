@@ -1,13 +1,16 @@
 // The transfers panel: every upload/download of the TransferQueue with progress, cancel and retry.
-#include "app/transferspanel.h"
+#include "app/files/transferspanel.h"
 
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/transfer.h"
 
+#include <QApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -26,6 +29,8 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     : QWidget(parent)
     , m_queue(queue)
     , m_list(new QTreeWidget(this))
+    , m_concurrency(new QSpinBox(this))
+    , m_totals(new QLabel(this))
 {
     setObjectName(QStringLiteral("transfersPanel"));
     m_list->setObjectName(QStringLiteral("transfersList"));
@@ -45,11 +50,29 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     connect(cancel, &QPushButton::clicked, this, &TransfersPanel::cancelSelected);
     connect(retry, &QPushButton::clicked, this, &TransfersPanel::retrySelected);
     connect(clear, &QPushButton::clicked, this, &TransfersPanel::clearFinished);
+    auto *pause = new QPushButton(tr("&Pause"), this);
+    auto *resume = new QPushButton(tr("Res&ume"), this);
+    pause->setObjectName(QStringLiteral("pauseTransferButton"));
+    resume->setObjectName(QStringLiteral("resumeTransferButton"));
+    pause->setToolTip(tr("Hold queued transfers back"));
+    connect(pause, &QPushButton::clicked, this, &TransfersPanel::pauseSelected);
+    connect(resume, &QPushButton::clicked, this, &TransfersPanel::resumeSelected);
+    m_concurrency->setObjectName(QStringLiteral("transferConcurrency"));
+    m_concurrency->setRange(1, 8);
+    m_concurrency->setValue(m_queue->maxConcurrent());
+    m_concurrency->setToolTip(tr("Transfers running at once"));
+    connect(m_concurrency, &QSpinBox::valueChanged, m_queue, &TransferQueue::setMaxConcurrent);
+    m_totals->setObjectName(QStringLiteral("transferTotals"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(cancel);
     buttons->addWidget(retry);
+    buttons->addWidget(pause);
+    buttons->addWidget(resume);
     buttons->addWidget(clear);
     buttons->addStretch(1);
+    buttons->addWidget(m_totals);
+    buttons->addWidget(new QLabel(tr("At once:"), this));
+    buttons->addWidget(m_concurrency);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_list, 1);
@@ -61,6 +84,51 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     connect(m_queue, &TransferQueue::finished, this, [this](int id) { updateItem(id); });
     connect(m_queue, &TransferQueue::failed, this, [this](int id) { updateItem(id); });
     connect(m_queue, &TransferQueue::removed, this, [this](int id) { delete m_items.take(id); });
+    connect(m_queue, &TransferQueue::changed, this, &TransfersPanel::updateItem);
+    connect(m_queue, &TransferQueue::idle, this, &TransfersPanel::batchIdle);
+    updateTotals();
+}
+
+QString TransfersPanel::totalsText() const
+{
+    const TransferQueue::Totals t = m_queue->totals();
+    QString text = tr("%1 running, %2 queued, %3 done, %4 failed")
+                       .arg(t.running)
+                       .arg(t.queued)
+                       .arg(t.finished)
+                       .arg(t.failed);
+    if (t.bytesTotal > 0)
+        text += tr(" - %1 of %2")
+                    .arg(RemoteFilesModel::sizeText(t.bytesDone),
+                         RemoteFilesModel::sizeText(t.bytesTotal));
+    if (t.bytesPerSecond > 0)
+        text += tr(", %1/s").arg(RemoteFilesModel::sizeText(qint64(t.bytesPerSecond)));
+    return text;
+}
+
+void TransfersPanel::updateTotals()
+{
+    m_totals->setText(totalsText());
+}
+
+void TransfersPanel::batchIdle()
+{
+    // Said only once per batch: something ran since the last idle.
+    const TransferQueue::Totals t = m_queue->totals();
+    if (t.finished + t.failed == m_reportedEnded)
+        return;
+    const int finished = t.finished - m_reportedFinished;
+    const int failed = t.failed - (m_reportedEnded - m_reportedFinished);
+    m_reportedEnded = t.finished + t.failed;
+    m_reportedFinished = t.finished;
+    const QString summary =
+        failed > 0 ? tr("Transfers finished: %1 done, %2 failed").arg(finished).arg(failed)
+                   : tr("Transfers finished: %n done", nullptr, finished);
+    QWidget *top = window();
+    const bool inactive = !top || !top->isActiveWindow();
+    if (inactive)
+        QApplication::alert(top); // the task bar entry asks for attention
+    emit batchFinished(summary, inactive);
 }
 
 QString TransfersPanel::progressText(const TransferProgress &p)
@@ -102,16 +170,23 @@ void TransfersPanel::updateItem(int id)
     const bool upload = entry->direction == TransferDirection::Upload;
     // From and To name both ends; the runner side as "SHORTID:/path" (full id in the tooltip).
     const QString remote = tr("%1:%2").arg(shortRunner(entry->runnerId), entry->remotePath);
-    const QString from = upload ? entry->localPath : remote;
-    const QString to = upload ? remote : entry->localPath;
+    const bool relay = entry->direction == TransferDirection::Relay;
+    const QString local =
+        relay ? tr("%1:%2").arg(shortRunner(entry->sourceRunnerId), entry->localPath)
+              : entry->localPath;
+    const QString from = upload || relay ? local : remote;
+    const QString to = upload || relay ? remote : local;
     item->setText(SourceColumn, from);
     item->setText(DestinationColumn, to);
-    item->setIcon(SourceColumn, QIcon(upload ? QStringLiteral(":/icons/upload.svg")
-                                             : QStringLiteral(":/icons/download.svg")));
-    const QString tip = upload ? tr("Upload of %1 to %2 on runner %3")
-                                     .arg(entry->localPath, entry->remotePath, entry->runnerId)
-                               : tr("Download of %1 from runner %2 to %3")
-                                     .arg(entry->remotePath, entry->runnerId, entry->localPath);
+    item->setIcon(SourceColumn, QIcon(upload || relay ? QStringLiteral(":/icons/upload.svg")
+                                                      : QStringLiteral(":/icons/download.svg")));
+    const QString tip = relay ? tr("Copy of %1 on runner %2 to %3 on runner %4")
+                                    .arg(entry->localPath, entry->sourceRunnerId, entry->remotePath,
+                                         entry->runnerId)
+                        : upload ? tr("Upload of %1 to %2 on runner %3")
+                                       .arg(entry->localPath, entry->remotePath, entry->runnerId)
+                                 : tr("Download of %1 from runner %2 to %3")
+                                       .arg(entry->remotePath, entry->runnerId, entry->localPath);
     item->setToolTip(SourceColumn, tip);
     item->setToolTip(DestinationColumn, tip);
     QString state;
@@ -120,7 +195,7 @@ void TransfersPanel::updateItem(int id)
         state = tr("Queued");
         break;
     case TransferQueue::State::Running:
-        state = entry->progress.stage.isEmpty() ? tr("Running") : entry->progress.stage;
+        state = stageText(entry->progress.stage);
         break;
     case TransferQueue::State::Finished:
         state = entry->result.contentVerified ? tr("Done (verified)") : tr("Done");
@@ -132,6 +207,9 @@ void TransfersPanel::updateItem(int id)
         break;
     case TransferQueue::State::Cancelled:
         state = tr("Cancelled");
+        break;
+    case TransferQueue::State::Paused:
+        state = tr("Paused");
         break;
     }
     if (entry->state == TransferQueue::State::Finished) {
@@ -150,6 +228,7 @@ void TransfersPanel::updateItem(int id)
     }
     item->setText(StateColumn, state);
     item->setToolTip(StateColumn, state);
+    updateTotals();
 }
 
 void TransfersPanel::cancelSelected()
@@ -170,6 +249,41 @@ void TransfersPanel::retrySelected()
 void TransfersPanel::clearFinished()
 {
     m_queue->removeFinished();
+    const TransferQueue::Totals t = m_queue->totals();
+    m_reportedEnded = t.finished + t.failed;
+    m_reportedFinished = t.finished;
+    updateTotals();
+}
+
+void TransfersPanel::pauseSelected()
+{
+    for (QTreeWidgetItem *item : m_list->selectedItems())
+        m_queue->pause(item->data(SourceColumn, Qt::UserRole).toInt());
+}
+
+void TransfersPanel::resumeSelected()
+{
+    for (QTreeWidgetItem *item : m_list->selectedItems())
+        m_queue->resume(item->data(SourceColumn, Qt::UserRole).toInt());
+}
+
+QString TransfersPanel::stageText(TransferStage stage)
+{
+    switch (stage) {
+    case TransferStage::Preparing:
+        return tr("Preparing");
+    case TransferStage::Transferring:
+        return tr("Transferring");
+    case TransferStage::Verifying:
+        return tr("Verifying sizes");
+    case TransferStage::Comparing:
+        return tr("Comparing sha256");
+    case TransferStage::Finishing:
+        return tr("Finishing");
+    case TransferStage::Done:
+        return tr("Done");
+    }
+    return tr("Running");
 }
 
 } // namespace capsule::app

@@ -1,12 +1,17 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #pragma once
 
+#include "app/files/conflicts.h"
+#include "core/files.h"
+
+#include <QFileInfo>
 #include <QPointer>
 #include <QWidget>
 #include <functional>
 
 class QLabel;
 class QLineEdit;
+class QTabWidget;
 class QToolBar;
 class QToolButton;
 class QTreeView;
@@ -20,7 +25,11 @@ struct TransferOptions;
 
 namespace capsule::app {
 
+class ExternalOpen;
+class FilePreview;
 class LocalFilesView;
+class PeerPane;
+class RemoteEditor;
 class RemoteFilesModel;
 
 class FileBrowser : public QWidget
@@ -52,6 +61,28 @@ public:
     void setConfirmOverride(std::function<bool(const QString &)> answer);
     void
     setTextInputOverride(std::function<QString(const QString &label, const QString &text)> ask);
+    // Opens `path` in an editor tab (or shows the tab that has it already).
+    RemoteEditor *openEditor(const QString &path);
+    QTabWidget *tabs() const { return m_tabs; }
+    // Downloads `path` to a temporary folder, opens it with the system's application and offers
+    // to upload it when it changes there.
+    ExternalOpen *openExternally(const QString &path);
+    FilePreview *preview() const { return m_preview; }
+    // A second runner's files in place of the local pane (nullptr: this computer again); rows
+    // dragged between the two runner lists are copied runner to runner through the queue.
+    void setPeerSession(RunnerSession *peer, const QString &path = QStringLiteral("/workspace"));
+    PeerPane *peerPane() const { return m_peer; }
+    // Copies `paths` of runner `sourceRunnerId` (this browser's or the peer's) into `targetDir`
+    // of `target`, streamed through the app.
+    void relay(const QString &sourceRunnerId, const QStringList &paths, RunnerSession *target,
+               const QString &targetDir);
+    // Test seam: replaces QDesktopServices::openUrl for openExternally().
+    void setExternalOpener(std::function<bool(const QString &)> opener)
+    {
+        m_externalOpener = std::move(opener);
+    }
+    // Answers the "already exists" questions of uploads and downloads instead of the dialog.
+    void setConflictOverride(ConflictSeam answer);
 
 public slots:
     void navigate(const QString &path);
@@ -63,11 +94,15 @@ public slots:
     void uploadFiles();
     void uploadFolder();
     void downloadSelected();
+    void editSelected();
+    void openSelectedExternally();
+    void togglePreview();
     void upload(const QStringList &localPaths, const QString &remoteDir);
     void download(const QStringList &remotePaths, const QString &localDir);
 
 signals:
     void message(const QString &text);
+    void editorOpened(capsule::app::RemoteEditor *editor);
 
 private:
     void rebuildBreadcrumbs(const QString &path);
@@ -75,6 +110,14 @@ private:
     void askText(const QString &label, const QString &text, std::function<void(QString)> onOk);
     QStringList selectedPaths(bool *anyDir = nullptr) const;
     void reportError(const QString &what, const QString &message);
+    void closeEditor(int index);
+    void updatePreview();
+    void uploadBatch(RunnerSession *s, const QList<QFileInfo> &sources, const QString &remoteDir,
+                     const QList<FileInfo> &existing);
+    void resolveBatch(bool upload, RunnerSession *s, const QList<QPair<QString, QString>> &clear,
+                      const QList<ConflictItem> &items, const QSet<QString> &taken);
+    void enqueue(bool upload, RunnerSession *s, const QString &source, const QString &target,
+                 bool overwrite);
 
     TransferQueue *m_transfers;
     RemoteFilesModel *m_model;
@@ -87,9 +130,16 @@ private:
     QLabel *m_hint;
     QToolBar *m_toolBar;
     QToolButton *m_rootsButton;
+    QTabWidget *m_tabs;
+    FilePreview *m_preview;
+    PeerPane *m_peer;
+    QLineEdit *m_filterEdit;
+    QWidget *m_localPane = nullptr;
+    std::function<bool(const QString &)> m_externalOpener;
     QStringList m_missingRoots;
     std::function<bool(const QString &)> m_confirmOverride;
     std::function<QString(const QString &, const QString &)> m_textOverride;
+    ConflictSeam m_conflictOverride;
 };
 
 } // namespace capsule::app

@@ -1,5 +1,5 @@
 // One folder of a runner's file system as a flat table, listed asynchronously and shown in batches.
-#include "app/remotefilesmodel.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/runnersession.h"
 
@@ -22,6 +22,7 @@ void RemoteFilesModel::setSession(RunnerSession *session)
         m_listJob->cancel();
     m_session = session;
     beginResetModel();
+    m_all.clear();
     m_entries.clear();
     m_shown = 0;
     endResetModel();
@@ -59,6 +60,7 @@ void RemoteFilesModel::setPath(const QString &path)
     m_path = path;
     beginResetModel();
     m_resetting = true;
+    m_all.clear();
     m_entries.clear();
     m_shown = 0;
     endResetModel();
@@ -76,20 +78,8 @@ void RemoteFilesModel::setPath(const QString &path)
             if (m_listJob != job)
                 return;
             m_listJob = nullptr;
-            QList<FileInfo> entries = result.entries;
-            std::sort(entries.begin(), entries.end(), [](const FileInfo &a, const FileInfo &b) {
-                if (a.isDir != b.isDir)
-                    return a.isDir;
-                return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
-            });
-            // The first batch comes with the reset; the view pulls the rest as it scrolls. Views
-            // ask canFetchMore() from inside endResetModel(): answer no until the reset is done.
-            beginResetModel();
-            m_resetting = true;
-            m_entries = std::move(entries);
-            m_shown = qMin(kBatch, int(m_entries.size()));
-            endResetModel();
-            m_resetting = false;
+            m_all = result.entries;
+            applyView();
             emit loadingChanged(false);
             emit listed(path);
         },
@@ -101,6 +91,96 @@ void RemoteFilesModel::setPath(const QString &path)
             if (error.kind != ErrorKind::Cancelled)
                 emit listFailed(path, error.toString());
         });
+}
+
+void RemoteFilesModel::setFilter(const QString &text)
+{
+    if (text == m_filter)
+        return;
+    m_filter = text;
+    applyView();
+}
+
+void RemoteFilesModel::setShowHidden(bool show)
+{
+    if (show == m_showHidden)
+        return;
+    m_showHidden = show;
+    applyView();
+}
+
+void RemoteFilesModel::sort(int column, Qt::SortOrder order)
+{
+    m_sortColumn = column;
+    m_sortOrder = order;
+    applyView();
+}
+
+bool RemoteFilesModel::lessThan(const FileInfo &a, const FileInfo &b, int column)
+{
+    // Folders first whatever the order, like every file manager.
+    if (a.isDir != b.isDir)
+        return a.isDir;
+    switch (column) {
+    case SizeColumn:
+        if (a.size != b.size)
+            return a.size < b.size;
+        break;
+    case ModifiedColumn:
+        if (a.modTime != b.modTime)
+            return a.modTime < b.modTime;
+        break;
+    case ModeColumn:
+        if (a.mode != b.mode)
+            return a.mode < b.mode;
+        break;
+    default:
+        break;
+    }
+    return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
+}
+
+void RemoteFilesModel::applyView()
+{
+    QList<FileInfo> entries;
+    entries.reserve(m_all.size());
+    for (const FileInfo &e : std::as_const(m_all)) {
+        if (!m_showHidden && e.name.startsWith(QLatin1Char('.')))
+            continue;
+        if (!m_filter.isEmpty() && !e.name.contains(m_filter, Qt::CaseInsensitive))
+            continue;
+        entries << e;
+    }
+    const int column = m_sortColumn;
+    if (m_sortOrder == Qt::AscendingOrder)
+        std::stable_sort(
+            entries.begin(), entries.end(),
+            [column](const FileInfo &a, const FileInfo &b) { return lessThan(a, b, column); });
+    else
+        std::stable_sort(entries.begin(), entries.end(),
+                         [column](const FileInfo &a, const FileInfo &b) {
+                             if (a.isDir != b.isDir)
+                                 return a.isDir;
+                             return lessThan(b, a, column);
+                         });
+    // The first batch comes with the reset; the view pulls the rest as it scrolls. Views ask
+    // canFetchMore() from inside endResetModel(): answer no until the reset is done.
+    beginResetModel();
+    m_resetting = true;
+    m_entries = std::move(entries);
+    m_shown = qMin(kBatch, int(m_entries.size()));
+    endResetModel();
+    m_resetting = false;
+}
+
+QStringList RemoteFilesModel::folderPaths() const
+{
+    QStringList out;
+    for (const FileInfo &e : m_all) {
+        if (e.isDir)
+            out << (e.path.isEmpty() ? joinPath(m_path, e.name) : e.path);
+    }
+    return out;
 }
 
 void RemoteFilesModel::refresh()
@@ -211,12 +291,14 @@ QMimeData *RemoteFilesModel::mimeData(const QModelIndexList &indexes) const
         return nullptr;
     auto *data = new QMimeData;
     data->setData(remotePathsMimeType(), paths.join(QLatin1Char('\n')).toUtf8());
+    if (m_session) // a drop on another runner's list copies runner to runner
+        data->setData(runnerIdMimeType(), m_session->runnerId().toUtf8());
     return data;
 }
 
 QStringList RemoteFilesModel::mimeTypes() const
 {
-    return {QStringLiteral("text/uri-list"), remotePathsMimeType()};
+    return {QStringLiteral("text/uri-list"), remotePathsMimeType(), runnerIdMimeType()};
 }
 
 Qt::DropActions RemoteFilesModel::supportedDropActions() const
@@ -227,7 +309,11 @@ Qt::DropActions RemoteFilesModel::supportedDropActions() const
 bool RemoteFilesModel::canDropMimeData(const QMimeData *data, Qt::DropAction, int, int,
                                        const QModelIndex &) const
 {
-    if (!m_session || !data->hasUrls())
+    if (!m_session)
+        return false;
+    if (data->hasFormat(runnerIdMimeType()) && data->hasFormat(remotePathsMimeType()))
+        return QString::fromUtf8(data->data(runnerIdMimeType())) != m_session->runnerId();
+    if (!data->hasUrls())
         return false;
     const QList<QUrl> urls = data->urls();
     return std::all_of(urls.cbegin(), urls.cend(), [](const QUrl &u) { return u.isLocalFile(); });
@@ -242,6 +328,12 @@ bool RemoteFilesModel::dropMimeData(const QMimeData *data, Qt::DropAction action
     // Dropped onto a folder row: upload into that folder.
     if (parent.isValid() && m_entries.value(parent.row()).isDir)
         target = parent.data(PathRole).toString();
+    if (data->hasFormat(runnerIdMimeType())) {
+        const QStringList remote = QString::fromUtf8(data->data(remotePathsMimeType()))
+                                       .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        emit relayRequested(QString::fromUtf8(data->data(runnerIdMimeType())), remote, target);
+        return true;
+    }
     QStringList paths;
     for (const QUrl &url : data->urls())
         paths << QFileInfo(url.toLocalFile()).absoluteFilePath();

@@ -1,15 +1,20 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
-#include "app/filebrowser.h"
+#include "app/files/filebrowser.h"
 #include "app/widgets/confirm.h"
 #include "app/connections/serverconnection.h"
 
-#include "app/localfilesview.h"
-#include "app/remotefilesmodel.h"
+#include "app/files/externalopen.h"
+#include "app/files/filepreview.h"
+#include "app/files/localfilesview.h"
+#include "app/files/peerpane.h"
+#include "app/files/remoteeditor.h"
+#include "app/files/remotefilesmodel.h"
 
 #include "core/runnersession.h"
 #include "core/transfer.h"
 
 #include <QAction>
+#include <QCompleter>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -23,6 +28,9 @@
 #include <QPointer>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QStringListModel>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
@@ -43,6 +51,10 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     , m_hint(new QLabel(this))
     , m_toolBar(nullptr)
     , m_rootsButton(new QToolButton(this))
+    , m_tabs(new QTabWidget(this))
+    , m_preview(new FilePreview(this))
+    , m_peer(new PeerPane(this))
+    , m_filterEdit(new QLineEdit(this))
 {
     setObjectName(QStringLiteral("fileBrowser"));
     m_view->setObjectName(QStringLiteral("filesView"));
@@ -89,6 +101,13 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     toolBar->addSeparator();
     add("actionFilesMkdir", QStringLiteral(":/icons/mkdir.svg"), tr("New Folder..."),
         QKeySequence(Qt::Key_F7), &FileBrowser::makeFolder);
+    add("actionFilesEdit", {}, tr("Edit"), QKeySequence(Qt::Key_F4), &FileBrowser::editSelected,
+        false);
+    add("actionFilesOpenExternal", {}, tr("Open with System Application"),
+        QKeySequence(Qt::SHIFT | Qt::Key_F4), &FileBrowser::openSelectedExternally, false);
+    QAction *preview = add("actionFilesPreview", {}, tr("Preview"), QKeySequence(Qt::Key_F3),
+                           &FileBrowser::togglePreview, true, false);
+    preview->setCheckable(true);
     add("actionFilesRename", {}, tr("Rename..."), QKeySequence(Qt::Key_F2),
         &FileBrowser::renameSelected, false);
     add("actionFilesDelete", QStringLiteral(":/icons/delete.svg"), tr("Delete..."),
@@ -127,11 +146,41 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
         "QLabel { background: palette(alternate-base); border: 1px solid palette(mid); "
         "border-radius: 3px; padding: 8px; }"));
 
+    // Listing: filter as you type, hidden files on/off, sort by a header click, completion of
+    // typed paths from the folders listed so far.
+    m_filterEdit->setObjectName(QStringLiteral("filesFilter"));
+    m_filterEdit->setPlaceholderText(tr("Filter"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterEdit->setMaximumWidth(180);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_model, &RemoteFilesModel::setFilter);
+    auto *hidden = new QAction(tr("Show Hidden Files"), this);
+    hidden->setObjectName(QStringLiteral("actionFilesShowHidden"));
+    hidden->setCheckable(true);
+    hidden->setChecked(m_model->showHidden());
+    hidden->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    hidden->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(hidden, &QAction::toggled, m_model, &RemoteFilesModel::setShowHidden);
+    addAction(hidden);
+    toolBar->addAction(hidden);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(RemoteFilesModel::NameColumn, Qt::AscendingOrder);
+    auto *completions = new QStringListModel(this);
+    auto *completer = new QCompleter(completions, this);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_pathEdit->setCompleter(completer);
+    connect(m_model, &RemoteFilesModel::listed, completions, [this, completions] {
+        QStringList known = completions->stringList() + m_model->folderPaths() + roots();
+        known.removeDuplicates();
+        known.sort();
+        completions->setStringList(known);
+    });
+
     auto *top = new QHBoxLayout;
     top->addWidget(toolBar);
     top->addWidget(m_rootsButton);
     top->addWidget(m_crumbs);
     top->addWidget(m_pathEdit, 1);
+    top->addWidget(m_filterEdit);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_hint);
@@ -189,16 +238,34 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("filesSplitter"));
     splitter->addWidget(localPane);
+    splitter->addWidget(m_peer);
+    m_peer->hide();
+    m_localPane = localPane;
     splitter->addWidget(m_view);
+    splitter->addWidget(m_preview);
+    m_preview->hide();
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 2);
-    layout->addWidget(splitter, 1);
+    // The browser is the first tab; files opened for editing get a tab each next to it.
+    m_tabs->setObjectName(QStringLiteral("filesTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->addTab(splitter, tr("Browse"));
+    m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
+    m_tabs->tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, &FileBrowser::closeEditor);
+    layout->addWidget(m_tabs, 1);
     layout->addWidget(m_info);
 
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        const QString path = index.data(RemoteFilesModel::PathRole).toString();
         if (index.data(RemoteFilesModel::IsDirRole).toBool())
-            navigate(index.data(RemoteFilesModel::PathRole).toString());
+            navigate(path);
+        else
+            openEditor(path);
     });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &FileBrowser::updatePreview);
     connect(m_model, &RemoteFilesModel::pathChanged, this, [this](const QString &path) {
         m_pathEdit->setText(path);
         rebuildBreadcrumbs(path);
@@ -214,6 +281,16 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
                 m_info->setText(tr("Cannot list %1: %2").arg(path, message));
             });
     connect(m_model, &RemoteFilesModel::uploadRequested, this, &FileBrowser::upload);
+    // Rows dragged between the two runner panes are copied runner to runner.
+    connect(m_model, &RemoteFilesModel::relayRequested, this,
+            [this](const QString &from, const QStringList &paths, const QString &dir) {
+                relay(from, paths, session(), dir);
+            });
+    connect(m_peer->model(), &RemoteFilesModel::relayRequested, this,
+            [this](const QString &from, const QStringList &paths, const QString &dir) {
+                relay(from, paths, m_peer->session(), dir);
+            });
+    connect(m_peer, &PeerPane::closeRequested, this, [this] { setPeerSession(nullptr); });
     connect(m_local, &LocalFilesView::downloadRequested, this, &FileBrowser::download);
     if (m_transfers) {
         // Refresh when an upload into the folder on screen completes.
@@ -518,29 +595,102 @@ void FileBrowser::renameSelected()
     });
 }
 
-TransferOptions FileBrowser::transferOptions()
+void FileBrowser::editSelected()
 {
-    TransferOptions options;
-    options.verifyContent = ServerConnection::savedVerifyTransfers();
-    options.ownedByRunner = ServerConnection::savedOwnedByRunner();
-    return options;
+    const QModelIndex index = m_view->currentIndex();
+    if (index.isValid() && !index.data(RemoteFilesModel::IsDirRole).toBool())
+        openEditor(index.data(RemoteFilesModel::PathRole).toString());
 }
 
-void FileBrowser::upload(const QStringList &localPaths, const QString &remoteDir)
+RemoteEditor *FileBrowser::openEditor(const QString &path)
+{
+    RunnerSession *s = session();
+    if (!s)
+        return nullptr;
+    for (int i = 1; i < m_tabs->count(); ++i) {
+        auto *open = qobject_cast<RemoteEditor *>(m_tabs->widget(i));
+        if (open && open->path() == path) {
+            m_tabs->setCurrentIndex(i);
+            return open;
+        }
+    }
+    auto *editor = new RemoteEditor(s, path, m_tabs);
+    const int index = m_tabs->addTab(editor, path.section(QLatin1Char('/'), -1));
+    m_tabs->setTabToolTip(index, path);
+    m_tabs->setCurrentIndex(index);
+    connect(editor, &RemoteEditor::titleChanged, this, [this, editor](const QString &title) {
+        const int at = m_tabs->indexOf(editor);
+        if (at > 0)
+            m_tabs->setTabText(at, title);
+    });
+    connect(editor, &RemoteEditor::saved, this, [this, path] {
+        if (RemoteFilesModel::parentPath(path) == m_model->path())
+            refresh();
+    });
+    editor->load();
+    emit editorOpened(editor);
+    return editor;
+}
+
+void FileBrowser::togglePreview()
+{
+    m_preview->setHidden(!m_preview->isHidden());
+    updatePreview();
+}
+
+void FileBrowser::updatePreview()
+{
+    if (m_preview->isHidden()) // not isVisible(): the tab itself may be hidden
+        return;
+    const QModelIndex index = m_view->currentIndex();
+    if (!index.isValid() || index.row() >= m_model->totalEntries()) {
+        m_preview->clear();
+        return;
+    }
+    m_preview->show(session(), m_model->entry(index.row()));
+}
+
+void FileBrowser::openSelectedExternally()
+{
+    const QModelIndex index = m_view->currentIndex();
+    if (index.isValid() && !index.data(RemoteFilesModel::IsDirRole).toBool())
+        openExternally(index.data(RemoteFilesModel::PathRole).toString());
+}
+
+ExternalOpen *FileBrowser::openExternally(const QString &path)
 {
     RunnerSession *s = session();
     if (!s || !m_transfers)
+        return nullptr;
+    // Kept while the browser lives: the temporary copy stays watched for later saves.
+    auto *open = new ExternalOpen(s, m_transfers, path, this);
+    if (m_externalOpener)
+        open->setOpener(m_externalOpener);
+    if (m_confirmOverride)
+        open->setAsk(m_confirmOverride);
+    connect(open, &ExternalOpen::failed, this,
+            [this](const QString &message) { reportError(tr("Open"), message); });
+    connect(open, &ExternalOpen::opened, this, [this, path] {
+        emit message(tr("Opened %1; saving it there offers to upload it back.").arg(path));
+    });
+    open->start();
+    return open;
+}
+
+void FileBrowser::closeEditor(int index)
+{
+    auto *editor = qobject_cast<RemoteEditor *>(m_tabs->widget(index));
+    if (!editor)
         return;
-    for (const QString &local : localPaths) {
-        const QFileInfo info(local);
-        if (!info.exists()) {
-            reportError(tr("Upload"), tr("%1 does not exist.").arg(local));
-            continue;
-        }
-        m_transfers->enqueueUpload(s, info.absoluteFilePath(),
-                                   RemoteFilesModel::joinPath(remoteDir, info.fileName()),
-                                   transferOptions());
+    auto close = [this, editor] {
+        m_tabs->removeTab(m_tabs->indexOf(editor));
+        editor->deleteLater();
+    };
+    if (!editor->isModified()) {
+        close();
+        return;
     }
+    confirm(tr("%1 has unsaved changes. Close it and lose them?").arg(editor->path()), close);
 }
 
 void FileBrowser::uploadFiles()
@@ -584,19 +734,6 @@ void FileBrowser::downloadSelected()
         download(paths, dirs.first());
     });
     dialog->open();
-}
-
-void FileBrowser::download(const QStringList &remotePaths, const QString &localDir)
-{
-    RunnerSession *s = session();
-    if (!s || !m_transfers || remotePaths.isEmpty())
-        return;
-    for (const QString &remote : remotePaths)
-        m_transfers->enqueueDownload(
-            s, remote, localDir + QLatin1Char('/') + remote.section(QLatin1Char('/'), -1),
-            transferOptions());
-    emit message(
-        tr("Downloading %n item(s) to %1", nullptr, int(remotePaths.size())).arg(localDir));
 }
 
 } // namespace capsule::app
