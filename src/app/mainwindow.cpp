@@ -6,7 +6,7 @@
 #include "app/emptyhint.h"
 #include "app/filebrowser.h"
 #include "app/hosts/hostsview.h"
-#include "app/onboarddiff.h"
+#include "app/wizard/onboarddiff.h"
 #include "app/runnersmodel.h"
 #include "app/serverconnection.h"
 #include "app/settingsdialog.h"
@@ -16,7 +16,7 @@
 #include "app/tokenstore.h"
 #include "app/transferspanel.h"
 #include "app/workloadsmodel.h"
-#include "app/workloadwizard.h"
+#include "app/wizard/workloadwizard.h"
 
 #include "core/client.h"
 #include "core/onboard.h"

@@ -1,7 +1,7 @@
 // The workload wizard: live name validation, layers text, the create body and onboard.yaml it
 // writes.
-#include "app/onboarddiff.h"
-#include "app/workloadwizard.h"
+#include "app/wizard/onboarddiff.h"
+#include "app/wizard/workloadwizard.h"
 
 #include "core/onboard.h"
 

@@ -1,5 +1,5 @@
 // The RunnerConfig wizard: name, image, layers, runtime, review (onboard.yaml + workload key).
-#include "app/workloadwizard.h"
+#include "app/wizard/workloadwizard.h"
 
 #include "core/onboard.h"
 
