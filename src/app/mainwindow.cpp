@@ -611,7 +611,7 @@ void MainWindow::openOnboardFile(const QString &path)
     auto *wizard = new WorkloadWizard(this);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     wizard->setWindowTitle(tr("Workload from %1").arg(path));
-    wizard->setBody(body);
+    wizard->importOnboard(path); // keeps platform/hosts/session sections for Save
     connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
     wizard->show();
 }

@@ -1,73 +1,107 @@
-// The RunnerConfig wizard: name, image, layers, runtime, review (onboard.yaml + workload key).
+// The RunnerConfig wizard: template, name/image/tier, layers, runtime, network (+ auth),
+// start command, tenant, review (editable onboard.yaml), and with a client the onboarding
+// progress. Pages edit one WizardModel, so imported keys no page shows are written back as read.
 #pragma once
 
 #include "core/error.h"
-#include "core/runnerconfig.h"
 
 #include <QJsonObject>
+#include <QPointer>
 #include <QWizard>
 
-namespace Ui {
-class WizardNamePage;
-class WizardLayersPage;
-class WizardRuntimePage;
-class WizardReviewPage;
-} // namespace Ui
+namespace capsule {
+class Client;
+}
 
 namespace capsule::app {
+
+class BasicsPage;
+class LayersPage;
+class NetworkPage;
+class ProgressPage;
+class ReviewPage;
+class RuntimePage;
+class StartPage;
+class TemplatePage;
+class TenantPage;
+class WizardModel;
 
 class WorkloadWizard : public QWizard
 {
     Q_OBJECT
 public:
-    enum PageId { NamePage, LayersPage, RuntimePage, ReviewPage };
+    enum PageId {
+        TemplatesPage,
+        NamePage,
+        LayersPageId,
+        RuntimePageId,
+        NetworkPageId,
+        StartPageId,
+        TenantPageId,
+        ReviewPageId,
+        ProgressPageId
+    };
 
     explicit WorkloadWizard(QWidget *parent = nullptr);
     ~WorkloadWizard() override;
 
-    // Prefills every page from a create body (e.g. an opened onboard.yaml); fields the pages do
-    // not show (drives, refresh commands, runner user...) are kept as they are.
-    void setBody(const QJsonObject &body);
+    // Prefills every page from a create body (e.g. an opened onboard.yaml) and skips the
+    // templates; `sections` are the file's other top-level mappings, written back on Save.
+    void setBody(const QJsonObject &body, const QJsonObject &sections = {});
+    // Reads an onboard.yaml (text or path) into the wizard; false + *error when it cannot.
+    // A legacy snapshot_commands-only file is explained on the layers page.
+    bool importOnboard(const QString &textOrPath, QString *error = nullptr);
+    // Edits a stored workload: `definition` as GET layered-configs/{id} returns it. The review
+    // page lists the changes, the ones the server refuses, and the layers that will rebuild.
+    void editExisting(const QJsonObject &definition);
+    // With a client, Create onboards on the progress page (create, build, start a runner);
+    // without one, Create emits onboardRequested() and closes.
+    void setClient(Client *client);
 
-    // The config the pages describe; on a problem returns an invalid config and fills *problem.
-    RunnerConfig config(QString *problem = nullptr) const;
-    // The create body (4.2) or {} with *error set.
+    // The create body (4.1) or {} with *error set (a page's problem, or a bad name).
     QJsonObject body(Error *error = nullptr) const;
     QByteArray yaml() const;
     bool buildAfterCreate() const;
-    // Writes the onboard.yaml; false + *error on failure.
     bool saveTo(const QString &path, QString *error = nullptr) const;
 
-    // Parses the layers text: lines are shell commands, "[name]" starts a layer, a line starting
-    // with '{' is a JSON command mapping, '#' lines are comments.
-    static QJsonArray parseLayers(const QString &text, QString *problem);
-    static QString layersText(const QJsonArray &layers);
-    // What is wrong with a workload name, in words, followed by the rule.
-    static QString nameRuleText(const QString &id);
-
-    Ui::WizardNamePage *namePage() const { return m_name; }
-    Ui::WizardLayersPage *layersPage() const { return m_layers; }
-    Ui::WizardRuntimePage *runtimePage() const { return m_runtime; }
-    Ui::WizardReviewPage *reviewPage() const { return m_review; }
+    WizardModel *model() const { return m_model; }
+    TemplatePage *templatesPage() const { return m_templates; }
+    BasicsPage *namePage() const { return m_basics; }
+    LayersPage *layersPage() const { return m_layers; }
+    RuntimePage *runtimePage() const { return m_runtime; }
+    NetworkPage *networkPage() const { return m_network; }
+    StartPage *startPage() const { return m_start; }
+    TenantPage *tenantPage() const { return m_tenant; }
+    ReviewPage *reviewPage() const { return m_review; }
+    ProgressPage *progressPage() const { return m_progress; }
 
 signals:
-    // Finish was pressed: create this body on the server (and build it when `build`).
+    // Create was pressed without a client: create this body (and build it when `build`).
     void onboardRequested(const QJsonObject &body, bool build);
+    // Finish after a successful onboarding with "Start a runner when ready" checked.
+    void startRunnerRequested(const QString &configId, bool openFiles);
 
 protected:
     bool validateCurrentPage() override;
+    int nextId() const override;
     void initializePage(int id) override;
+    void done(int result) override;
 
 private:
-    void validateName();
-    void validateLayers();
     void saveDialog();
 
-    Ui::WizardNamePage *m_name;
-    Ui::WizardLayersPage *m_layers;
-    Ui::WizardRuntimePage *m_runtime;
-    Ui::WizardReviewPage *m_review;
-    QJsonObject m_baseBody;
+    WizardModel *m_model;
+    TemplatePage *m_templates;
+    BasicsPage *m_basics;
+    LayersPage *m_layers;
+    RuntimePage *m_runtime;
+    NetworkPage *m_network;
+    StartPage *m_start;
+    TenantPage *m_tenant;
+    ReviewPage *m_review;
+    ProgressPage *m_progress;
+    QPointer<Client> m_client;
+    bool m_editing = false;
 };
 
 } // namespace capsule::app
