@@ -24,7 +24,6 @@ class Client;
 class Error;
 class RunnerSession;
 class Job;
-struct BuildInfo;
 class TransferQueue;
 } // namespace capsule
 
@@ -116,16 +115,10 @@ private:
     // Tracks a running operation in the status bar; returns the callback that ends it.
     std::function<void(const QString &error)> beginOperation(const QString &what);
     QString runnerIdAt(int proxyRow) const;
-    // Shows the build's log (section 10) in the Build log dock and ends `done` with the log tail
-    // on failure; falls back to watchBuild when the server does not offer the build routes.
+    // Shows the build's log in the Build log dock (a BuildWatchJob) and ends `done` with its
+    // failure message (the server's log tail), or an empty string when the build finished.
     void followBuild(const QString &configId, std::function<void(const QString &)> done);
-    void followBuildLogs(const QString &configId, const QList<BuildInfo> &builds, int at,
-                         std::function<void(const QString &)> done);
-    void finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds, int at,
-                             std::function<void(const QString &)> done);
     void cancelStart();
-    void watchBuild(const QString &configId, std::function<void(const QString &)> done,
-                    int quietPolls = 0, int polls = 0);
 
     Ui::MainWindow *m_ui;
     ServerConnection *m_connection;
