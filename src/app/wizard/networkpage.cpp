@@ -150,7 +150,9 @@ QTableWidget *NetworkPage::rulesTable(const QString &name)
         {tr("Description"), tr("Domains"), tr("CIDRs"), tr("Ports"), tr("Protocols")});
     table->horizontalHeader()->setStretchLastSection(true);
     table->verticalHeader()->hide();
-    table->setMaximumHeight(80);
+    table->setMinimumHeight(84);
+    table->setMaximumHeight(110);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
     // A row is added when the last one gets text.
     connect(table, &QTableWidget::itemChanged, table, [table](QTableWidgetItem *item) {
         if (item->row() == table->rowCount() - 1 && !item->text().isEmpty())

@@ -121,6 +121,7 @@ ReviewPage::ReviewPage(WizardModel *model, QWidget *parent)
     layout->addWidget(changesLabel);
     defaultsLabel->setObjectName(QStringLiteral("defaultsLabel"));
     defaultsLabel->setWordWrap(true);
+    defaultsLabel->setTextFormat(Qt::PlainText);
     layout->addWidget(defaultsLabel);
     auto *buttons = new QHBoxLayout;
     buildCheck->setObjectName(QStringLiteral("buildCheck"));
@@ -195,8 +196,8 @@ QStringList ReviewPage::differencesFromDefaults(const QJsonObject &body)
             return v.toString();
         if (v.isArray())
             return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-        if (v.isObject())
-            return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+        if (v.isObject()) // a summary: its keys
+            return QStringLiteral("{%1}").arg(v.toObject().keys().join(QStringLiteral(", ")));
         return QString::fromUtf8(
             QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
     };
@@ -267,10 +268,10 @@ void ReviewPage::refresh()
                           : tr("Workload key: <b>%1</b> (the workload still needs a valid name)")
                                 .arg(leafWorkloadKey(body)));
     const QStringList diffs = differencesFromDefaults(body);
-    defaultsLabel->setText(diffs.isEmpty()
-                               ? tr("Every setting is at its default.")
-                               : tr("Differs from the defaults: %1")
-                                     .arg(diffs.join(QStringLiteral("; ")).toHtmlEscaped()));
+    defaultsLabel->setText(
+        diffs.isEmpty()
+            ? tr("Every setting is at its default.")
+            : tr("Differs from the defaults: %1").arg(diffs.join(QStringLiteral("; "))));
     if (m_original.isEmpty()) {
         changesLabel->setVisible(false);
         return;
