@@ -25,8 +25,9 @@ private:
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly))
             return {};
-        f.write(QStringLiteral("workload:\n  display_name: %1\n  layers:\n    - name: main\n"
-                               "      init_commands: [\"%2\"]\n")
+        f.write(QStringLiteral(
+                    "workload:\n  display_name: %1\n  layers:\n    - name: main\n"
+                    "      init_commands:\n        - {type: shell, args: [bash, -lc, \"%2\"]}\n")
                     .arg(name, command)
                     .toUtf8());
         return path;
