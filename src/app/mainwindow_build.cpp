@@ -35,6 +35,8 @@ void MainWindow::followBuild(const QString &configId, std::function<void(const Q
     }
     m_buildDock->setWindowTitle(tr("Build log - %1").arg(configId));
     m_buildLog->clear();
+    m_buildDock->show();
+    m_buildDock->raise();
     auto *watch = new BuildWatchJob(client->configs(), configId, {}, this);
     QPointer<QPlainTextEdit> log = m_buildLog;
     connect(watch, &BuildWatchJob::logStarted, this,
