@@ -229,13 +229,17 @@ QList<TemplatePage::Template> TemplatePage::templates()
                                        {cmd(QStringLiteral("cd /workspace && (test ! -f "
                                                            "package.json || npm install)"))})}}}},
         {QStringLiteral("service"), tr("Debian shell with a service on a port"),
-         tr("debian:12; a site layer writes a page; each runner serves it on port 8080."),
+         tr("debian:12; a site layer installs python3 and writes a page; each runner serves it "
+            "on port 8080."),
          QJsonObject{
              {QStringLiteral("display_name"), QStringLiteral("web-demo")},
              {QStringLiteral("base_image"), QStringLiteral("debian:12")},
              {QStringLiteral("layers"),
               QJsonArray{layer(QStringLiteral("site"),
-                               {cmd(QStringLiteral("mkdir -p /workspace/site && echo hello > "
+                               {cmd(QStringLiteral("apt-get update && apt-get install -y "
+                                                   "--no-install-recommends python3-minimal"),
+                                    true),
+                                cmd(QStringLiteral("mkdir -p /workspace/site && echo hello > "
                                                    "/workspace/site/index.html"))})}},
              {QStringLiteral("start_command"),
               QJsonObject{
