@@ -269,7 +269,18 @@ void BuildWatchJob::succeedWhenLogsEnded()
     if (m_follow || !m_followQueue.isEmpty()) {
         if (!m_follow)
             followNext();
-        return; // followNext() succeeds when the last stream ends
+        // followNext() succeeds when the last stream ends; a stream the server keeps open after
+        // the build ended must not hold the result back: give the logs a grace period.
+        QTimer::singleShot(kLogGraceMs, this, [this] {
+            if (isFinished())
+                return;
+            m_followQueue.clear();
+            if (m_follow)
+                m_follow->cancel();
+            if (!isFinished())
+                succeed();
+        });
+        return;
     }
     succeed();
 }

@@ -59,6 +59,8 @@ public:
     const ConfigDetail &detail() const { return m_detail; }
     // How many lines of the failed build's log the failure message carries.
     static constexpr int kFailureLogLines = 12;
+    // After the build ended, how long the log streams still open may take to end.
+    static constexpr int kLogGraceMs = 3000;
 
 signals:
     // After every poll: the layers root first (LayerStatus::status/buildStatus per layer).
