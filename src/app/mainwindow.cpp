@@ -19,7 +19,8 @@
 #include "app/terminals/terminaltabs.h"
 #include "app/files/transferspanel.h"
 #include "app/workloads/workloadsmodel.h"
-#include "app/workloadwizard.h"
+#include "app/wizard/workloadwizard.h"
+#include "app/wizard/onboarddiff.h"
 
 #include "core/client.h"
 #include "core/runnersession.h"

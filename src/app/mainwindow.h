@@ -228,13 +228,9 @@ private:
     OperationEnd beginOperation(const QString &what);
     void showError(const QString &what, const QString &message, const QString &details);
     QString runnerIdAt(int proxyRow) const;
-    // Shows the build's log (section 10) in the Build log dock and ends `done` with the log tail
-    // on failure; falls back to watchBuild when the server does not offer the build routes.
+    // Shows the build's log in the Build log dock (a BuildWatchJob) and ends `done` with its
+    // failure message (the server's log tail), or an empty string when the build finished.
     void followBuild(const QString &configId, std::function<void(const QString &)> done);
-    void followBuildLogs(const QString &configId, const QList<BuildInfo> &builds, int at,
-                         std::function<void(const QString &)> done);
-    void finishFollowedBuild(const QString &configId, const QList<BuildInfo> &builds, int at,
-                             std::function<void(const QString &)> done);
     void cancelStart();
     WorkloadSummary selectedWorkloadSummary() const;
     void launchRunner(const WorkloadSummary &summary, const AllocateOptions &options,

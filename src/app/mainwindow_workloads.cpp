@@ -3,10 +3,10 @@
 #include "app/mainwindow.h"
 
 #include "app/connections/serverconnection.h"
-#include "app/onboarddiff.h"
+#include "app/wizard/onboarddiff.h"
 #include "app/widgets/messagebox.h"
 #include "app/workloads/workloadsmodel.h"
-#include "app/workloadwizard.h"
+#include "app/wizard/workloadwizard.h"
 
 #include "core/client.h"
 #include "core/onboard.h"
@@ -114,7 +114,13 @@ void MainWindow::editWorkload()
 {
     withSelectedDefinition(tr("Editing the workload"),
                            [this](const QString &id, const QJsonObject &definition) {
-                               openWizardWith(definition, tr("Edit %1").arg(id));
+                               auto *wizard = new WorkloadWizard(this);
+                               wizard->setAttribute(Qt::WA_DeleteOnClose);
+                               wizard->setWindowTitle(tr("Edit %1").arg(id));
+                               wizard->editExisting(definition);
+                               connect(wizard, &WorkloadWizard::onboardRequested, this,
+                                       &MainWindow::onboard);
+                               wizard->show();
                            });
 }
 
@@ -201,7 +207,7 @@ void MainWindow::openOnboardFile(const QString &path)
     auto *wizard = new WorkloadWizard(this);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     wizard->setWindowTitle(tr("Workload from %1").arg(path));
-    wizard->setBody(body);
+    wizard->importOnboard(path); // keeps platform/hosts/session sections for Save
     connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
     wizard->show();
 }

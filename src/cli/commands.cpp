@@ -2,7 +2,9 @@
 // runners, status, pause, resume, release, hosts, workload-key.
 #include "cli/cli.h"
 
+#include "cli/rawterminal.h"
 #include "core/blocking.h"
+#include "core/buildwatch.h"
 #include "core/client.h"
 #include "core/onboard.h"
 #include "core/workloadkey.h"
@@ -10,7 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QThread>
+#include <cstdio>
 
 namespace capsule::cli {
 
@@ -26,6 +28,12 @@ bool await(Context &ctx, J *job, int *code)
         return false;
     }
     return true;
+}
+
+void writeStderr(const QByteArray &data)
+{
+    std::fwrite(data.constData(), 1, size_t(data.size()), stderr);
+    std::fflush(stderr);
 }
 
 QJsonObject allocateJson(const AllocateReply &r)
@@ -148,6 +156,8 @@ int configsCommand(Context &ctx, const ParsedArgs &args)
     return ExitOk;
 }
 
+int waitForBuild(Context &ctx, const QString &configId, bool showLog);
+
 int onboardCommand(Context &ctx, const ParsedArgs &args)
 {
     Error error;
@@ -167,6 +177,8 @@ int onboardCommand(Context &ctx, const ParsedArgs &args)
         return ExitOk;
     }
     const bool build = !args.has(QStringLiteral("no-build"));
+    if (!build && args.has(QStringLiteral("wait")))
+        return ctx.fail(ExitUsage, QStringLiteral("--wait needs a build; drop --no-build"));
     if (!build && (args.has(QStringLiteral("force")) || args.has(QStringLiteral("clean"))))
         return ctx.fail(ExitUsage, QStringLiteral("--force and --clean need a build; drop "
                                                   "--no-build"));
@@ -186,33 +198,37 @@ int onboardCommand(Context &ctx, const ParsedArgs &args)
                 .arg(s.displayName, s.configId, s.workloadKey,
                      build ? QStringLiteral("; build requested") : QStringLiteral("; not built")));
     }
+    if (args.has(QStringLiteral("wait")))
+        return waitForBuild(ctx, s.configId, args.has(QStringLiteral("log")));
     return ExitOk;
 }
 
-// Polls the config until no layer builds any more (contract 2.1: failure shows as a pending leaf).
-int waitForBuild(Context &ctx, const QString &configId)
+// Waits for the build with the core's BuildWatchJob (the rules the app's Build log dock uses);
+// with --log the build logs stream to stderr. Ctrl+C stops waiting (the build goes on).
+int waitForBuild(Context &ctx, const QString &configId, bool showLog)
 {
-    for (;;) {
-        int code = ExitOk;
-        auto *job = ctx.client()->configs()->get(configId);
-        if (!await(ctx, job, &code))
-            return code;
-        const ConfigDetail d = job->result();
-        job->deleteLater();
-        if (d.buildFinished() && !d.buildInFlight()) {
-            if (!ctx.json())
-                ctx.print(QStringLiteral("build of %1 finished: %2")
-                              .arg(configId, d.layers.isEmpty() ? QString()
-                                                                : d.layers.last().currentVersion));
-            return ExitOk;
-        }
-        if (!d.buildInFlight())
-            return ctx.fail(ExitFailure,
-                            QStringLiteral("build of %1 failed (its leaf layer is %2)")
-                                .arg(configId, d.layers.isEmpty() ? QStringLiteral("missing")
-                                                                  : d.layers.last().status));
-        QThread::msleep(500);
-    }
+    BuildWatchOptions options;
+    options.followLogs = showLog;
+    BuildWatchJob watch(ctx.client()->configs(), configId, options);
+    QObject::connect(
+        &watch, &BuildWatchJob::logStarted, &watch,
+        [](const QString &layer, const QString &version) {
+            writeStderr(QStringLiteral("== layer %1, build %2 ==\n").arg(layer, version).toUtf8());
+        });
+    QObject::connect(&watch, &BuildWatchJob::logText, &watch,
+                     [](const QByteArray &text) { writeStderr(text); });
+    InterruptWatcher interrupts;
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, &watch, &Job::cancel);
+    waitFor(&watch); // the job's finished signal ends the CLI's event loop
+    if (watch.hasError())
+        return watch.error().kind == ErrorKind::Cancelled
+                   ? ctx.fail(ExitInterrupted, QStringLiteral("interrupted (the build goes on)"))
+                   : ctx.fail(watch.error());
+    const ConfigDetail &d = watch.detail();
+    const QString version = d.layers.isEmpty() ? QString() : d.layers.last().currentVersion;
+    if (!ctx.json()) // JSON output stays the one document of the command
+        ctx.print(QStringLiteral("build of %1 finished: %2").arg(configId, version));
+    return ExitOk;
 }
 
 int buildCommand(Context &ctx, const ParsedArgs &args)
@@ -235,7 +251,7 @@ int buildCommand(Context &ctx, const ParsedArgs &args)
                       .arg(r.configId, r.status)
                       .arg(r.enqueued));
     if (args.has(QStringLiteral("wait")))
-        return waitForBuild(ctx, r.configId);
+        return waitForBuild(ctx, r.configId, args.has(QStringLiteral("log")));
     return ExitOk;
 }
 
@@ -434,6 +450,12 @@ QList<Command> controlPlaneCommands()
         QStringLiteral("force"), {}, QStringLiteral("rebuild layers that already have a version")};
     const OptionSpec clean{
         QStringLiteral("clean"), {}, QStringLiteral("rebuild from scratch (implies --force)")};
+    const OptionSpec wait{QStringLiteral("wait"),
+                          {},
+                          QStringLiteral("wait until the build has finished (exit 1 with the "
+                                         "failed build's log tail when it fails)")};
+    const OptionSpec log{
+        QStringLiteral("log"), {}, QStringLiteral("with --wait: stream the build logs to stderr")};
     QList<Command> c;
     c.append({QStringLiteral("workloads"),
               QString(),
@@ -466,7 +488,9 @@ QList<Command> controlPlaneCommands()
                 QStringLiteral("print the create body and workload key; send nothing")},
                {QStringLiteral("no-build"), {}, QStringLiteral("create only, do not build")},
                force,
-               clean},
+               clean,
+               wait,
+               log},
               -1,
               onboardCommand,
               1,
@@ -475,9 +499,7 @@ QList<Command> controlPlaneCommands()
               QStringLiteral("WORKLOAD [options]"),
               QStringLiteral("Build a workload (by name, config id or workload key)."),
               {},
-              {force,
-               clean,
-               {QStringLiteral("wait"), {}, QStringLiteral("wait until the build has finished")}},
+              {force, clean, wait, log},
               -1,
               buildCommand,
               1,

@@ -479,13 +479,26 @@ void writeSequence(QByteArray &out, const QJsonArray &a, int indent)
 
 } // namespace
 
-QByteArray writeOnboard(const QJsonObject &body)
+QByteArray writeOnboard(const QJsonObject &body, const QJsonObject &sections)
 {
     QByteArray out = "# Capsule workload definition (onboard.yaml); see docs/cli.md.\n";
-    QJsonObject top;
+    QJsonObject top = sections;
     top.insert(QStringLiteral("workload"), body);
     writeMapping(out, top, 0, false);
     return out;
+}
+
+QJsonObject onboardSections(const QByteArray &text)
+{
+    yaml11::Document parsed;
+    yaml11::LoadError error;
+    if (!yaml11::load(text, &parsed, &error) || !parsed.root.isObject())
+        return {};
+    QJsonObject top = parsed.root.toObject();
+    if (!top.value(QStringLiteral("workload")).isObject())
+        return {};
+    top.remove(QStringLiteral("workload"));
+    return top;
 }
 
 } // namespace capsule

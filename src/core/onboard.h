@@ -19,6 +19,13 @@ QJsonObject parseOnboard(const QString &textOrPath, const QString &nameArg = {},
                          Error *error = nullptr);
 
 // A readable onboard.yaml (`workload:` mapping) that parseOnboard() reads back to `body`.
-QByteArray writeOnboard(const QJsonObject &body);
+// `sections` are other top-level mappings to write along (platform, hosts, session, ... of an
+// imported file, see onboardSections()); parseOnboard() ignores them as the SDK does.
+QByteArray writeOnboard(const QJsonObject &body, const QJsonObject &sections = {});
+
+// The top-level keys of an onboard.yaml other than `workload` (platform, microvm, hosts, session,
+// credentials and unknown ones) when the text has a `workload` mapping; {} otherwise or when the
+// text does not load. The wizard keeps them so that Save writes them back unchanged.
+QJsonObject onboardSections(const QByteArray &text);
 
 } // namespace capsule

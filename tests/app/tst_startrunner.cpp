@@ -8,7 +8,7 @@
 #include "app/snapshots/snapshotsview.h"
 #include "app/widgets/messagebox.h"
 #include "app/workloads/workloadsmodel.h"
-#include "app/workloadwizard.h"
+#include "app/wizard/workloadwizard.h"
 
 #include "core/blocking.h"
 #include "core/client.h"

@@ -1,5 +1,5 @@
 // What creating a workload over an existing one of the same name would change, in words.
-#include "app/onboarddiff.h"
+#include "app/wizard/onboarddiff.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
