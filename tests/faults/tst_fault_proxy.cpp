@@ -262,6 +262,7 @@ private slots:
     {
         QTest::addColumn<QString>("op");
         QTest::addColumn<int>("kind");
+        QTest::addColumn<bool>("afterHead");
         const QStringList ops{"list",  "allocate", "exec",     "read",
                               "write", "upload",   "download", "pty"};
         const QList<Kind> kinds{Kind::Pass, Kind::Reset, Kind::Stall, Kind::Truncate,
@@ -269,13 +270,20 @@ private slots:
         for (const QString &op : ops)
             for (Kind k : kinds)
                 QTest::newRow(qPrintable(op + QLatin1Char('/') + FaultProxy::kindName(k)))
-                    << op << int(k);
+                    << op << int(k) << false;
+        // Faults right after the head, i.e. between frames of an open PTY / after a complete
+        // HTTP head: the client must notice a connection that went silent.
+        for (Kind k : {Kind::Stall, Kind::Truncate, Kind::Reset})
+            QTest::newRow(
+                qPrintable(QStringLiteral("pty/%1-after-open").arg(FaultProxy::kindName(k))))
+                << QStringLiteral("pty") << int(k) << true;
     }
 
     void operation()
     {
         QFETCH(QString, op);
         QFETCH(int, kind);
+        QFETCH(bool, afterHead);
         // One generator per row, derived from the seed and the row: any row replays alone.
         QRandomGenerator gen(quint32(m_seed) ^ stableHash(QTest::currentDataTag()));
         FaultProxy::Fault f;
@@ -283,6 +291,10 @@ private slots:
         // A random point of the reply: in its head, in its body, or just after it.
         // Replies here are 100 bytes to a few KiB: most points fall in the head or the body.
         f.afterBytes = op == QLatin1String("pty") ? 120 + gen.bounded(400) : gen.bounded(300);
+        if (afterHead) {
+            f.afterHead = true;
+            f.afterBytes = 0;
+        }
         f.trickleBytes = 16 + int(gen.bounded(64));
         f.trickleMs = 5 + int(gen.bounded(20));
         m_cp.setFault(f);
@@ -331,6 +343,30 @@ private slots:
         if (f.kind == Kind::Pass || f.kind == Kind::Trickle)
             QVERIFY2(o.ok, qPrintable(QStringLiteral("failed without a real fault: %1 (%2)")
                                           .arg(o.error.toString(), where)));
+    }
+
+    // The PTY keep-alive must not end a healthy idle session: idle for 4x the operation
+    // timeout behind a passing proxy, then it still echoes.
+    void idlePtyStaysOpen()
+    {
+        m_cp.setFault({});
+        m_host.setFault({});
+        Client client(proxiedSettings());
+        RunnerSession session(client.hostResolver(), m_runner.runnerId, m_runner.sessionId,
+                              QString(), m_host.address());
+        PtyChannel *pty = session.shell();
+        QByteArray seen;
+        bool lost = false;
+        connect(pty, &PtyChannel::stdout, this, [&](const QByteArray &d) { seen += d; });
+        connect(pty, &PtyChannel::disconnected, this, [&] { lost = true; });
+        pty->open();
+        QTRY_VERIFY_WITH_TIMEOUT(pty->isConnected(), 30000);
+        QTest::qWait(int(4 * kOperationTimeout * 1000));
+        QVERIFY2(!lost && pty->isConnected(), "an idle, healthy PTY was closed");
+        QVERIFY(pty->sendText(QStringLiteral("echo idle-ok-$((6*7))\n")));
+        QTRY_VERIFY_WITH_TIMEOUT(seen.contains("idle-ok-42"), 30000);
+        pty->close();
+        m_host.closeAll();
     }
 
     // The `capsule` command through the proxy: a stall or reset ends with a non-zero exit and a

@@ -19,6 +19,8 @@ struct FaultProxy::Link
     bool faulted = false; // the fault has started
     bool stalled = false;
     bool upstreamDone = false;
+    qint64 headEnd = -1;   // afterHead: where the first reply's head ends in the stream
+    QByteArray headBuffer; // afterHead: the stream until then
     QByteArray trickleBuffer;
     QTimer *timer = nullptr;
 };
@@ -128,14 +130,29 @@ void FaultProxy::pumpDown(Link *link)
         return;
     }
     if (!link->faulted) {
-        const qint64 room = f.afterBytes - link->down;
+        qint64 limit = f.afterBytes;
+        if (f.afterHead) {
+            if (link->headEnd < 0) {
+                link->headBuffer += data; // everything so far: nothing was faulted yet
+                const qint64 at = link->headBuffer.indexOf("\r\n\r\n");
+                if (at < 0) {
+                    link->client->write(data);
+                    link->down += data.size();
+                    return;
+                }
+                link->headEnd = at + 4;
+                link->headBuffer.clear();
+            }
+            limit = link->headEnd + f.afterBytes;
+        }
+        const qint64 room = limit - link->down;
         if (room > 0) {
             const QByteArray head = data.left(room);
             link->client->write(head);
             link->down += head.size();
             data.remove(0, head.size());
         }
-        if (data.isEmpty() && link->down < f.afterBytes)
+        if (data.isEmpty() && link->down < limit)
             return;
         link->faulted = true;
         ++m_applied;

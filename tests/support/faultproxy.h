@@ -28,7 +28,8 @@ public:
     {
         enum class Kind { Pass, Reset, Stall, Truncate, Trickle };
         Kind kind = Kind::Pass;
-        qint64 afterBytes = 0; // server->client bytes forwarded before the fault starts
+        qint64 afterBytes = 0;  // server->client bytes forwarded before the fault starts
+        bool afterHead = false; // count afterBytes from the end of the first reply's head
         int trickleBytes = 64;
         int trickleMs = 20;
     };
