@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     o.clients = env("CAPSULE_LOAD_CLIENTS", 100);
     o.runners = env("CAPSULE_LOAD_RUNNERS", 20);
     o.durationMs = env("CAPSULE_LOAD_SECONDS", 60) * 1000;
-    o.opsPerLease = env("CAPSULE_LOAD_OPS_PER_LEASE", 60);
+    o.opsPerLease = env("CAPSULE_LOAD_OPS_PER_LEASE", 25);
     o.seed = quint32(env("CAPSULE_LOAD_SEED", int(QRandomGenerator::global()->bounded(1 << 30))));
     std::printf("load: %d clients, %d runner slots, %d s, seed %u\n", o.clients, o.runners,
                 o.durationMs / 1000, o.seed);
