@@ -191,7 +191,39 @@ void PtyChannel::onConnected()
 {
     m_openTimer->stop();
     setState(State::Connected);
+    // A connection that goes silent (host gone without a FIN, a stalled proxy) would otherwise
+    // look like an idle shell for ever: ping it, and give up after the operation timeout without
+    // a frame or pong (issue 10, tst_fault_proxy pty/stall-after-open).
+    if (m_settings.operationTimeout > 0) {
+        m_lastHeard.start();
+        connect(m_socket, &QWebSocket::pong, this, [this] { m_lastHeard.restart(); });
+        if (!m_keepAlive) {
+            m_keepAlive = new QTimer(this);
+            connect(m_keepAlive, &QTimer::timeout, this, &PtyChannel::keepAlive);
+        }
+        m_keepAlive->start(int(qBound(250.0, m_settings.operationTimeout * 1000 / 4, 15000.0)));
+    }
     emit connected();
+}
+
+void PtyChannel::keepAlive()
+{
+    if (!m_socket || m_state != State::Connected) {
+        m_keepAlive->stop();
+        return;
+    }
+    if (m_lastHeard.elapsed() < qint64(m_settings.operationTimeout * 1000)) {
+        m_socket->ping();
+        return;
+    }
+    dropSocket();
+    setState(State::Closed);
+    Error e(ErrorKind::RequestTimeout,
+            tr("Terminal connection lost: no answer from the host for %1 s.")
+                .arg(m_settings.operationTimeout));
+    e.operation = QStringLiteral("stream");
+    emit errorOccurred(e);
+    emit disconnected();
 }
 
 void PtyChannel::openFailed(const QString &reason)
@@ -252,6 +284,7 @@ void PtyChannel::onSocketDisconnected()
 
 void PtyChannel::onFrame(const QByteArray &bytes)
 {
+    m_lastHeard.restart();
     const Frame f = parseFrame(bytes);
     switch (f.type) {
     case Stdout:
@@ -295,6 +328,8 @@ void PtyChannel::close()
 
 void PtyChannel::dropSocket()
 {
+    if (m_keepAlive)
+        m_keepAlive->stop();
     if (!m_socket)
         return;
     m_socket->disconnect(this);

@@ -6,6 +6,7 @@
 #include "core/settings.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -113,6 +114,7 @@ private:
     void setState(State s);
     void dropSocket();
     bool notConnected();
+    void keepAlive();
 
     Settings m_settings;
     QString m_runnerId;
@@ -122,6 +124,8 @@ private:
     State m_state = State::Idle;
     QWebSocket *m_socket = nullptr;
     QTimer *m_openTimer = nullptr;
+    QTimer *m_keepAlive = nullptr; // pings an open connection; silence > timeout = lost
+    QElapsedTimer m_lastHeard;     // since the last frame or pong from the host
     QPointer<Job> m_resolveJob;
     int m_attempt = 0;
     bool m_closing = false;

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QStringDecoder>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -328,12 +329,26 @@ bool parseRange(const QByteArray &header, qint64 size, qint64 *from, qint64 *to)
     return ok1 && ok2 && *from >= 0 && *from < size && *to >= *from;
 }
 
+// The `path` query parameter of upload/download. Escapes that do not decode to UTF-8 (`%ff`)
+// are refused: decoded they became U+FFFD, so an upload wrote a file of another name.
+bool queryPath(const HostRequest &req, QString *path, FileError *e)
+{
+    const QByteArray raw = QByteArray::fromPercentEncoding(
+        req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyEncoded).toLatin1());
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    *path = utf8(raw);
+    if (!utf8.hasError())
+        return true;
+    *e = {400, QStringLiteral("invalid path: the path query parameter is not valid UTF-8")};
+    return false;
+}
+
 QObject *download(const HostRequest &req, const HostRunner &runner)
 {
     Resolved res;
     FileError e;
-    if (!confine(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded), &res,
-                 &e)) {
+    QString path;
+    if (!queryPath(req, &path, &e) || !confine(runner, path, &res, &e)) {
         sendError(req, e, false);
         return nullptr;
     }
@@ -395,11 +410,11 @@ void upload(const HostRequest &req, const HostRunner &runner)
     if (!permOk || perm > 07777)
         perm = 0644; // a bad perm is ignored, like upstream
     const bool append = req.query.queryItemValue(QStringLiteral("mode")) == QLatin1String("append");
-    QString resolved;
+    QString resolved, path;
     FileError e;
-    Fd fd =
-        openForWrite(runner, req.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded),
-                     append, perm, true, &resolved, &e);
+    if (!queryPath(req, &path, &e))
+        return sendError(req, e, true);
+    Fd fd = openForWrite(runner, path, append, perm, true, &resolved, &e);
     if (!fd.valid())
         return sendError(req, e, true);
     // The body is written to the fd opened above as it arrives (HttpResponder::streamBody):
