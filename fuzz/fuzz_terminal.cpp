@@ -7,9 +7,11 @@
 #include "terminal/terminalscreen.h"
 #include "terminal/terminalsurface.h"
 
+#include <algorithm>
+
 namespace {
 
-void checkSurface(const capsule::TerminalSurface &s)
+void checkSurface(const capsule::terminal::TerminalSurface &s)
 {
     const QPoint c = s.cursor();
     FUZZ_CHECK(c.x() >= 0 && c.x() <= s.cols() && c.y() >= 0 && c.y() < s.rows(),
@@ -19,14 +21,16 @@ void checkSurface(const capsule::TerminalSurface &s)
     for (int line = 0; line < s.lineCount(); ++line) {
         int count = -1;
         const auto *cells = s.lineCells(line, &count);
-        FUZZ_CHECK(count >= 0 && count <= s.cols() && (count == 0 || cells), "line cells");
+        // Screen rows are exactly cols() wide; scrollback lines keep the width they had.
+        FUZZ_CHECK(count >= 0 && (count == 0 || cells), "line cells");
+        FUZZ_CHECK(line < s.scrollbackLines() || count == s.cols(), "screen row width");
         for (int col = 0; col < count; ++col)
             (void)s.cellText(cells[col]);
         std::vector<int> columns;
         const QString text = s.lineText(line, &columns);
         FUZZ_CHECK(columns.size() == size_t(text.size()), "one column per character");
         for (int col : columns)
-            FUZZ_CHECK(col >= 0 && col < s.cols(), "text column outside the line");
+            FUZZ_CHECK(col >= 0 && col < std::max(count, s.cols()), "text column outside the line");
         (void)s.hyperlinkSpans(line);
         (void)s.wordAt(line, line % s.cols());
     }
@@ -46,10 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const qsizetype chunk = 1 + data[2] % 64;
     const QByteArray stream(reinterpret_cast<const char *>(data + 3), qsizetype(size - 3));
 
-    capsule::TerminalSurface surface(cols, rows);
+    capsule::terminal::TerminalSurface surface(cols, rows);
     surface.setScrollbackLimit(64);
     QByteArray replies; // DA/DSR answers the terminal sends back
-    QObject::connect(&surface, &capsule::TerminalSurface::writeToPty,
+    QObject::connect(&surface, &capsule::terminal::TerminalSurface::writeToPty,
                      [&replies](const QByteArray &b) { replies += b.left(64); });
     const qsizetype half = stream.size() / 2;
     for (qsizetype at = 0; at < stream.size(); at += chunk) {
