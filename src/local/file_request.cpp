@@ -47,7 +47,8 @@ bool intField(const QJsonObject &body, const char *key, qint64 max, qint64 *out,
     const double d = v.toDouble(-1);
     if (!v.isDouble() || !std::isfinite(d) || d < 0 || std::floor(d) != d)
         return badField(e, key, QStringLiteral("must be a non-negative integer"));
-    if (d > double(max))
+    // double(max) rounds INT64_MAX up to 2^63, which qint64 cannot hold (UBSan, fuzz_json_request).
+    if (d > double(max) || d >= 9223372036854775808.0)
         return badField(e, key,
                         QStringLiteral("%1 is out of range (at most %2)")
                             .arg(QString::number(d, 'f', 0))

@@ -98,6 +98,16 @@ bool RunnerRoot::open(const Sandbox &sandbox, QString *error)
     return true;
 }
 
+bool RunnerRoot::openDir(const QString &hostDir, QString *error)
+{
+    m_binds.clear();
+    m_root = Fd(::open(QFile::encodeName(hostDir).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!m_root.valid())
+        *error =
+            QStringLiteral("%1: %2").arg(hostDir, QString::fromLocal8Bit(std::strerror(errno)));
+    return m_root.valid();
+}
+
 void RunnerRoot::resolve(const QString &path, Resolved *out) const
 {
     struct Frame

@@ -77,6 +77,8 @@ public:
     // /workspace, /tmp and home are the bound folders); with --unsafe-no-sandbox the host
     // folders that back the in-sandbox paths. False + message when there is none.
     bool open(const Sandbox &sandbox, QString *error);
+    // A plain host folder as the root (no binds): tests and the path-confinement fuzzer.
+    bool openDir(const QString &hostDir, QString *error);
     // Resolves an absolute path. Symlinks are followed (at most 40), ".." never climbs above the
     // root. An unresolvable tail is reported in Resolved::missing / error, not as a failure.
     void resolve(const QString &path, Resolved *out) const;

@@ -281,7 +281,7 @@ QMenu *TerminalView::createContextMenu(const QPoint &pos)
                                                    {tr("Kill (SIGKILL)"), SIGKILL}};
     for (const auto &[label, number] : signalList) {
         QAction *a =
-            signalMenu->addAction(label, this, [this, number] { emit signalRequested(number); });
+            signalMenu->addAction(label, this, [this, n = number] { emit signalRequested(n); });
         a->setObjectName(QStringLiteral("signal%1").arg(number));
     }
     return menu;

@@ -183,7 +183,8 @@ void HttpConnection::parseHead()
     const qint64 headSize = end + 4;
     auto request = std::make_shared<HttpRequest>();
     QString why;
-    if (const int status = parseHeadLines(data.left(end + 2), request.get(), &why)) {
+    if (const int status =
+            parseHeadLines(data.left(end + 2), lim.maxHeaderCount, request.get(), &why)) {
         fail(status, why);
         return;
     }
@@ -237,7 +238,8 @@ void HttpConnection::parseHead()
     readBody();
 }
 
-int HttpConnection::parseHeadLines(const QByteArray &head, HttpRequest *r, QString *why)
+int HttpConnection::parseHeadLines(const QByteArray &head, int maxCount, HttpRequest *r,
+                                   QString *why)
 {
     const QList<QByteArray> lines = head.split('\n');
     // split() leaves an empty element after the final "\r\n".
@@ -274,7 +276,6 @@ int HttpConnection::parseHeadLines(const QByteArray &head, HttpRequest *r, QStri
         *why = QStringLiteral("malformed request target");
         return 400;
     }
-    const int maxCount = m_server->limits().maxHeaderCount;
     for (qsizetype i = 1; i < count; ++i) {
         const QByteArray line = lines.at(i).chopped(1);
         if (line.startsWith(' ') || line.startsWith('\t')) {

@@ -33,6 +33,11 @@ public:
     QTcpSocket *detachSocket(HttpResponder *responder);
     bool mustClose() const { return m_closeAfter; }
 
+    // Parses a request head (request line + header lines, each ending in "\r\n", without the
+    // empty line) into *request. 0, or the status to answer with and *why. Pure (fuzzed).
+    static int parseHeadLines(const QByteArray &head, int maxHeaderCount, HttpRequest *request,
+                              QString *why);
+
 private:
     enum class State {
         Idle,    // waiting for the first byte of a request
@@ -47,7 +52,6 @@ private:
 
     void processInput();
     void parseHead();
-    int parseHeadLines(const QByteArray &head, HttpRequest *request, QString *why);
     void readBody();
     qint64 readInto(qint64 max);
     Step pumpBody(const std::function<bool(const char *, qint64)> &sink, QString *error);
