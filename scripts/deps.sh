@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev
     qt6-httpserver-dev qt6-svg-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools libyaml-cpp-dev
     libvterm-dev qtkeychain-qt6-dev xvfb xauth x11-apps imagemagick fonts-dejavu-core bubblewrap
-    desktop-file-utils appstream curl libssl-dev)
+    desktop-file-utils appstream curl libssl-dev
+    help2man man-db zsh lintian dpkg-dev file)
 missing=()
 for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
