@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test bench clean format test-asan fuzz
+.PHONY: all deps configure build run test bench package clean format test-asan fuzz
 
 all: build
 
@@ -27,45 +27,10 @@ test: build
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
 
-# Sanitizers (docs/testing.md): the whole suite built with AddressSanitizer + UBSan (+ LeakSanitizer)
-# in its own build dir. Every process the tests start (capsule-local, capsule) is the ASAN build and
-# writes any report to $(ASAN_BUILD_DIR)/sanitizer-reports/; a report aborts that process, and the
-# target fails when any report was written, even by a child whose exit code a test ignores.
-ASAN_BUILD_DIR ?= build-asan
-ASAN_TIMEOUT_FACTOR ?= 3
-SAN_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
-SAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:check_initialization_order=1:log_path=$(SAN_REPORTS)/asan \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_REPORTS)/ubsan \
-	LSAN_OPTIONS=suppressions=$(abspath scripts/lsan.supp):print_suppressions=0
-
-$(ASAN_BUILD_DIR)/build.ninja: CMakeLists.txt
-	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	    -DCAPSULE_SANITIZE=address,undefined -DCAPSULE_TEST_TIMEOUT_FACTOR=$(ASAN_TIMEOUT_FACTOR)
-
-test-asan: deps $(ASAN_BUILD_DIR)/build.ninja
-	cmake --build $(ASAN_BUILD_DIR)
-	rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
-	cd $(ASAN_BUILD_DIR) && $(SAN_ENV) QT_QPA_PLATFORM=offscreen \
-	    ctest --output-on-failure --timeout $$((600 * $(ASAN_TIMEOUT_FACTOR))) $(CTEST_ARGS); \
-	    rc=$$?; bash $(CURDIR)/scripts/sanitizer-reports.sh $(SAN_REPORTS) || rc=1; exit $$rc
-
-# Fuzzing (docs/testing.md): clang-14 + libFuzzer in build-fuzz; each target runs FUZZ_SECONDS and
-# keeps new inputs in build-fuzz/corpus/<target>; crashes land in fuzz/crashes/<target>/.
-FUZZ_BUILD_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?=
-
-$(FUZZ_BUILD_DIR)/build.ninja: CMakeLists.txt
-	@bash scripts/deps.sh --fuzz
-	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja \
-	    -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCAPSULE_FUZZ=ON
-
-fuzz: $(FUZZ_BUILD_DIR)/build.ninja
-	cmake --build $(FUZZ_BUILD_DIR) --target fuzz-all
-	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PKG_BUILD_DIR)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PKG_BUILD_DIR)

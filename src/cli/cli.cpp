@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "core/client.h"
+#include "core/version.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -11,8 +12,6 @@
 #include <cstdio>
 
 namespace capsule::cli {
-
-namespace {
 
 QList<OptionSpec> globalOptions()
 {
@@ -31,6 +30,13 @@ QList<OptionSpec> globalOptions()
          QStringLiteral("output format of results (default table)")},
     };
 }
+
+QList<Command> allCommands()
+{
+    return controlPlaneCommands() + runnerCommands() + infoCommands();
+}
+
+namespace {
 
 void writeErr(const QString &text)
 {
@@ -214,8 +220,7 @@ int run(int argc, char **argv)
     for (int i = 1; i < argc; ++i)
         args.append(QString::fromLocal8Bit(argv[i]));
 
-    QList<Command> commands = controlPlaneCommands();
-    commands += runnerCommands();
+    const QList<Command> commands = allCommands();
 
     // Global options come first; the first positional is the command.
     QStringList globalArgs;
@@ -223,8 +228,7 @@ int run(int argc, char **argv)
     for (; i < args.size(); ++i) {
         const QString &a = args.at(i);
         if (a == QLatin1String("--version")) {
-            writeOut(QStringLiteral("capsule %1 (client library %2)\n")
-                         .arg(QCoreApplication::applicationVersion(), QLatin1String(kSdkVersion)));
+            writeOut(versionText(QStringLiteral("capsule")));
             return ExitOk;
         }
         if (!a.startsWith(QLatin1Char('-')))
@@ -256,6 +260,10 @@ int run(int argc, char **argv)
     const QString name = args.at(i);
     if (name == QLatin1String("help")) {
         const QString topic = args.value(i + 1);
+        if (topic == QLatin1String("--man")) {
+            writeOut(manualPage(commands));
+            return ExitOk;
+        }
         for (const Command &c : commands) {
             if (c.name == topic) {
                 writeOut(commandHelp(c));

@@ -82,6 +82,13 @@ struct Command
 
 QList<Command> controlPlaneCommands();
 QList<Command> runnerCommands();
+QList<Command> infoCommands(); // version, completion (infocommands.cpp)
+QList<Command> allCommands();  // every command, in the order `capsule --help` lists them
+QList<OptionSpec> globalOptions();
+
+// The whole reference as a man(7) page: every command with its usage, text and options
+// (`capsule help --man`; the build installs it as capsule.1).
+QString manualPage(const QList<Command> &commands);
 
 // Runs `job`-style work: waits with capsule::waitFor and converts an error into an exit code.
 // Defined as a template in the .cpp files that need it.

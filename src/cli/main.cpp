@@ -1,5 +1,6 @@
 // capsule: the command-line companion of Capsule Desktop (see docs/cli.md).
 #include "cli/cli.h"
+#include "core/version.h"
 
 #include <QCoreApplication>
 
@@ -7,6 +8,6 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("capsule"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(capsule::appVersion());
     return capsule::cli::run(argc, argv);
 }

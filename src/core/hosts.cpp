@@ -32,4 +32,16 @@ ApiJob<QString> *Hosts::health()
     });
 }
 
+ApiJob<ServerInfo> *Hosts::serverInfo()
+{
+    HttpRequest req;
+    req.url = m_http->controlPlaneUrl(QStringLiteral("/health"));
+    req.retry = RetryPolicy::ControlPlaneGet;
+    req.accept = "text/plain, application/json";
+    return httpCall<ServerInfo>(m_http, req, this, [](const HttpResponse &r) {
+        return ServerInfo{QString::fromUtf8(r.body).trimmed(),
+                          QString::fromUtf8(r.header("Server")).trimmed()};
+    });
+}
+
 } // namespace capsule

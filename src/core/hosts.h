@@ -8,6 +8,14 @@
 
 namespace capsule {
 
+// What `GET /health` tells about a server: its answer and the software it names in the Server
+// response header (capsule-local sends "capsule-local/<version>"; the upstream server sends none).
+struct ServerInfo
+{
+    QString health;   // "OK"
+    QString software; // empty when the server does not say
+};
+
 class Hosts : public QObject
 {
     Q_OBJECT
@@ -17,6 +25,8 @@ public:
     ApiJob<HostList> *list();
     // GET /health -> its text ("OK").
     ApiJob<QString> *health();
+    // GET /health -> its text and the Server header.
+    ApiJob<ServerInfo> *serverInfo();
 
 private:
     Http *m_http;

@@ -1,4 +1,5 @@
 // capsule-local entry point: options, the ready line, signals, and an orderly shutdown.
+#include "core/version.h"
 #include "local/controlplane.h"
 #include "local/logging.h"
 
@@ -96,11 +97,15 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("capsule-local"));
+    QCoreApplication::setApplicationVersion(capsule::appVersion());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Single-machine Capsule: control plane and host agents on 127.0.0.1."));
     parser.addHelpOption();
+    const QCommandLineOption versionOpt(QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                                        QStringLiteral("Print the versions and exit."));
+    parser.addOption(versionOpt);
     const QCommandLineOption portOpt(QStringLiteral("port"),
                                      QStringLiteral("Control-plane port (0 = a free port)."),
                                      QStringLiteral("P"), QStringLiteral("8080"));
@@ -137,6 +142,10 @@ int main(int argc, char **argv)
     parser.addOptions({portOpt, hostPortOpt, hostsOpt, tokenOpt, dataOpt, imageOpt, openHostOpt,
                        unsafeOpt, maxOpt, pidsOpt});
     parser.process(app);
+    if (parser.isSet(versionOpt)) {
+        std::fputs(qPrintable(capsule::versionText(QStringLiteral("capsule-local"))), stdout);
+        return 0;
+    }
 
     auto fail = [](const QString &message) {
         std::fprintf(stderr, "capsule-local: %s\n", qPrintable(message));

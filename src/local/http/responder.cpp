@@ -2,6 +2,8 @@
 // framing it announced (Content-Length, chunked, none) to know when the response is complete.
 #include "local/http/connection.h"
 
+#include "core/version.h"
+
 namespace capsule::local {
 
 HttpResponder::HttpResponder(HttpConnection *connection, bool headRequest, bool http10)
@@ -22,6 +24,10 @@ void HttpResponder::writeStatusLine(int status)
         return;
     m_status = status;
     m_head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + httpReason(status) + "\r\n";
+    // Names the software, so clients (capsule version, the app's About and connection check) can
+    // tell a capsule-local from an upstream server, which sends no Server header.
+    static const QByteArray server = "Server: capsule-local/" + appVersion().toLatin1() + "\r\n";
+    m_head += server;
 }
 
 void HttpResponder::writeHeader(const QByteArray &name, const QByteArray &value)
