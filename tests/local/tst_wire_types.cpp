@@ -129,6 +129,8 @@ SchemaTable schemaTable()
                                        {"filesystem", "string"},
                                        {"base_image", "string"},
                                        {"disk_quota", "string"},
+                                       {"network", "string"},
+                                       {"limits", "string"},
                                        {"pids_per_runner", "int"}};
     t[QStringLiteral("host")] = {{"id", "string"},
                                  {"instance_name", "string"},
