@@ -3,10 +3,10 @@
 #include "app/mainwindow.h"
 
 #include "app/connections/serverconnection.h"
-#include "app/wizard/onboarddiff.h"
 #include "app/widgets/messagebox.h"
-#include "app/workloads/workloadsmodel.h"
+#include "app/wizard/onboarddiff.h"
 #include "app/wizard/workloadwizard.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
 #include "core/onboard.h"
@@ -112,16 +112,15 @@ void MainWindow::openWizardWith(const QJsonObject &body, const QString &title)
 
 void MainWindow::editWorkload()
 {
-    withSelectedDefinition(tr("Editing the workload"),
-                           [this](const QString &id, const QJsonObject &definition) {
-                               auto *wizard = new WorkloadWizard(this);
-                               wizard->setAttribute(Qt::WA_DeleteOnClose);
-                               wizard->setWindowTitle(tr("Edit %1").arg(id));
-                               wizard->editExisting(definition);
-                               connect(wizard, &WorkloadWizard::onboardRequested, this,
-                                       &MainWindow::onboard);
-                               wizard->show();
-                           });
+    withSelectedDefinition(
+        tr("Editing the workload"), [this](const QString &id, const QJsonObject &definition) {
+            auto *wizard = new WorkloadWizard(this);
+            wizard->setAttribute(Qt::WA_DeleteOnClose);
+            wizard->setWindowTitle(tr("Edit %1").arg(id));
+            wizard->editExisting(definition);
+            connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
+            wizard->show();
+        });
 }
 
 void MainWindow::duplicateWorkload()

@@ -1,8 +1,8 @@
 // Runner registry, allocate (contract 2.2 + section 10): validation, idempotency by request id,
 // session resume, network policy, host choice.
 #include "local/api/json.h"
-#include "local/runners.h"
 #include "local/network/policy.h"
+#include "local/runners.h"
 #include "local/runners_p.h"
 
 #include "local/api/jsonfields.h"

@@ -1,8 +1,8 @@
 // Runner registry, hosts: GET /api/v1/hosts (real CPU/memory), drain/undrain with re-homing,
 // the snapshot listing.
 #include "local/api/json.h"
-#include "local/runners.h"
 #include "local/network/runner_network.h"
+#include "local/runners.h"
 #include "local/runners_p.h"
 
 #include "local/api/jsonfields.h"

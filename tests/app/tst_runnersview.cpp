@@ -2,8 +2,8 @@
 #include "app/connections/serverconnection.h"
 #include "app/files/filebrowser.h"
 #include "app/files/localfilesview.h"
-#include "app/mainwindow.h"
 #include "app/files/remotefilesmodel.h"
+#include "app/mainwindow.h"
 #include "app/runners/runnersmodel.h"
 #include "app/workloads/workloadsmodel.h"
 

@@ -7,8 +7,8 @@
 #include "app/runners/startrunnerdialog.h"
 #include "app/snapshots/snapshotsview.h"
 #include "app/widgets/messagebox.h"
-#include "app/workloads/workloadsmodel.h"
 #include "app/wizard/workloadwizard.h"
+#include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
 #include "core/client.h"

@@ -1,7 +1,7 @@
 // WinSCP-like browser of one runner's files: path bar, breadcrumbs, folder ops, uploads, downloads.
 #include "app/files/filebrowser.h"
-#include "app/widgets/confirm.h"
 #include "app/connections/serverconnection.h"
+#include "app/widgets/confirm.h"
 
 #include "app/files/externalopen.h"
 #include "app/files/filepreview.h"

@@ -1,9 +1,9 @@
 // FileBrowser: uploads and downloads in batches, with the conflict questions of each batch.
+#include "app/connections/serverconnection.h"
 #include "app/files/conflicts.h"
 #include "app/files/filebrowser.h"
 #include "app/files/peerpane.h"
 #include "app/files/remotefilesmodel.h"
-#include "app/connections/serverconnection.h"
 #include "core/runnersession.h"
 #include "core/transfer.h"
 

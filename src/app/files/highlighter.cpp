@@ -71,7 +71,8 @@ void Highlighter::addRules()
     case Language::Yaml:
         add(number, charFormat(kNumber));
         add(QStringLiteral(R"(\b(?:true|false|null|yes|no|on|off)\b)"), charFormat(kKeyword));
-        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), charFormat(kKey, true), 1);
+        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), charFormat(kKey, true),
+            1);
         add(QStringLiteral(R"(^\s*-(?=\s))"), charFormat(kKeyword, true));
         add(dq + QLatin1Char('|') + sq, charFormat(kString));
         add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
@@ -86,7 +87,8 @@ void Highlighter::addRules()
         add(QStringLiteral(R"(\b(?:if|then|else|elif|fi|for|while|until|do|done|case|esac|in|)"
                            R"(function|return|exit|local|export|set|unset|shift|readonly)\b)"),
             charFormat(kKeyword, true));
-        add(QStringLiteral(R"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-])"), charFormat(kKey));
+        add(QStringLiteral(R"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-])"),
+            charFormat(kKey));
         add(dq + QLatin1Char('|') + QStringLiteral("'[^']*'"), charFormat(kString));
         add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
         break;
