@@ -10,6 +10,7 @@
 #include "core/blocking.h"
 #include "core/client.h"
 #include "support/localserver.h"
+#include "support/screenshot.h"
 
 #include <QAction>
 #include <QDir>
@@ -31,16 +32,7 @@
 using namespace capsule;
 using namespace capsule::app;
 
-// With CAPSULE_SCREENSHOT_DIR set, saves `widget` as <dir>/<name>.png (docs/screenshots).
-static void snapshot(QWidget *widget, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("CAPSULE_SCREENSHOT_DIR");
-    if (dir.isEmpty() || !widget)
-        return;
-    QCoreApplication::processEvents();
-    QTest::qWait(200);
-    widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
-}
+using capsule::test::snapshot;
 
 class TestExecConsole final : public QObject
 {

@@ -14,6 +14,7 @@
 #include "core/client.h"
 #include "core/onboard.h"
 #include "support/localserver.h"
+#include "support/screenshot.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -38,16 +39,7 @@
 using namespace capsule;
 using namespace capsule::app;
 
-// With CAPSULE_SCREENSHOT_DIR set, saves `widget` as <dir>/<name>.png (docs/screenshots).
-static void snapshot(QWidget *widget, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("CAPSULE_SCREENSHOT_DIR");
-    if (dir.isEmpty() || !widget)
-        return;
-    QCoreApplication::processEvents();
-    QTest::qWait(200);
-    widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
-}
+using capsule::test::snapshot;
 
 class TestStartRunner final : public QObject
 {

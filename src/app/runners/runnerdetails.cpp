@@ -169,6 +169,14 @@ void RunnerDetails::run(const QString &what, const std::function<void(const QStr
     start(what);
 }
 
+void RunnerDetails::fail(const QString &id, const QString &what, const Error &error)
+{
+    --m_busy;
+    m_lastFailure.insert(id, error.requestId);
+    emit operationFinished(what, error.toString());
+    refresh();
+}
+
 void RunnerDetails::noteFailure(const QString &requestId)
 {
     if (!requestId.isEmpty())
@@ -187,12 +195,7 @@ void RunnerDetails::connectRunner()
                 emit operationFinished(what + tr(" (host %1)").arg(reply.hostAddress), {});
                 refresh();
             },
-            [this, what, id](const Error &error) {
-                --m_busy;
-                m_lastFailure.insert(id, error.requestId);
-                emit operationFinished(what, error.toString());
-                refresh();
-            });
+            [this, what, id](const Error &error) { fail(id, what, error); });
     });
 }
 
@@ -209,12 +212,7 @@ void RunnerDetails::pauseRunner()
                 emit operationFinished(what, {});
                 refresh();
             },
-            [this, what, id](const Error &error) {
-                --m_busy;
-                m_lastFailure.insert(id, error.requestId);
-                emit operationFinished(what, error.toString());
-                refresh();
-            });
+            [this, what, id](const Error &error) { fail(id, what, error); });
     });
 }
 
@@ -236,12 +234,7 @@ void RunnerDetails::quarantineRunner()
                     emit operationFinished(what, reply.success ? QString() : reply.error);
                     refresh();
                 },
-                [this, what, id](const Error &error) {
-                    --m_busy;
-                    m_lastFailure.insert(id, error.requestId);
-                    emit operationFinished(what, error.toString());
-                    refresh();
-                });
+                [this, what, id](const Error &error) { fail(id, what, error); });
     });
 }
 
@@ -261,12 +254,7 @@ void RunnerDetails::unquarantineRunner()
                     emit operationFinished(what, reply.success ? QString() : reply.error);
                     refresh();
                 },
-                [this, what, id](const Error &error) {
-                    --m_busy;
-                    m_lastFailure.insert(id, error.requestId);
-                    emit operationFinished(what, error.toString());
-                    refresh();
-                });
+                [this, what, id](const Error &error) { fail(id, what, error); });
     });
 }
 

@@ -15,6 +15,10 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
+namespace capsule {
+class Error;
+}
+
 namespace capsule::app {
 
 class RunnersModel;
@@ -51,6 +55,8 @@ private:
     void refresh();
     QLabel *addField(const QString &key, const QString &label);
     void run(const QString &what, const std::function<void(const QString &)> &start);
+    // Ends an operation run() started that failed: remembers its request id and reports it.
+    void fail(const QString &id, const QString &what, const Error &error);
     void noteFailure(const QString &requestId);
 
     QPointer<ServerConnection> m_connection;

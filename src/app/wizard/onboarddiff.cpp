@@ -1,5 +1,6 @@
 // What creating a workload over an existing one of the same name would change, in words.
 #include "app/wizard/onboarddiff.h"
+#include "app/wizard/wizardmodel.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -15,26 +16,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("WorkloadChanges", text);
 }
 
-bool isEmptyish(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        return true;
-    case QJsonValue::Bool:
-        return !v.toBool();
-    case QJsonValue::Double:
-        return v.toDouble() == 0;
-    case QJsonValue::String:
-        return v.toString().isEmpty();
-    case QJsonValue::Array:
-        return v.toArray().isEmpty();
-    case QJsonValue::Object:
-        return v.toObject().isEmpty();
-    }
-    return false;
-}
-
 // Drops empty values recursively, and gives commands their explicit run_as_root (as the
 // server stores them), so that equal meanings compare equal.
 QJsonValue normalized(const QJsonValue &v)
@@ -44,7 +25,7 @@ QJsonValue normalized(const QJsonValue &v)
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QJsonValue n = normalized(it.value());
-            if (!isEmptyish(n))
+            if (!WizardModel::isEmptyValue(n))
                 out.insert(it.key(), n);
         }
         return out.isEmpty() ? QJsonValue() : QJsonValue(out);
@@ -55,13 +36,13 @@ QJsonValue normalized(const QJsonValue &v)
             out.append(normalized(item));
         return out.isEmpty() ? QJsonValue() : QJsonValue(out);
     }
-    return isEmptyish(v) ? QJsonValue() : v;
+    return WizardModel::isEmptyValue(v) ? QJsonValue() : v;
 }
 
 QString shown(const QJsonValue &v)
 {
     const QJsonValue n = normalized(v);
-    if (isEmptyish(n))
+    if (WizardModel::isEmptyValue(n))
         return tr("(none)");
     if (n.isString())
         return n.toString();
