@@ -43,6 +43,7 @@ class EmptyHint;
 class ExecConsoles;
 class RunnerDetails;
 class SnapshotsView;
+class WorkloadWizard;
 class StartRunnerDialog;
 class FileBrowser;
 class RunnersModel;
@@ -197,7 +198,12 @@ private:
     void buildSelected(bool force, bool clean);
     void withSelectedDefinition(const QString &what,
                                 std::function<void(const QString &id, const QJsonObject &)> use);
+    // Every wizard the window opens: bound to the current server (it creates, builds and follows
+    // the build itself), and "Start a runner when ready" starts one here.
+    WorkloadWizard *createWizard(const QString &title);
     void openWizardWith(const QJsonObject &body, const QString &title);
+    // Starts a runner of `configId` with its defaults and opens its terminal (or its files).
+    void startRunnerForConfig(const QString &configId, bool openFiles);
     void hintLinkActivated(const QString &link);
     void createProfileSwitcher();
     void reloadProfiles();

@@ -44,6 +44,25 @@ void MainWindow::startRunner()
         launchRunner(summary, {}, false, false);
 }
 
+void MainWindow::startRunnerForConfig(const QString &configId, bool openFiles)
+{
+    // From the wizard's "Start a runner when ready": the workload may not be in the list yet (the
+    // refresh is under way), so its key and name come from the list when known and are resolved
+    // from the config id by the client library otherwise.
+    WorkloadSummary summary;
+    summary.configId = configId;
+    summary.displayName = configId;
+    for (int i = 0; i < m_workloads->rowCount(); ++i) {
+        const QModelIndex index = m_workloads->index(i, 0);
+        if (index.data(WorkloadsModel::ConfigIdRole).toString() == configId) {
+            summary.displayName = index.data(Qt::DisplayRole).toString();
+            summary.workloadKey = index.data(WorkloadsModel::WorkloadKeyRole).toString();
+            break;
+        }
+    }
+    launchRunner(summary, {}, !openFiles, openFiles);
+}
+
 StartRunnerDialog *MainWindow::startRunnerDialog() const
 {
     return m_startDialog;

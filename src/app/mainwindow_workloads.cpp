@@ -98,15 +98,28 @@ void MainWindow::withSelectedDefinition(
         });
 }
 
-void MainWindow::openWizardWith(const QJsonObject &body, const QString &title)
+WorkloadWizard *MainWindow::createWizard(const QString &title)
 {
-    // The one place the workload features open the wizard (its owner may swap the entry point).
     auto *wizard = new WorkloadWizard(this);
+    wizard->setObjectName(QStringLiteral("workloadWizard"));
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     wizard->setWindowTitle(title);
+    // With a server the wizard onboards on its progress page; without one (disconnected) Create
+    // hands the body to onboard(), which reports that there is no server.
+    wizard->setClient(m_connection->client());
+    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
+    connect(wizard, &WorkloadWizard::startRunnerRequested, this,
+            &MainWindow::startRunnerForConfig);
+    // The progress page created or changed a workload: the list shows it at once.
+    connect(wizard, &QWizard::finished, m_workloads, &WorkloadsModel::refresh);
+    return wizard;
+}
+
+void MainWindow::openWizardWith(const QJsonObject &body, const QString &title)
+{
+    WorkloadWizard *wizard = createWizard(title);
     if (!body.isEmpty())
         wizard->setBody(body);
-    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
     wizard->show();
 }
 
@@ -114,11 +127,8 @@ void MainWindow::editWorkload()
 {
     withSelectedDefinition(
         tr("Editing the workload"), [this](const QString &id, const QJsonObject &definition) {
-            auto *wizard = new WorkloadWizard(this);
-            wizard->setAttribute(Qt::WA_DeleteOnClose);
-            wizard->setWindowTitle(tr("Edit %1").arg(id));
+            WorkloadWizard *wizard = createWizard(tr("Edit %1").arg(id));
             wizard->editExisting(definition);
-            connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
             wizard->show();
         });
 }
@@ -203,11 +213,8 @@ void MainWindow::openOnboardFile(const QString &path)
         showError(tr("Opening %1").arg(path), error.message);
         return;
     }
-    auto *wizard = new WorkloadWizard(this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    wizard->setWindowTitle(tr("Workload from %1").arg(path));
+    WorkloadWizard *wizard = createWizard(tr("Workload from %1").arg(path));
     wizard->importOnboard(path); // keeps platform/hosts/session sections for Save
-    connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
     wizard->show();
 }
 

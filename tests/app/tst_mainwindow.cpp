@@ -5,6 +5,11 @@
 #include "app/connections/tokenstore.h"
 #include "app/mainwindow.h"
 #include "app/runners/runnersmodel.h"
+#include "app/terminals/terminaltabs.h"
+#include "app/wizard/basicpages.h"
+#include "app/wizard/layerspage.h"
+#include "app/wizard/progresspage.h"
+#include "app/wizard/workloadwizard.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include "core/blocking.h"
@@ -15,7 +20,13 @@
 #include <QAction>
 #include <QFile>
 #include <QJsonArray>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -38,6 +49,7 @@ private slots:
     void statusShowsServerError();
     void embeddedServerStartsAndStops();
     void tokenStoreFallbackFile();
+    void wizardOnboardsAndStartsARunner();
 
 private:
     CreateConfigReply createConfig(const QString &name, const QString &tier = QStringLiteral("s"));
@@ -226,3 +238,51 @@ void TestMainWindow::tokenStoreFallbackFile()
 
 QTEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"
+
+void TestMainWindow::wizardOnboardsAndStartsARunner()
+{
+    // New Workload from the window: the wizard is bound to the window's server, creates and
+    // builds on its progress page, and "Start a runner when ready" starts one here and opens its
+    // terminal.
+    ServerConnection connection;
+    MainWindow window(&connection);
+    window.show();
+    connection.connectTo(m_server.baseUrl(), m_server.token());
+    QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ServerConnection::State::Connected, 15000);
+
+    QVERIFY(window.actions().newWorkload->isEnabled());
+    window.actions().newWorkload->trigger();
+    auto *wizard = window.findChild<WorkloadWizard *>(QStringLiteral("workloadWizard"));
+    QVERIFY(wizard);
+    QTRY_VERIFY(wizard->isVisible());
+    wizard->next(); // templates: blank
+    QTest::keyClicks(wizard->namePage()->nameEdit, QStringLiteral("from-the-window"));
+    wizard->next();
+    QTest::keyClicks(wizard->layersPage()->initEdit, QStringLiteral("echo from-the-window"));
+    for (int i = 0; i < 8 && wizard->currentId() != WorkloadWizard::ReviewPageId; ++i)
+        wizard->next();
+    QCOMPARE(wizard->currentId(), int(WorkloadWizard::ReviewPageId));
+    wizard->next(); // Create: the progress page creates and builds
+    QCOMPARE(wizard->currentId(), int(WorkloadWizard::ProgressPageId));
+    ProgressPage *progress = wizard->progressPage();
+    progress->startCheck->setChecked(true);
+    progress->openCombo->setCurrentIndex(progress->openCombo->findData(QStringLiteral("terminal")));
+    QTRY_VERIFY_WITH_TIMEOUT(progress->isComplete(), 150000);
+    QVERIFY2(progress->succeeded(), qPrintable(progress->errorText()));
+
+    auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
+    QVERIFY(tabs);
+    const int tabsBefore = tabs->count();
+    QSignalSpy finished(&window, &MainWindow::operationFinished);
+    wizard->button(QWizard::FinishButton)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+    QVERIFY2(finished.first().at(0).toString().contains(QStringLiteral("from-the-window")),
+             qPrintable(finished.first().at(0).toString()));
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    // The runner is the window's selection and its terminal is open.
+    QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), tabsBefore + 1, 20000);
+    QVERIFY(!window.selectedRunnerId().isEmpty());
+    // The workload list shows the new workload.
+    auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("from-the-window")) >= 0, 15000);
+}
