@@ -15,6 +15,7 @@
 #include "core/blocking.h"
 #include "core/client.h"
 #include "support/localserver.h"
+#include "support/screenshot.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -269,6 +270,10 @@ void TestMainWindow::wizardOnboardsAndStartsARunner()
     progress->openCombo->setCurrentIndex(progress->openCombo->findData(QStringLiteral("terminal")));
     QTRY_VERIFY_WITH_TIMEOUT(progress->isComplete(), 150000);
     QVERIFY2(progress->succeeded(), qPrintable(progress->errorText()));
+    test::snapshot(wizard, QStringLiteral("wizard-progress-from-window"));
+    // Create happened already: the last button only finishes.
+    QCOMPARE(wizard->button(QWizard::FinishButton)->text().remove(QLatin1Char('&')),
+             QStringLiteral("Finish"));
 
     auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("terminalTabs"));
     QVERIFY(tabs);
@@ -285,4 +290,5 @@ void TestMainWindow::wizardOnboardsAndStartsARunner()
     // The workload list shows the new workload.
     auto *view = window.findChild<QTableView *>(QStringLiteral("workloadsView"));
     QTRY_VERIFY_WITH_TIMEOUT(rowOfName(view, QStringLiteral("from-the-window")) >= 0, 15000);
+    test::snapshot(&window, QStringLiteral("wizard-runner-started"));
 }

@@ -44,6 +44,9 @@ WorkloadWizard::WorkloadWizard(QWidget *parent)
     setOption(QWizard::HaveCustomButton1); // "Skip to review"
     setButtonText(QWizard::CustomButton1, tr("Skip to &review"));
     setButtonText(QWizard::FinishButton, tr("Create"));
+    // Without a server the review page finishes with Create (or Update); after onboarding the
+    // progress page's button only closes the wizard (and starts a runner when asked).
+    m_progress->setButtonText(QWizard::FinishButton, tr("&Finish"));
     setPage(TemplatesPage, m_templates);
     setPage(NamePage, m_basics);
     setPage(LayersPageId, m_layers);
@@ -207,7 +210,6 @@ void WorkloadWizard::initializePage(int id)
     QWizard::initializePage(id);
     if (id == ProgressPageId) {
         m_progress->run(m_model->body(), buildAfterCreate());
-        button(QWizard::FinishButton)->setText(tr("Finish"));
     }
 }
 
