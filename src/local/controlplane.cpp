@@ -10,6 +10,7 @@
 #include "local/runners.h"
 #include "local/sandbox.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QHostAddress>
 #include <QTcpServer>
@@ -108,6 +109,8 @@ void ControlPlane::shutdown()
     if (m_configs)
         m_configs->stopAll();
     Sandbox::waitForTeardowns(); // no unmount or cleanup left running on a worker thread
+    // The event loop has ended: objects handed to deleteLater() by the stops above go now.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     m_store.close();
 }
 

@@ -261,6 +261,7 @@ void Sandbox::waitForTeardowns()
     for (QFuture<void> &f : all)
         f.waitForFinished();
     pool()->waitForDone(); // freezes and prepares too
+    reapDiscardedProcesses(); // shutdown: no event loop will deliver their finished() any more
 }
 
 void Sandbox::removeStateDirAsync(const QString &stateDir)
@@ -760,13 +761,7 @@ void Sandbox::teardown(bool wait, bool removeStateDir)
         } else {
             // SIGKILL now; Qt reaps it and the object goes once it has finished (deleting a
             // running QProcess would wait for it).
-            init->setParent(nullptr);
-            if (init->state() == QProcess::NotRunning) {
-                init->deleteLater();
-            } else {
-                QObject::connect(init, &QProcess::finished, init, &QObject::deleteLater);
-                init->kill();
-            }
+            discardProcess(init);
         }
     }
     d->initPid = 0;

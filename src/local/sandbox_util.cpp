@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QPointer>
 
 #include <signal.h>
 
@@ -61,6 +62,11 @@ QString unescapeMountPath(const QByteArray &field)
     return QFile::decodeName(out);
 }
 
+namespace {
+// Killed processes Qt has not reaped yet; each deletes itself when it finishes. GUI thread only.
+QList<QPointer<QProcess>> s_discarded;
+} // namespace
+
 void discardProcess(QProcess *process)
 {
     if (!process)
@@ -71,8 +77,23 @@ void discardProcess(QProcess *process)
         process->deleteLater();
         return;
     }
-    QObject::connect(process, &QProcess::finished, process, &QObject::deleteLater);
+    s_discarded.append(process);
+    QObject::connect(process, &QProcess::finished, process, [process] {
+        s_discarded.removeAll(process);
+        process->deleteLater();
+    });
     process->kill();
+}
+
+void reapDiscardedProcesses()
+{
+    for (const QPointer<QProcess> &process : std::exchange(s_discarded, {})) {
+        if (process) {
+            process->disconnect();
+            process->waitForFinished(3000);
+            delete process.data();
+        }
+    }
 }
 
 } // namespace capsule::local

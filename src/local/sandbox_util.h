@@ -19,5 +19,8 @@ QString unescapeMountPath(const QByteArray &field);
 // it, without waiting (deleting a running QProcess would block until it ends). Its signals to
 // other objects are disconnected first.
 void discardProcess(QProcess *process);
+// At shutdown, when no event loop runs: waits (up to 3 s each) for the discarded processes that
+// are still running and deletes them.
+void reapDiscardedProcesses();
 
 } // namespace capsule::local

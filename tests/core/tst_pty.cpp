@@ -121,6 +121,7 @@ private slots:
         QUrl requested;
         connect(&server, &QWebSocketServer::newConnection, this, [&] {
             peer = server.nextPendingConnection();
+            peer->setParent(&server); // the caller owns accepted sockets
             auth = peer->request().rawHeader("Authorization");
             requested = peer->requestUrl();
             connect(peer, &QWebSocket::binaryMessageReceived, this,

@@ -435,9 +435,12 @@ private slots:
                 << QByteArray("POST /api/v1/runners/allocate HTTP/1.1\r\nHost: x\r\n" + auth +
                               "Content-Length: 99999999999999999999\r\n\r\n")
                 << true;
+            // A TLS ClientHello start (with NUL bytes) sent to the plain-HTTP port.
+            static constexpr char tlsHello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
+                                               " TLS hello\r\n\r\n";
             QTest::addRow("%s: not http", side)
                 << host
-                << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 TLS hello\r\n\r\n", 30)
+                << QByteArray(tlsHello, sizeof(tlsHello) - 1)
                 << true;
         }
     }

@@ -27,6 +27,7 @@ public:
         m_server.listen(QHostAddress::LocalHost);
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *s = m_server.nextPendingConnection()) {
+                s->setParent(this); // the caller owns accepted sockets
                 m_sockets.append(s);
                 m_urls.append(s->requestUrl());
                 connect(s, &QWebSocket::binaryMessageReceived, this,
