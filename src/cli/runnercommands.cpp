@@ -85,7 +85,9 @@ int execCommand(Context &ctx, const ParsedArgs &args)
 // RUNNER:/path -> (runner, path).
 bool splitRemote(const QString &arg, QString *runner, QString *path)
 {
-    static const QRegularExpression re(QStringLiteral("^([A-Za-z0-9][A-Za-z0-9_.-]*):(/.*)$"));
+    // \z, not $: "$" also matches before a final newline; the path may hold any character.
+    static const QRegularExpression re(QStringLiteral("^([A-Za-z0-9][A-Za-z0-9_.-]*):(/.*)\\z"),
+                                       QRegularExpression::DotMatchesEverythingOption);
     const QRegularExpressionMatch m = re.match(arg);
     if (!m.hasMatch())
         return false;

@@ -341,7 +341,7 @@ namespace {
 
 bool isPlainSafe(const QString &s)
 {
-    static const QRegularExpression safe(QStringLiteral("^[A-Za-z_/][A-Za-z0-9_./-]*$"));
+    static const QRegularExpression safe(QStringLiteral("^[A-Za-z_/][A-Za-z0-9_./-]*\\z"));
     return safe.match(s).hasMatch() && yaml11::resolvePlain(s) == yaml11::Kind::String;
 }
 

@@ -97,7 +97,7 @@ RunnerConfig::RunnerConfig(QString id)
 
 bool RunnerConfig::isValidConfigId(const QString &id, QString *why)
 {
-    static const QRegularExpression slug(QStringLiteral("^[a-z0-9][a-z0-9-]*[a-z0-9]$"));
+    static const QRegularExpression slug(QStringLiteral("^[a-z0-9][a-z0-9-]*[a-z0-9]\\z"));
     QString problem;
     if (id.size() < 3 || id.size() > 64)
         problem = QStringLiteral("invalid config_id \"%1\": must be 3-64 characters long (got %2)")

@@ -248,7 +248,7 @@ void TestOnboard::roundTrip_data()
         "echo 'a: b' # not a comment\n\techo \"q\" \\ done","","~","null","123","0755","1.5",
         "-lc","- item","[x]","{y}","key: value","héllo ☃","\u0001ctl","  padded  ","@at","`tick",
         "%pct","!tag","*alias","&anchor","|pipe",">gt","?q",",comma","0x1f","1e3",".5","NO",
-        "Off","on"]}]}]})");
+        "Off","on","plain/path\n","trailing/newline\n\n"]}]}]})");
     QTest::newRow("numbers and nesting") << obj(R"({"display_name":"nums","config":{"ttl":0,
         "workspace_size_gb":123456789012,"network_policy":{"rate_limit":{"egress_bandwidth_mbps":
         1.25,"max_new_connections_per_sec":-1},"allowed_egress":[{"ports":[{"start":1,"end":2}],

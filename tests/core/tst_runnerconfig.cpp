@@ -175,7 +175,9 @@ void TestRunnerConfig::invalidIds_data()
 {
     QTest::addColumn<QString>("id");
     for (const char *id : {"My Sandbox", "ab", "MyWorkload", "", "-abc", "abc-", "a_b_c", "abc.def",
-                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                           // "$" would match before a final newline
+                           "abc\n"})
         QTest::newRow(id) << QString::fromUtf8(id);
 }
 

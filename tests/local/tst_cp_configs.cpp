@@ -302,6 +302,14 @@ void TestCpConfigs::validation_data()
     QTest::newRow("bad id dash end")
         << QByteArray(R"({"display_name":"abc-","layers":[)" + okLayer + "]}")
         << QStringLiteral("invalid config_id:");
+    QTest::newRow("bad id final newline")
+        << QByteArray(R"({"display_name":"abc\n","layers":[)" + okLayer + "]}")
+        << QStringLiteral("invalid config_id:");
+    QTest::newRow("refresh with final newline")
+        << QByteArray(
+               R"({"display_name":"abc","layers":[{"name":"m","refresh_interval":"6h\n","init_commands":[{"type":"shell","args":["true"]}]}]})")
+        << QStringLiteral("invalid config: layer \"m\": invalid refresh_interval \"6h\n\" (must "
+                          "be a duration such as 30m or 6h)");
     QTest::newRow("missing id") << QByteArray(R"({"layers":[)" + okLayer + "]}")
                                 << QStringLiteral("invalid config_id:");
     QTest::newRow("huge body") << QByteArray(R"({"display_name":")" +

@@ -194,7 +194,7 @@ RuntimePage::RuntimePage(WizardModel *model, QWidget *parent)
     connect(runnerUserEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
         if (loading())
             return;
-        static const QRegularExpression user(QStringLiteral("^[a-z_][a-z0-9_-]*$"));
+        static const QRegularExpression user(QStringLiteral("^[a-z_][a-z0-9_-]*\\z"));
         const QString u = text.trimmed();
         this->model()->setProblem(
             QStringLiteral("runtime.user"),

@@ -100,7 +100,7 @@ QString goDuration(const QString &text, const QString &what)
     QString hint;
     if (text == QLatin1String("daily") || text == QLatin1String("on_push"))
         hint = tr(" The server refuses schedules such as \"%1\"; give an interval.").arg(text);
-    else if (QRegularExpression(QStringLiteral("^[0-9]+$")).match(text).hasMatch())
+    else if (QRegularExpression(QStringLiteral("^[0-9]+\\z")).match(text).hasMatch())
         hint = tr(" A number needs a unit: \"%1s\", \"%1m\" or \"%1h\".").arg(text);
     else if (text.contains(QLatin1Char('d')))
         hint = tr(" Days are not a unit; write \"24h\" for a day.");
@@ -168,7 +168,7 @@ QJsonArray portRanges(const QString &text, QString *problem)
 {
     QJsonArray out;
     problem->clear();
-    static const QRegularExpression re(QStringLiteral("^([0-9]+)(?:-([0-9]+))?$"));
+    static const QRegularExpression re(QStringLiteral("^([0-9]+)(?:-([0-9]+))?\\z"));
     for (const QString &p : splitList(text)) {
         const QRegularExpressionMatch m = re.match(p);
         const int start = m.captured(1).toInt();
@@ -217,7 +217,7 @@ QString wordsText(const QJsonArray &list)
 
 QJsonObject keyValues(const QString &text, QString *problem, bool envNames)
 {
-    static const QRegularExpression name(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*\\z"));
     QJsonObject out;
     problem->clear();
     int lineNo = 0;

@@ -202,7 +202,7 @@ JsonFields checkConfigFields(const QJsonObject &body)
 bool isGoDuration(const QString &d)
 {
     static const QRegularExpression re(
-        QStringLiteral("^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))+)$"));
+        QStringLiteral("^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|ms|s|m|h))+)\\z"));
     return re.match(d).hasMatch();
 }
 
@@ -364,7 +364,7 @@ bool parseConfigCreate(const QByteArray &raw, ConfigCreate *out, ApiError *error
     if (!tier.isEmpty() && !kTiers.contains(tier))
         return refuse(error, QStringLiteral("invalid tier: unknown tier \"%1\"").arg(tier));
     const QString name = body.value(s("display_name")).toString();
-    static const QRegularExpression slug(QStringLiteral("^[a-z0-9][a-z0-9-]*[a-z0-9]$"));
+    static const QRegularExpression slug(QStringLiteral("^[a-z0-9][a-z0-9-]*[a-z0-9]\\z"));
     if (name.size() < 3 || name.size() > 64 || !slug.match(name).hasMatch())
         return refuse(error,
                       QStringLiteral("invalid config_id: \"%1\" must be 3-64 characters of "
