@@ -17,6 +17,10 @@ class QNetworkAccessManager;
 
 namespace capsule::local {
 
+namespace api {
+struct AllocateRequest;
+}
+struct ConfigRecord;
 class ConfigService;
 class Sandbox;
 class Store;
@@ -138,6 +142,15 @@ private:
     void tick();
     void finishIdem(const QString &requestId, int status, const QJsonObject &reply,
                     const Headers &headers = {});
+    // The steps of allocate(): a repeated request id answered (or queued behind the first), a
+    // suspended session resumed or a live one answered, why a config cannot be allocated now
+    // (503 text, "" when it can), the new runner record, its start and the idempotent reply.
+    bool answerRepeatedRequest(const QString &requestId, const Responder &r);
+    bool allocateFromSession(const api::AllocateRequest &req, const Responder &r);
+    QString notAllocatable(const ConfigRecord &config, const QString &key) const;
+    Runner *createRunner(const api::AllocateRequest &req, const ConfigRecord &config,
+                         const QString &hostId, const QString &preset, const QJsonObject &policy);
+    void bringUpAllocated(const QString &id, const QString &requestId);
 
     Store *m_store;
     ConfigService *m_configs;

@@ -1,11 +1,11 @@
 // Runner registry, allocate (contract 2.2 + section 10): validation, idempotency by request id,
 // session resume, network policy, host choice.
+#include "local/api/allocatebody.h"
 #include "local/api/json.h"
 #include "local/network/policy.h"
 #include "local/runners.h"
 #include "local/runners_p.h"
 
-#include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/logging.h"
 #include "local/metrics.h"
@@ -52,32 +52,86 @@ void RunnerRegistry::finishIdem(const QString &requestId, int status, const QJso
         replyJson(w, status, reply, headers);
 }
 
+namespace {
+
+// The network policy a new runner gets: request JSON beats request preset beats the config's.
+struct ResolvedPolicy
+{
+    QString preset;
+    QJsonObject policy;
+    network::Policy compiled;
+};
+
+// False + the 503 message (contract 2.2) when the policy JSON does not parse or does not compile.
+bool resolvePolicy(const api::AllocateRequest &req, const QJsonObject &cfg, ResolvedPolicy *out,
+                   QString *error)
+{
+    out->preset = req.networkPolicyPreset;
+    if (!req.networkPolicyJson.isEmpty()) {
+        QJsonParseError err;
+        const QJsonDocument d = QJsonDocument::fromJson(req.networkPolicyJson.toUtf8(), &err);
+        if (err.error != QJsonParseError::NoError || !d.isObject()) {
+            *error = QStringLiteral("invalid network_policy_json: %1")
+                         .arg(err.error != QJsonParseError::NoError ? err.errorString()
+                                                                    : s("expected a JSON object"));
+            return false;
+        }
+        out->policy = d.object();
+    } else if (out->preset.isEmpty()) {
+        out->preset = cfg.value(s("network_policy_preset")).toString();
+        if (cfg.value(s("network_policy")).isObject())
+            out->policy = cfg.value(s("network_policy")).toObject();
+    }
+    // Checked now and enforced in the runner's namespace (local/network/).
+    out->compiled = network::compilePolicy(out->preset, out->policy);
+    *error = out->compiled.error;
+    return error->isEmpty();
+}
+
+} // namespace
+
 void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
 {
     QJsonObject body;
     if (!readBody(request, &body, r))
         return;
-    // Field types of 2.2 + section 10 (labels string->string, ca_cert_port a port number).
-    api::JsonFields fields(body);
-    const QString key = fields.string(s("workload_key"));
-    QString requestId = fields.string(s("request_id"));
-    const QString sessionId = fields.string(s("session_id"));
-    const QString requestPreset = fields.string(s("network_policy_preset"));
-    const QString policyJson = fields.string(s("network_policy_json"));
-    const QString proxyAddr = fields.string(s("proxy_addr"));
-    const QString tenantId = fields.string(s("tenant_id"));
-    const QMap<QString, QString> labels = fields.stringMap(s("labels"));
-    const int caPort = int(fields.integer(s("ca_cert_port"), 0, 65535));
-    if (!fields.ok())
-        return replyText(r, 400, s("invalid request body: ") + fields.error());
-    if (key.isEmpty())
-        return replyText(r, 400, s("workload_key is required"));
+    api::AllocateRequest req;
+    QString error;
+    if (!api::parseAllocate(body, &req, &error))
+        return replyText(r, 400, error);
+    if (req.requestId.isEmpty())
+        req.requestId = QString::fromUtf8(request.value("X-Request-Id"));
+    if (req.requestId.isEmpty())
+        req.requestId = newId();
+    if (answerRepeatedRequest(req.requestId, r) || allocateFromSession(req, r))
+        return;
 
-    if (requestId.isEmpty())
-        requestId = QString::fromUtf8(request.value("X-Request-Id"));
-    if (requestId.isEmpty())
-        requestId = newId();
+    const ConfigRecord *config = m_configs->configForKey(req.workloadKey);
+    if (!config)
+        return replyError(r, 404, QStringLiteral("workload_key %1 not found").arg(req.workloadKey));
+    if (const QString why = notAllocatable(*config, req.workloadKey); !why.isEmpty())
+        return replyError(r, 503, why);
+    ResolvedPolicy policy;
+    if (!resolvePolicy(req, config->config(), &policy, &error))
+        return replyError(r, 503, error);
+    const QString hostId = pickHost(QString(), &error);
+    if (hostId.isEmpty()) {
+        Metrics::instance().runnerOperation(s("allocate"), false); // no capacity
+        return replyError(r, 429, error + s(" for tier ") + config->tier, {{"Retry-After", "2"}});
+    }
 
+    Runner *run = createRunner(req, *config, hostId, policy.preset, policy.policy);
+    run->network = policy.compiled.egress;
+    m_runners.insert(run->id, run);
+    save(*run);
+    m_idem.insert(req.requestId, Idem{nowMs(), run->id, {}, true, {r}});
+    if (!run->proxyAddr.isEmpty())
+        fetchCaCert(run);
+    bringUpAllocated(run->id, req.requestId);
+}
+
+bool RunnerRegistry::answerRepeatedRequest(const QString &requestId, const Responder &r)
+{
     const qint64 now = nowMs();
     for (auto it = m_idem.begin(); it != m_idem.end();) {
         if (!it->pending && now - it->atMs > kIdempotencyMs)
@@ -85,127 +139,105 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
         else
             ++it;
     }
-    if (auto it = m_idem.find(requestId); it != m_idem.end()) {
-        if (it->pending) {
-            it->waiters.append(r); // a concurrent duplicate waits for the first
-            return;
-        }
-        const Runner *run = find(it->runnerId);
-        if (run && run->state != RunnerState::Terminated)
-            return replyJson(r, 200, it->reply);
-        m_idem.erase(it);
+    auto it = m_idem.find(requestId);
+    if (it == m_idem.end())
+        return false;
+    if (it->pending) {
+        it->waiters.append(r); // a concurrent duplicate waits for the first
+        return true;
     }
-
-    if (!sessionId.isEmpty()) {
-        if (Runner *run = findSession(sessionId)) {
-            if (run->state == RunnerState::Suspended) {
-                m_idem.insert(requestId, Idem{now, run->id, {}, true, {r}});
-                const QString id = run->id;
-                // Resume: the session's stored key, TTL, policy and runner id win.
-                QString error;
-                const QString hostId = pickHost(run->hostId, &error);
-                if (hostId.isEmpty())
-                    return finishIdem(requestId, 429,
-                                      {{s("error"), error + s(" for tier ") + run->tier}},
-                                      {{"Retry-After", "2"}});
-                run->hostId = hostId;
-                bringUp(run, [this, id, requestId](const QString &error) {
-                    Runner *run = find(id);
-                    if (!error.isEmpty() || !run)
-                        return finishIdem(
-                            requestId, 503,
-                            {{s("error"), error.isEmpty() ? s("runner was released") : error}});
-                    run->resumed = true;
-                    save(*run);
-                    finishIdem(requestId, 200, allocateReply(*run));
-                });
-                return;
-            }
-            QJsonObject reply = allocateReply(*run);
-            reply[s("resumed")] = false;
-            return replyJson(r, 200, reply);
-        }
+    const Runner *run = find(it->runnerId);
+    if (run && run->state != RunnerState::Terminated) {
+        replyJson(r, 200, it->reply);
+        return true;
     }
+    m_idem.erase(it);
+    return false;
+}
 
-    const ConfigRecord *config = m_configs->configForKey(key);
-    if (!config)
-        return replyError(r, 404, QStringLiteral("workload_key %1 not found").arg(key));
-    switch (m_configs->readiness(*config)) {
+bool RunnerRegistry::allocateFromSession(const api::AllocateRequest &req, const Responder &r)
+{
+    Runner *run = req.sessionId.isEmpty() ? nullptr : findSession(req.sessionId);
+    if (!run)
+        return false;
+    if (run->state != RunnerState::Suspended) {
+        QJsonObject reply = allocateReply(*run);
+        reply[s("resumed")] = false;
+        replyJson(r, 200, reply);
+        return true;
+    }
+    const QString requestId = req.requestId;
+    m_idem.insert(requestId, Idem{nowMs(), run->id, {}, true, {r}});
+    // Resume: the session's stored key, TTL, policy and runner id win.
+    QString error;
+    const QString hostId = pickHost(run->hostId, &error);
+    if (hostId.isEmpty()) {
+        finishIdem(requestId, 429, {{s("error"), error + s(" for tier ") + run->tier}},
+                   {{"Retry-After", "2"}});
+        return true;
+    }
+    run->hostId = hostId;
+    const QString id = run->id;
+    bringUp(run, [this, id, requestId](const QString &error) {
+        Runner *run = find(id);
+        if (!error.isEmpty() || !run)
+            return finishIdem(requestId, 503,
+                              {{s("error"), error.isEmpty() ? s("runner was released") : error}});
+        run->resumed = true;
+        save(*run);
+        finishIdem(requestId, 200, allocateReply(*run));
+    });
+    return true;
+}
+
+QString RunnerRegistry::notAllocatable(const ConfigRecord &config, const QString &key) const
+{
+    switch (m_configs->readiness(config)) {
     case ConfigService::Readiness::Building:
-        return replyError(
-            r, 503, QStringLiteral("workload_key %1 is still building; retry shortly").arg(key));
+        return QStringLiteral("workload_key %1 is still building; retry shortly").arg(key);
     case ConfigService::Readiness::NotBuilt:
-        return replyError(r, 503,
-                          QStringLiteral("workload_key %1 has no built version; build config %2 "
-                                         "first")
-                              .arg(key, config->id));
+        return QStringLiteral("workload_key %1 has no built version; build config %2 first")
+            .arg(key, config.id);
     case ConfigService::Readiness::Ready:
         break;
     }
     if (!Sandbox::bubblewrapAvailable() && !m_options.unsafeNoSandbox)
-        return replyError(r, 503,
-                          s("bubblewrap (bwrap) is not installed: runners need it (install "
-                            "bubblewrap or start capsule-local with --unsafe-no-sandbox)"));
+        return s("bubblewrap (bwrap) is not installed: runners need it (install bubblewrap or "
+                 "start capsule-local with --unsafe-no-sandbox)");
+    return {};
+}
 
-    // Network policy: request JSON beats request preset beats the config's.
-    const QJsonObject cfg = config->config();
-    QString preset = requestPreset;
-    QJsonObject policy;
-    if (!policyJson.isEmpty()) {
-        QJsonParseError err;
-        const QJsonDocument d = QJsonDocument::fromJson(policyJson.toUtf8(), &err);
-        if (err.error != QJsonParseError::NoError || !d.isObject())
-            return replyError(r, 503,
-                              QStringLiteral("invalid network_policy_json: %1")
-                                  .arg(err.error != QJsonParseError::NoError
-                                           ? err.errorString()
-                                           : s("expected a JSON object")));
-        policy = d.object();
-    } else if (preset.isEmpty()) {
-        preset = cfg.value(s("network_policy_preset")).toString();
-        if (cfg.value(s("network_policy")).isObject())
-            policy = cfg.value(s("network_policy")).toObject();
-    }
-    // Checked now (503, contract 2.2) and enforced in the runner's namespace (local/network/).
-    const network::Policy compiled = network::compilePolicy(preset, policy);
-    if (!compiled.error.isEmpty())
-        return replyError(r, 503, compiled.error);
-    const bool network = compiled.egress;
-
-    QString error;
-    const QString hostId = pickHost(QString(), &error);
-    if (hostId.isEmpty()) {
-        Metrics::instance().runnerOperation(s("allocate"), false); // no capacity
-        return replyError(r, 429, error + s(" for tier ") + config->tier, {{"Retry-After", "2"}});
-    }
-
+Runner *RunnerRegistry::createRunner(const api::AllocateRequest &req, const ConfigRecord &config,
+                                     const QString &hostId, const QString &preset,
+                                     const QJsonObject &policy)
+{
+    const QJsonObject cfg = config.config();
     auto *run = new Runner;
     run->id = newId();
     run->hostId = hostId;
-    run->sessionId = sessionId.isEmpty() ? newId() : sessionId;
-    run->workloadKey = key;
-    run->configId = config->id;
+    run->sessionId = req.sessionId.isEmpty() ? newId() : req.sessionId;
+    run->workloadKey = req.workloadKey;
+    run->configId = config.id;
     run->createdAt = nowRfc3339();
-    run->labels = stringMap(labels);
+    run->labels = stringMap(req.labels);
     run->networkPolicyPreset = preset;
     run->networkPolicyJson =
         policy.isEmpty() ? QString()
                          : QString::fromUtf8(QJsonDocument(policy).toJson(QJsonDocument::Compact));
-    run->network = network;
     run->ttl = int(cfg.value(s("ttl")).toInteger());
     run->autoPause = cfg.value(s("auto_pause")).toBool();
-    run->tier = config->tier;
+    run->tier = config.tier;
     run->stateDir = m_options.dataDir + s("/runners/") + run->id;
-    run->lowerLayers = m_configs->lowerLayers(*config);
-    run->baseRoot = m_configs->baseRoot(*config);
+    run->lowerLayers = m_configs->lowerLayers(config);
+    run->baseRoot = m_configs->baseRoot(config);
     run->runnerUser = cfg.value(s("runner_user")).toString();
     if (run->runnerUser.isEmpty())
         run->runnerUser = s("runner");
-    run->startCommand = config->definition.value(s("start_command")).toObject();
-    run->proxyAddr = proxyAddr;
-    run->tenantId = tenantId;
+    run->startCommand = config.definition.value(s("start_command")).toObject();
+    run->proxyAddr = req.proxyAddr;
+    run->tenantId = req.tenantId;
     if (!run->proxyAddr.isEmpty()) {
-        run->caCertPort = caPort > 0 ? caPort : 8443;
+        run->caCertPort = req.caCertPort > 0 ? req.caCertPort : 8443;
         const QString url = QStringLiteral("http://%1@%2").arg(run->sessionId, run->proxyAddr);
         for (const char *k : {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"})
             run->host.env.insert(s(k), url);
@@ -214,14 +246,12 @@ void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
     run->host.runnerUser = run->runnerUser;
     run->host.startCommand = run->startCommand;
     QDir().mkpath(run->stateDir);
-    m_runners.insert(run->id, run);
-    save(*run);
-    m_idem.insert(requestId, Idem{now, run->id, {}, true, {r}});
-    if (!run->proxyAddr.isEmpty())
-        fetchCaCert(run);
+    return run;
+}
 
-    const QString id = run->id;
-    bringUp(run, [this, id, requestId](const QString &error) {
+void RunnerRegistry::bringUpAllocated(const QString &id, const QString &requestId)
+{
+    bringUp(find(id), [this, id, requestId](const QString &error) {
         Runner *run = find(id);
         if (!run)
             return finishIdem(requestId, 503, {{s("error"), s("runner was released")}});
