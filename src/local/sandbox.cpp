@@ -260,7 +260,7 @@ void Sandbox::waitForTeardowns()
     }
     for (QFuture<void> &f : all)
         f.waitForFinished();
-    pool()->waitForDone(); // freezes and prepares too
+    pool()->waitForDone();    // freezes and prepares too
     reapDiscardedProcesses(); // shutdown: no event loop will deliver their finished() any more
 }
 
@@ -650,14 +650,18 @@ void Sandbox::onInitProgress()
                             &Sandbox::onInitProgress);
         delete std::exchange(d->startTimer, nullptr);
         d->launched << d->init->processId();
-        QString netError;
-        if (!attachNetwork(&netError)) {
-            failStart(netError);
-            return;
-        }
-        d->running = true;
-        auto done = std::exchange(d->startDone, {});
-        QTimer::singleShot(0, this, [done] { done(QString()); });
+        // The network comes up without blocking the loop; a teardown meanwhile abandons it.
+        d->net.attachAsync(d->initPid, m_spec.network, egressRuleset(), d->cgroupProcFiles(),
+                           m_spec.stateDir, m_spec.hostLoopbackPorts, this,
+                           [this](const QString &netError) {
+                               if (!d->startDone)
+                                   return;
+                               if (!netError.isEmpty())
+                                   return failStart(netError);
+                               d->running = true;
+                               auto done = std::exchange(d->startDone, {});
+                               QTimer::singleShot(0, this, [done] { done(QString()); });
+                           });
     } else if (d->init->state() == QProcess::NotRunning) {
         failStart(QStringLiteral("bwrap did not start: %1")
                       .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
@@ -696,11 +700,14 @@ bool Sandbox::waitInit(QString *error)
 // Gives the new namespace its network: the egress ruleset, then pasta (local/network/).
 bool Sandbox::attachNetwork(QString *error)
 {
-    return d->net.attach(d->initPid, m_spec.network,
-                         m_spec.egressRuleset.isEmpty()
-                             ? network::compilePolicy(QString(), QJsonObject()).ruleset
-                             : m_spec.egressRuleset,
-                         d->cgroupProcFiles(), m_spec.stateDir, m_spec.hostLoopbackPorts, error);
+    return d->net.attach(d->initPid, m_spec.network, egressRuleset(), d->cgroupProcFiles(),
+                         m_spec.stateDir, m_spec.hostLoopbackPorts, error);
+}
+
+QString Sandbox::egressRuleset() const
+{
+    return m_spec.egressRuleset.isEmpty() ? network::compilePolicy(QString(), QJsonObject()).ruleset
+                                          : m_spec.egressRuleset;
 }
 
 void Sandbox::stop()
@@ -747,7 +754,7 @@ void Sandbox::teardown(bool wait, bool removeStateDir)
         plan.removeDir = m_spec.stateDir;
     for (QString *dir : {&d->cgV2, &d->cgFreezer, &d->cgMemory, &d->cgCpu, &d->cgPids})
         dir->clear();
-    d->net.stop();
+    d->net.stop(wait);
     QProcess *init = std::exchange(d->init, nullptr);
     if (init) {
         init->disconnect(this);

@@ -150,7 +150,8 @@ private:
     bool prepare(QString *error);
     bool launchInit(QString *error);
     bool waitInit(QString *error);
-    bool attachNetwork(QString *error);
+    bool attachNetwork(QString *error); // blocking start() only; startAsync() uses attachAsync
+    QString egressRuleset() const;      // the spec's, or the default policy's
     void onInitProgress();
     void failStart(const QString &error);
     void beginStart();

@@ -313,9 +313,13 @@ void TestFirstHour::createdPathsBelongToTheRunnerUser()
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 60000);
     files->setTextInputOverride(
         [](const QString &, const QString &) { return QStringLiteral("made-here"); });
-    QSignalSpy listed(files->model(), &RemoteFilesModel::listed);
     files->makeFolder();
-    QTRY_VERIFY_WITH_TIMEOUT(listed.size() >= 1, 20000);
+    // The uploads' own refreshes may list before the folder exists: wait for its row.
+    QTRY_VERIFY_WITH_TIMEOUT(!files->model()
+                                  ->match(files->model()->index(0, 0), Qt::DisplayRole,
+                                          QStringLiteral("made-here"), 1, Qt::MatchExactly)
+                                  .isEmpty(),
+                             20000);
 
     const ExecResult owners = runIn(
         {QStringLiteral("stat"), QStringLiteral("-c"), QStringLiteral("%U %n"),

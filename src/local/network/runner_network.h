@@ -8,7 +8,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
+class QObject;
 class QProcess;
+class QTimer;
 
 namespace capsule::local::network {
 
@@ -44,13 +48,34 @@ public:
     bool attach(qint64 initPid, bool egress, const QString &ruleset,
                 const QList<QByteArray> &cgroupProcFiles, const QString &stateDir,
                 const QList<int> &hostLoopbackPorts, QString *error);
+    // The same without blocking (the server's event loop serves every other runner meanwhile):
+    // nft and pasta run as QProcess children whose signals, and a 2 ms poll of the namespace's
+    // routes, drive the steps; `done` gets "" or the error, from the event loop of `context`.
+    // stop() abandons an attach under way (its `done` never runs).
+    void attachAsync(qint64 initPid, bool egress, const QString &ruleset,
+                     const QList<QByteArray> &cgroupProcFiles, const QString &stateDir,
+                     const QList<int> &hostLoopbackPorts, QObject *context,
+                     std::function<void(const QString &error)> done);
     // Replaces the ruleset in the namespace (quarantine, unquarantine).
     bool applyRuleset(const QString &ruleset, QString *error);
-    void stop();
+    // Ends pasta and closes the namespace; `wait` false: SIGKILL and let Qt reap it later.
+    void stop(bool wait = true);
     // "pasta" / "loopback only (...)" / "" before attach().
     QString mode() const { return m_mode; }
 
 private:
+    bool openNamespace(qint64 initPid, QString *error);
+    void startPastaAsync(qint64 initPid, const QString &stateDir,
+                         const QList<QByteArray> &cgroupProcFiles,
+                         const QList<int> &hostLoopbackPorts, QObject *context,
+                         std::function<void(const QString &error)> done);
+    void pastaReady(const QString &stateDir);
+    void pastaFailed(const QString &stateDir); // logs; the runner stays loopback-only
+
+    QByteArray m_nsPath;         // /proc/<init>/ns/net
+    quint64 m_serial = 0;        // bumped by stop(): callbacks of an abandoned attach do nothing
+    QProcess *m_nft = nullptr;   // the ruleset being loaded by attachAsync()
+    QTimer *m_poll = nullptr;    // attachAsync(): waits for pasta's route
     int m_nsFd = -1;             // the runner's network namespace, kept open for applyRuleset()
     QProcess *m_pasta = nullptr; // pasta, in the foreground (our child)
     qint64 m_pastaPid = 0;
