@@ -18,6 +18,8 @@ namespace {
 
 constexpr qint64 kHeadReadBuffer = 128 * 1024; // more than maxHeaderBytes; pipelined input waits
 constexpr qint64 kBodyReadBuffer = 1024 * 1024;
+// A streamed body: Qt's own buffer stays small, the bulk is read straight into m_buffer.
+constexpr qint64 kStreamReadBuffer = 64 * 1024;
 constexpr qint64 kPiece = 1024 * 1024; // one read of a body; reused, never allocated per read
 constexpr qint64 kMaxChunkLine = 4096;
 constexpr qint64 kMaxTrailer = 64 * 1024;
@@ -540,7 +542,7 @@ void HttpConnection::startStream(HttpResponder *responder, HttpResponder::DataFn
     m_onData = std::move(onData);
     m_onEnd = std::move(onEnd);
     m_state = State::Stream;
-    m_socket->setReadBufferSize(kBodyReadBuffer);
+    m_socket->setReadBufferSize(kStreamReadBuffer);
     sendContinue();
     arm(m_server->limits().bodyTimeoutMs);
     QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
