@@ -144,7 +144,9 @@ private slots:
         // No runner: no bookmarks to use.
         m_browser->setSession(nullptr);
         QVERIFY(!button->isEnabled());
+        QSignalSpy back(m_browser->model(), &RemoteFilesModel::listed);
         m_browser->setSession(m_fx.session(), "/workspace");
+        QVERIFY(back.wait(60000) || back.size() > 0); // settled before the next test lists
     }
 
     void tenThousandEntriesPaintFast()
