@@ -59,15 +59,20 @@ QString percentiles(QList<double> ms)
         .arg(ms.size());
 }
 
-double curlSeconds(const QStringList &args)
+double processSeconds(const QString &program, const QStringList &args)
 {
     QProcess p;
     QElapsedTimer t;
     t.start();
-    p.start("curl", args);
+    p.start(program, args);
     if (!p.waitForFinished(1800000) || p.exitCode() != 0)
-        die("curl failed: " + QString::fromUtf8(p.readAllStandardError()));
+        die(program + " failed: " + QString::fromUtf8(p.readAllStandardError()));
     return t.elapsed() / 1000.0;
+}
+
+double curlSeconds(const QStringList &args)
+{
+    return processSeconds("curl", args);
 }
 
 template<class J>
@@ -184,9 +189,14 @@ int main(int argc, char **argv)
         const QString auth = "Authorization: Bearer " + server.token();
         const QString base = "http://" + host + "/api/v1/runners/" + runnerId + "/files/";
 
-        enum Variant { Curl, Ours, OursVerified };
-        QList<double> up[3], down[3]; // seconds per round
+        enum Variant { Curl, Ours, OursVerified, Cp };
+        QList<double> up[4], down[4]; // seconds per round
         for (int round = 0; round < rounds; ++round) {
+            // The ceiling: a plain local cp of the same file (page cache to page cache, like the
+            // transfers, none of which syncs). Both directions are the same copy.
+            up[Cp] << processSeconds("cp", {big, dir.filePath("cp.out")});
+            down[Cp] << up[Cp].last();
+            QFile::remove(dir.filePath("cp.out"));
             up[Curl] << curlSeconds({"-sS", "-f", "-o", "/dev/null", "-X", "POST", "-H", auth, "-H",
                                      "Expect:", "-H", "Content-Type: application/octet-stream",
                                      "-T",
@@ -222,15 +232,18 @@ int main(int argc, char **argv)
         for (const char *what : {"upload", "download"}) {
             const QList<double> *runs = QByteArray(what) == "upload" ? up : down;
             const double curl = median(runs[Curl]);
+            const double cp = median(runs[Cp]);
             for (Variant v : {Ours, OursVerified}) {
                 const double ours = median(runs[v]);
                 out << QStringLiteral("%1%2 %3MiB ours=%4MiB/s curl=%5MiB/s ratio=%6 "
-                                      "(medians of %7)")
+                                      "cp=%7MiB/s ratio_cp=%8 (medians of %9)")
                            .arg(QLatin1String(what), v == OursVerified ? "+sha256" : "")
                            .arg(sizeMb)
                            .arg(mib / ours, 0, 'f', 1)
                            .arg(mib / curl, 0, 'f', 1)
                            .arg(curl / ours, 0, 'f', 2)
+                           .arg(mib / cp, 0, 'f', 1)
+                           .arg(cp / ours, 0, 'f', 2)
                            .arg(rounds)
                     << Qt::endl;
             }

@@ -348,6 +348,9 @@ void MainWindow::browseFiles()
         return;
     const QString id = session->runnerId();
     m_files->setSession(session);
+    const QModelIndexList rows = m_ui->runnersView->selectionModel()->selectedRows();
+    if (!rows.isEmpty()) // the path bar's bookmarks are per workload
+        m_files->setWorkloadKey(rows.first().data(RunnersModel::WorkloadKeyRole).toString());
     m_ui->mainTabs->setTabText(m_ui->mainTabs->indexOf(m_ui->filesTab), tr("&Files - %1").arg(id));
     m_ui->mainTabs->setCurrentWidget(m_ui->filesTab);
 }

@@ -1,6 +1,7 @@
 // The Files listing against a real capsule-local: filter as you type, the hidden-files toggle,
 // sorting by a header (folders first), path completion, and the time from a 10 000-entry reply
 // to the painted view (bench/bench_files.sh prints it; the bound here is the 300 ms).
+#include "app/files/bookmarks.h"
 #include "app/files/filebrowser.h"
 #include "app/files/remotefilesmodel.h"
 #include "core/transfer.h"
@@ -11,7 +12,10 @@
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTreeView>
 #include <QtTest>
 
@@ -47,6 +51,8 @@ class TestFilesListing : public QObject
 private slots:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().remove(QStringLiteral("files/bookmarks"));
         QString error;
         QVERIFY2(m_fx.start(1, &error), qPrintable(error));
         m_queue = std::make_unique<TransferQueue>();
@@ -85,6 +91,62 @@ private slots:
         QVERIFY(completer);
         completer->setCompletionPrefix("/workspace/l/z");
         QCOMPARE(completer->currentCompletion(), QString("/workspace/l/zdir"));
+    }
+
+    // The path bar's bookmarks: added from the menu for the folder shown, kept per workload key
+    // in QSettings, "go" lists that folder, removed from the same menu.
+    void bookmarksPerWorkload()
+    {
+        BookmarksButton *button = m_browser->bookmarksButton();
+        QMenu *menu = button->menu();
+        const auto menuAction = [menu](const QString &name) {
+            emit menu->aboutToShow(); // what opening the menu does
+            return menu->findChild<QAction *>(name);
+        };
+        const auto bookmarkAction = [menu](const QString &path) -> QAction * {
+            emit menu->aboutToShow();
+            for (QAction *a : menu->actions())
+                if (a->data().toString() == path)
+                    return a;
+            return nullptr;
+        };
+        m_browser->setWorkloadKey("wk/alpha");
+        QVERIFY(button->isEnabled());
+        QVERIFY(listed("/workspace/l/zdir"));
+        QAction *add = menuAction("addBookmark");
+        QVERIFY(add && add->isEnabled());
+        QVERIFY(add->text().contains("/workspace/l/zdir"));
+        add->trigger();
+        QCOMPARE(button->bookmarks(), QStringList{"/workspace/l/zdir"});
+        QCOMPARE(QSettings().value("files/bookmarks/wk%2Falpha").toStringList(),
+                 QStringList{"/workspace/l/zdir"});
+        // Go: from elsewhere, the bookmark lists its folder.
+        QVERIFY(listed("/workspace"));
+        QVERIFY(!menuAction("removeBookmark")); // /workspace is not bookmarked
+        QAction *go = bookmarkAction("/workspace/l/zdir");
+        QVERIFY(go);
+        QSignalSpy spy(m_browser->model(), &RemoteFilesModel::listed);
+        go->trigger();
+        QVERIFY(spy.wait(60000) || spy.size() > 0);
+        QCOMPARE(m_browser->path(), QString("/workspace/l/zdir"));
+        // Another workload has its own (empty) list; the first one keeps its bookmark.
+        m_browser->setWorkloadKey("wk-beta");
+        QVERIFY(button->bookmarks().isEmpty());
+        QVERIFY(!bookmarkAction("/workspace/l/zdir"));
+        m_browser->setWorkloadKey("wk/alpha");
+        QCOMPARE(button->bookmarks(), QStringList{"/workspace/l/zdir"});
+        // Remove, from the bookmarked folder's menu.
+        QAction *remove = menuAction("removeBookmark");
+        QVERIFY(remove);
+        remove->trigger();
+        QVERIFY(button->bookmarks().isEmpty());
+        QVERIFY(!QSettings().contains("files/bookmarks/wk%2Falpha"));
+        // No runner: no bookmarks to use.
+        m_browser->setSession(nullptr);
+        QVERIFY(!button->isEnabled());
+        QSignalSpy back(m_browser->model(), &RemoteFilesModel::listed);
+        m_browser->setSession(m_fx.session(), "/workspace");
+        QVERIFY(back.wait(60000) || back.size() > 0); // settled before the next test lists
     }
 
     void tenThousandEntriesPaintFast()

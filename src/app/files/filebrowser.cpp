@@ -3,6 +3,7 @@
 #include "app/connections/serverconnection.h"
 #include "app/widgets/confirm.h"
 
+#include "app/files/bookmarks.h"
 #include "app/files/externalopen.h"
 #include "app/files/filepreview.h"
 #include "app/files/localfilesview.h"
@@ -55,6 +56,7 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     , m_preview(new FilePreview(this))
     , m_peer(new PeerPane(this))
     , m_filterEdit(new QLineEdit(this))
+    , m_bookmarks(new BookmarksButton(this))
 {
     setObjectName(QStringLiteral("fileBrowser"));
     m_view->setObjectName(QStringLiteral("filesView"));
@@ -180,6 +182,7 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     top->addWidget(m_rootsButton);
     top->addWidget(m_crumbs);
     top->addWidget(m_pathEdit, 1);
+    top->addWidget(m_bookmarks);
     top->addWidget(m_filterEdit);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -268,8 +271,10 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
             &FileBrowser::updatePreview);
     connect(m_model, &RemoteFilesModel::pathChanged, this, [this](const QString &path) {
         m_pathEdit->setText(path);
+        m_bookmarks->setCurrentPath(path);
         rebuildBreadcrumbs(path);
     });
+    connect(m_bookmarks, &BookmarksButton::goTo, this, &FileBrowser::navigate);
     connect(m_model, &RemoteFilesModel::loadingChanged, this, [this](bool loading) {
         if (loading)
             m_info->setText(tr("Listing %1...").arg(m_model->path()));
@@ -324,6 +329,12 @@ QString FileBrowser::rootOf(const QString &path) const
     return {};
 }
 
+void FileBrowser::setWorkloadKey(const QString &key)
+{
+    if (session() && !key.isEmpty())
+        m_bookmarks->setScope(key);
+}
+
 void FileBrowser::setSession(RunnerSession *session, const QString &startPath)
 {
     m_model->setSession(session);
@@ -333,6 +344,8 @@ void FileBrowser::setSession(RunnerSession *session, const QString &startPath)
           static_cast<QWidget *>(m_pathEdit), m_crumbs, static_cast<QWidget *>(m_rootsButton)})
         w->setEnabled(session != nullptr);
     m_hint->setVisible(session == nullptr);
+    // Until setWorkloadKey names the workload, bookmarks belong to this runner alone.
+    m_bookmarks->setScope(session ? QStringLiteral("runner:") + session->runnerId() : QString());
     m_missingRoots.clear();
     QMenu *menu = m_rootsButton->menu();
     menu->clear();

@@ -25,6 +25,7 @@ struct TransferOptions;
 
 namespace capsule::app {
 
+class BookmarksButton;
 class ExternalOpen;
 class FilePreview;
 class LocalFilesView;
@@ -41,6 +42,10 @@ public:
     void setSession(RunnerSession *session,
                     const QString &startPath = QStringLiteral("/workspace"));
     RunnerSession *session() const;
+    // The workload of the session's runner: the path bar's bookmarks are kept per workload key
+    // (call after setSession; until then they are kept per runner).
+    void setWorkloadKey(const QString &key);
+    BookmarksButton *bookmarksButton() const { return m_bookmarks; }
     RemoteFilesModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
     // The local pane: remote rows dropped on one of its folders are downloaded there.
@@ -134,6 +139,7 @@ private:
     FilePreview *m_preview;
     PeerPane *m_peer;
     QLineEdit *m_filterEdit;
+    BookmarksButton *m_bookmarks;
     QWidget *m_localPane = nullptr;
     std::function<bool(const QString &)> m_externalOpener;
     QStringList m_missingRoots;

@@ -10,7 +10,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
+#include <QSystemTrayIcon>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -22,6 +24,25 @@ enum Column { SourceColumn, DestinationColumn, ProgressColumn, StateColumn };
 QString shortRunner(const QString &runnerId)
 {
     return runnerId.left(8);
+}
+
+const QString kConcurrencyKey = QStringLiteral("transfers/concurrency");
+
+// A desktop notice through the system tray, when there is one (a tiny local helper: the app may
+// get a shared notify() later). The icon is created once, shown only while it says something.
+bool trayMessage(QObject *owner, const QString &title, const QString &text)
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
+        return false;
+    auto *tray = owner->findChild<QSystemTrayIcon *>(QStringLiteral("transfersTray"));
+    if (!tray) {
+        tray = new QSystemTrayIcon(QApplication::windowIcon(), owner);
+        tray->setObjectName(QStringLiteral("transfersTray"));
+        QObject::connect(tray, &QSystemTrayIcon::messageClicked, tray, &QSystemTrayIcon::hide);
+    }
+    tray->show();
+    tray->showMessage(title, text, QSystemTrayIcon::Information, 10000);
+    return true;
 }
 } // namespace
 
@@ -59,9 +80,15 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     connect(resume, &QPushButton::clicked, this, &TransfersPanel::resumeSelected);
     m_concurrency->setObjectName(QStringLiteral("transferConcurrency"));
     m_concurrency->setRange(1, 8);
+    // Kept across runs (QSettings transfers/concurrency).
+    const int saved = QSettings().value(kConcurrencyKey, m_queue->maxConcurrent()).toInt();
+    m_queue->setMaxConcurrent(qBound(1, saved, 8));
     m_concurrency->setValue(m_queue->maxConcurrent());
     m_concurrency->setToolTip(tr("Transfers running at once"));
-    connect(m_concurrency, &QSpinBox::valueChanged, m_queue, &TransferQueue::setMaxConcurrent);
+    connect(m_concurrency, &QSpinBox::valueChanged, this, [this](int n) {
+        m_queue->setMaxConcurrent(n);
+        QSettings().setValue(kConcurrencyKey, n);
+    });
     m_totals->setObjectName(QStringLiteral("transferTotals"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(cancel);
@@ -126,8 +153,11 @@ void TransfersPanel::batchIdle()
                    : tr("Transfers finished: %n done", nullptr, finished);
     QWidget *top = window();
     const bool inactive = !top || !top->isActiveWindow();
-    if (inactive)
+    m_trayShown = false;
+    if (inactive) {
         QApplication::alert(top); // the task bar entry asks for attention
+        m_trayShown = trayMessage(this, tr("Capsule Desktop"), summary);
+    }
     emit batchFinished(summary, inactive);
 }
 

@@ -7,8 +7,10 @@
 #include <QTcpSocket>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace capsule::local {
 
@@ -16,7 +18,9 @@ namespace {
 
 constexpr qint64 kHeadReadBuffer = 128 * 1024; // more than maxHeaderBytes; pipelined input waits
 constexpr qint64 kBodyReadBuffer = 1024 * 1024;
-constexpr qint64 kPiece = 1024 * 1024;
+// A streamed body: Qt's own buffer stays small, the bulk is read straight into m_buffer.
+constexpr qint64 kStreamReadBuffer = 64 * 1024;
+constexpr qint64 kPiece = 1024 * 1024; // one read of a body; reused, never allocated per read
 constexpr qint64 kMaxChunkLine = 4096;
 constexpr qint64 kMaxTrailer = 64 * 1024;
 constexpr qint64 kLingerBytes = 4 * 1024 * 1024; // read and dropped after an early answer
@@ -342,12 +346,28 @@ void HttpConnection::dispatch(const Responder &responder)
 
 qint64 HttpConnection::readInto(qint64 max)
 {
-    const qint64 n = qMin(qMin(max, kPiece), m_socket->bytesAvailable());
-    if (n <= 0)
-        return 0;
     if (m_buffer.size() < kPiece)
         m_buffer.resize(kPiece);
-    return m_socket->read(m_buffer.data(), n);
+    const qint64 buffered = m_socket->bytesAvailable();
+    if (buffered > 0)
+        return m_socket->read(m_buffer.data(), qMin(qMin(max, kPiece), buffered));
+    // Qt's buffer is empty: read the kernel's socket buffer straight into ours. This skips one
+    // copy of every body byte (kernel -> QTcpSocket's ring buffer -> ours) and lets one read(2)
+    // take a whole piece instead of what one readyRead left. Never more than the body still owes,
+    // so a pipelined request behind it stays in the kernel for Qt to read. EOF and EAGAIN give 0:
+    // Qt's own notifier then sees the close or the next data.
+    // The empty read still matters: it re-enables Qt's read notifier if a full buffer stopped it.
+    if (m_socket->read(m_buffer.data(), 1) > 0)
+        return 1;
+    if (m_state != State::Stream || m_socket->socketDescriptor() < 0)
+        return 0;
+    for (;;) {
+        const ssize_t n =
+            ::read(int(m_socket->socketDescriptor()), m_buffer.data(), size_t(qMin(max, kPiece)));
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n > 0 ? qint64(n) : 0;
+    }
 }
 
 HttpConnection::Step HttpConnection::pumpBody(const std::function<bool(const char *, qint64)> &sink,
@@ -522,7 +542,7 @@ void HttpConnection::startStream(HttpResponder *responder, HttpResponder::DataFn
     m_onData = std::move(onData);
     m_onEnd = std::move(onEnd);
     m_state = State::Stream;
-    m_socket->setReadBufferSize(kBodyReadBuffer);
+    m_socket->setReadBufferSize(kStreamReadBuffer);
     sendContinue();
     arm(m_server->limits().bodyTimeoutMs);
     QMetaObject::invokeMethod(this, &HttpConnection::processInput, Qt::QueuedConnection);
