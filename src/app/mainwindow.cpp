@@ -20,6 +20,7 @@
 #include "app/widgets/emptyhint.h"
 #include "app/wizard/onboarddiff.h"
 #include "app/wizard/workloadwizard.h"
+#include "app/workloads/layerprogressdelegate.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
@@ -122,6 +123,8 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::KeyColumn, 160);
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::TierColumn, 50);
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::StatusColumn, 360);
+    m_ui->workloadsView->setItemDelegateForColumn(WorkloadsModel::StatusColumn,
+                                                  new LayerProgressDelegate(m_ui->workloadsView));
 
     m_runnersProxy->setSourceModel(m_runners);
     m_ui->runnersView->setModel(m_runnersProxy);
