@@ -98,6 +98,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
     m_snapshots = new SnapshotsView(m_connection, this);
+    m_snapshots->setNameLookup([this](const QString &key) { return m_workloads->nameForKey(key); });
     m_ui->mainTabs->addTab(m_snapshots, tr("S&napshots"));
     m_consoles = new ExecConsoles(this);
     m_ui->mainTabs->addTab(m_consoles, tr("R&un"));
