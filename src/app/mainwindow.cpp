@@ -5,6 +5,7 @@
 #include "app/snapshots/snapshotsview.h"
 #include "app/widgets/confirm.h"
 #include "app/widgets/messagebox.h"
+#include "app/widgets/notifier.h"
 
 #include "app/connections/embeddedserver.h"
 #include "app/connections/serverconnection.h"
@@ -214,7 +215,14 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     auto *dock = new QDockWidget(tr("Transfers"), this);
     dock->setObjectName(QStringLiteral("transfersDock"));
-    dock->setWidget(new TransfersPanel(m_transfers, dock));
+    auto *transfersPanel = new TransfersPanel(m_transfers, dock);
+    dock->setWidget(transfersPanel);
+    m_notifier = new Notifier(this);
+    connect(transfersPanel, &TransfersPanel::batchFinished, this,
+            [this](const QString &summary, bool inactive) {
+                if (inactive)
+                    m_notifier->notify(tr("Transfers finished"), summary);
+            });
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->hide(); // until the first transfer (restoreState may bring it back)
     // Show the panel when something starts moving, a few rows high (the user may resize it; the
