@@ -213,8 +213,11 @@ void TestRunnerService::runnerWithoutStartCommand()
     select(id);
     RunnerDetails *details = m_window->runnerDetails();
     QCOMPARE(details->runnerId(), id);
-    QTRY_COMPARE_WITH_TIMEOUT(details->field(QStringLiteral("port")),
-                              QStringLiteral("no start command"), 20000);
+    QTRY_VERIFY2_WITH_TIMEOUT(details->field(QStringLiteral("port")) ==
+                                  QLatin1String("no start command"),
+                              qPrintable(details->field(QStringLiteral("ttl")) + QLatin1Char('|') +
+                                         details->field(QStringLiteral("workload"))),
+                              20000);
     QCOMPARE(details->field(QStringLiteral("ttl")), QStringLiteral("no TTL, auto-pause off"));
     QVERIFY(!details->service()->proxyUrl().isValid());
     QVERIFY(!details->findChild<QPushButton *>(QStringLiteral("openInBrowser"))->isEnabled());

@@ -157,8 +157,11 @@ void RunnerDetails::refresh()
     set("policy", policy);
     set("failure", have ? m_lastFailure.value(m_runnerId) : QString());
     const bool running = have && !r.starting && !r.suspended && !r.hostAddress.isEmpty();
-    m_service->setRunner(have && !r.starting ? m_runnerId : QString(), r.workloadKey, r.hostAddress,
-                         running);
+    // The config id when the listing names it (capsule-local does): configs sharing one leaf key
+    // make the key ambiguous (409), and the runner came from exactly one of them.
+    const QString configId = raw.value(QStringLiteral("config_id")).toString();
+    m_service->setRunner(have && !r.starting ? m_runnerId : QString(),
+                         configId.isEmpty() ? r.workloadKey : configId, r.hostAddress, running);
     const bool usable =
         have && !r.starting && m_connection && m_connection->isUsable() && m_busy == 0;
     const bool quarantined = r.rawStatus == QLatin1String("quarantined");

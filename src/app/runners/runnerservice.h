@@ -28,8 +28,9 @@ public:
     explicit RunnerService(ServerConnection *connection, QWidget *parent = nullptr);
     ~RunnerService() override;
 
-    // The runner shown ("" = none). `running`: the runner is up on `hostAddress`, so its service
-    // can be reached. Repeated calls with the same values do nothing.
+    // The runner shown ("" = none). `workloadKey`: its config id, else its workload key (looked up
+    // with workloads()->get). `running`: the runner is up on `hostAddress`, so its service can be
+    // reached. Repeated calls with the same values do nothing.
     void setRunner(const QString &runnerId, const QString &workloadKey, const QString &hostAddress,
                    bool running);
 
