@@ -5,6 +5,7 @@
 #include "app/snapshots/snapshotsview.h"
 #include "app/widgets/confirm.h"
 #include "app/widgets/messagebox.h"
+#include "app/widgets/notifier.h"
 
 #include "app/connections/embeddedserver.h"
 #include "app/connections/serverconnection.h"
@@ -20,6 +21,7 @@
 #include "app/widgets/emptyhint.h"
 #include "app/wizard/onboarddiff.h"
 #include "app/wizard/workloadwizard.h"
+#include "app/workloads/layerprogressdelegate.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
@@ -97,6 +99,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
     m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
     m_snapshots = new SnapshotsView(m_connection, this);
+    m_snapshots->setNameLookup([this](const QString &key) { return m_workloads->nameForKey(key); });
     m_ui->mainTabs->addTab(m_snapshots, tr("S&napshots"));
     m_consoles = new ExecConsoles(this);
     m_ui->mainTabs->addTab(m_consoles, tr("R&un"));
@@ -122,6 +125,8 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::KeyColumn, 160);
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::TierColumn, 50);
     m_ui->workloadsView->setColumnWidth(WorkloadsModel::StatusColumn, 360);
+    m_ui->workloadsView->setItemDelegateForColumn(WorkloadsModel::StatusColumn,
+                                                  new LayerProgressDelegate(m_ui->workloadsView));
 
     m_runnersProxy->setSourceModel(m_runners);
     m_ui->runnersView->setModel(m_runnersProxy);
@@ -210,7 +215,14 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     auto *dock = new QDockWidget(tr("Transfers"), this);
     dock->setObjectName(QStringLiteral("transfersDock"));
-    dock->setWidget(new TransfersPanel(m_transfers, dock));
+    auto *transfersPanel = new TransfersPanel(m_transfers, dock);
+    dock->setWidget(transfersPanel);
+    m_notifier = new Notifier(this);
+    connect(transfersPanel, &TransfersPanel::batchFinished, this,
+            [this](const QString &summary, bool inactive) {
+                if (inactive)
+                    m_notifier->notify(tr("Transfers finished"), summary);
+            });
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->hide(); // until the first transfer (restoreState may bring it back)
     // Show the panel when something starts moving, a few rows high (the user may resize it; the

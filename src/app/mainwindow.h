@@ -41,6 +41,7 @@ namespace capsule::app {
 class ConnectionsDialog;
 class EmptyHint;
 class ExecConsoles;
+class Notifier;
 class RunnerDetails;
 class SnapshotsView;
 class WorkloadWizard;
@@ -249,6 +250,7 @@ private:
     QToolBar *m_toolBar = nullptr;
     ExecConsoles *m_consoles = nullptr;
     RunnerDetails *m_details = nullptr;
+    Notifier *m_notifier = nullptr; // desktop notifications when inactive
     SnapshotsView *m_snapshots = nullptr;
     QLineEdit *m_workloadsFilter = nullptr;
     QSplitter *m_runnersSplitter = nullptr;

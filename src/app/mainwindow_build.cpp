@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/connections/serverconnection.h"
+#include "app/widgets/notifier.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include "core/buildwatch.h"
@@ -65,9 +66,15 @@ void MainWindow::followBuild(const QString &configId, std::function<void(const Q
                 statusBar()->showMessage(
                     tr("Building %1: %2").arg(configId, parts.join(QStringLiteral(", "))), 3000);
             });
-    connect(watch, &Job::finished, this, [watch, done] {
+    connect(watch, &Job::finished, this, [this, watch, done, configId] {
         watch->deleteLater();
-        done(watch->hasError() ? watch->error().message : QString());
+        const QString error = watch->hasError() ? watch->error().message : QString();
+        if (!watch->hasError() || watch->error().kind != ErrorKind::Cancelled)
+            m_notifier->notify(error.isEmpty() ? tr("Build finished") : tr("Build failed"),
+                               error.isEmpty() ? tr("%1 is built.").arg(configId)
+                                               : tr("%1: %2").arg(configId, error),
+                               !error.isEmpty());
+        done(error);
     });
 }
 

@@ -7,6 +7,7 @@
 #include "app/runners/runnersmodel.h"
 #include "app/runners/startrunnerdialog.h"
 #include "app/terminals/terminaltabs.h"
+#include "app/widgets/notifier.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include "core/client.h"
@@ -141,16 +142,19 @@ void MainWindow::launchRunner(const WorkloadSummary &summary, const AllocateOpti
                 if (openTerminalWhenReady)
                     openTerminal();
             }
+            m_notifier->notify(tr("Runner started"), tr("%1 is ready.").arg(reply.runnerId));
             done(QString());
         },
         [this, done, placeholder](const Error &error) {
             m_cancelButton->setVisible(false);
             m_runners->finishStarting(placeholder);
             const QString reason = std::exchange(m_startStopReason, {});
-            if (error.kind == ErrorKind::Cancelled)
+            if (error.kind == ErrorKind::Cancelled) {
                 done(reason.isEmpty() ? tr("cancelled") : reason);
-            else
+            } else {
+                m_notifier->notify(tr("Runner start failed"), error.toString(), true);
                 done(error);
+            }
         });
 }
 

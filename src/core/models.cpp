@@ -505,6 +505,7 @@ Snapshot Snapshot::fromJson(const QJsonObject &o, ReplyCheck *check, const QStri
     s.metrics.avgAnalysisTimeMs = m.number("avg_analysis_time_ms");
     s.metrics.cacheHitRatio = m.number("cache_hit_ratio");
     s.metrics.sampleCount = m.integer("sample_count");
+    s.workloadKey = o.value(QLatin1String(either(o, "WorkloadKey", "workload_key"))).toString();
     return s;
 }
 

@@ -283,6 +283,8 @@ struct Snapshot
     qint64 sizeBytes = 0;
     QDateTime createdAt;
     SnapshotMetrics metrics;
+    // Not in the contract's item: capsule-local adds "WorkloadKey" (empty from other servers).
+    QString workloadKey;
     static Snapshot fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                              const QString &path = {});
 };

@@ -284,6 +284,24 @@ void TestStartRunner::checkSnapshots(int atLeast)
     QStringList versions;
     for (int row = 0; row < view->model()->rowCount(); ++row)
         versions << view->model()->index(row, SnapshotsModel::VersionColumn).data().toString();
+    // Grouped per workload: each row names its workload, and the filter offers it.
+    for (int row = 0; row < view->model()->rowCount(); ++row)
+        QVERIFY2(view->model()
+                     ->index(row, SnapshotsModel::WorkloadColumn)
+                     .data()
+                     .toString()
+                     .startsWith(QStringLiteral("start-dialog (")),
+                 qPrintable(
+                     view->model()->index(row, SnapshotsModel::WorkloadColumn).data().toString()));
+    if (atLeast > 0) {
+        const QString key = view->model()
+                                ->index(0, SnapshotsModel::WorkloadColumn)
+                                .data(SnapshotsModel::WorkloadKeyRole)
+                                .toString();
+        QVERIFY(view->setWorkloadFilter(key));
+        QCOMPARE(view->visibleRows(), snapshots.size());
+        view->setWorkloadFilter(QString());
+    }
     for (const QJsonValue &value : snapshots) {
         const QJsonObject o = value.toObject();
         const QString version = o.value(QStringLiteral("Version"))

@@ -1,10 +1,18 @@
-// WorkloadsModel / RunnersModel without a server: row sync signals, status text, model sanity.
+// WorkloadsModel / RunnersModel without a server: row sync signals, status text, model sanity;
+// the layer progress bar of a building workload; the Snapshots view's per-workload filter.
 #include "app/runners/runnersmodel.h"
+#include "app/snapshots/snapshotsview.h"
+#include "app/workloads/layerprogressdelegate.h"
 #include "app/workloads/workloadsmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QImage>
 #include <QJsonArray>
+#include <QPainter>
 #include <QSignalSpy>
+#include <QStyleFactory>
 #include <QTest>
 
 using namespace capsule::app;
@@ -156,6 +164,102 @@ private slots:
                  QStringLiteral("s-2"));
         model.noteReleased(QStringLiteral("r-1"));
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void layerProgressBarWhileBuilding()
+    {
+        QList<capsule::LayerStatus> layers;
+        for (const QJsonObject &o : {layer("_platform", "active", "v1"), layer("deps", "pending"),
+                                     layer("main", "pending", {}, "waiting_parent")})
+            layers.append(capsule::LayerStatus::fromJson(o));
+        const capsule::StoredConfig stored = capsule::StoredConfig::fromJson(
+            {{QStringLiteral("config_id"), QStringLiteral("web")},
+             {QStringLiteral("display_name"), QStringLiteral("web")}});
+        WorkloadsModel model;
+        model.setRefreshInterval(0);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        WorkloadRow building = WorkloadsModel::rowFrom(stored, layers, true);
+        WorkloadRow ready = makeRow(QStringLiteral("ready"));
+        ready.layersActive = ready.layersTotal = 2;
+        model.setRows({building, ready});
+        const QModelIndex cell = model.index(0, WorkloadsModel::StatusColumn);
+        QCOMPARE(cell.data(WorkloadsModel::LayerProgressRole).toPoint(), QPoint(1, 3));
+        QString text;
+        int percent = -1;
+        QVERIFY(LayerProgressDelegate::progressFor(cell, &text, &percent));
+        QCOMPARE(text, QStringLiteral("building: 1/3 layers"));
+        QCOMPARE(percent, 50); // one of three done, the second half way
+        QVERIFY(!LayerProgressDelegate::progressFor(model.index(1, WorkloadsModel::StatusColumn),
+                                                    &text, &percent));
+
+        // Drawn: the bar's filled start differs from its empty end; a ready row has no bar.
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        LayerProgressDelegate delegate;
+        auto render = [&delegate](const QModelIndex &index) {
+            QImage image(300, 24, QImage::Format_ARGB32);
+            image.fill(Qt::white);
+            QPainter painter(&image);
+            QStyleOptionViewItem option;
+            option.rect = image.rect();
+            option.palette = QApplication::palette();
+            option.fontMetrics = QFontMetrics(QApplication::font());
+            option.state = QStyle::State_Enabled;
+            delegate.paint(&painter, option, index);
+            return image;
+        };
+        const QImage bar = render(cell);
+        QVERIFY(bar.pixel(12, 12) != bar.pixel(288, 12));
+        const QImage plain = render(model.index(1, WorkloadsModel::StatusColumn));
+        QCOMPARE(plain.pixel(12, 12), plain.pixel(288, 12));
+    }
+
+    void snapshotsGroupedByWorkload()
+    {
+        auto snap = [](const QString &version, const QString &key) {
+            return QJsonObject{{QStringLiteral("Version"), version},
+                               {QStringLiteral("Status"), QStringLiteral("ready")},
+                               {QStringLiteral("SizeBytes"), 1024},
+                               {QStringLiteral("WorkloadKey"), key}};
+        };
+        const capsule::SnapshotList list = capsule::SnapshotList::fromJson(
+            {{QStringLiteral("snapshots"),
+              QJsonArray{snap(QStringLiteral("s1"), QStringLiteral("key-a")),
+                         snap(QStringLiteral("s2"), QStringLiteral("key-b")),
+                         snap(QStringLiteral("s3"), QStringLiteral("key-a"))}},
+             {QStringLiteral("count"), 3}});
+        QCOMPARE(list.snapshots.value(1).workloadKey, QStringLiteral("key-b"));
+        SnapshotsView view(nullptr);
+        QAbstractItemModelTester tester(view.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.model()->setList(list);
+        view.setNameLookup([](const QString &key) {
+            return key == QLatin1String("key-a") ? QStringLiteral("alpha") : QString();
+        });
+        QCOMPARE(view.model()->index(0, SnapshotsModel::WorkloadColumn).data().toString(),
+                 QStringLiteral("alpha (key-a)"));
+        QCOMPARE(view.model()->index(1, SnapshotsModel::WorkloadColumn).data().toString(),
+                 QStringLiteral("key-b"));
+        auto *combo = view.findChild<QComboBox *>(QStringLiteral("snapshotsWorkloadFilter"));
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 3); // All workloads, key-a, key-b
+        QCOMPARE(combo->itemText(1), QStringLiteral("alpha (key-a)"));
+        QCOMPARE(view.visibleRows(), 3);
+        QVERIFY(view.setWorkloadFilter(QStringLiteral("key-a")));
+        QCOMPARE(view.visibleRows(), 2);
+        QVERIFY(view.setWorkloadFilter(QStringLiteral("key-b")));
+        QCOMPARE(view.visibleRows(), 1);
+        QVERIFY(!view.setWorkloadFilter(QStringLiteral("key-c")));
+        QCOMPARE(view.workloadFilter(), QStringLiteral("key-b"));
+        // A refresh without that workload's snapshots keeps the choice (and shows nothing).
+        capsule::SnapshotList fewer = list;
+        fewer.snapshots.removeAt(1);
+        view.model()->setList(fewer);
+        view.setNameLookup({});
+        QCOMPARE(view.workloadFilter(), QStringLiteral("key-b"));
+        QCOMPARE(view.visibleRows(), 0);
+        QVERIFY(view.setWorkloadFilter(QString()));
+        QCOMPARE(view.visibleRows(), 2);
     }
 
     void ageText()

@@ -2,6 +2,7 @@
 #include "app/runners/runnerdetails.h"
 
 #include "app/connections/serverconnection.h"
+#include "app/runners/runnerservice.h"
 #include "app/runners/runnersmodel.h"
 
 #include "core/client.h"
@@ -29,6 +30,7 @@ RunnerDetails::RunnerDetails(ServerConnection *connection, RunnersModel *model, 
     , m_pause(new QPushButton(tr("&Pause"), this))
     , m_quarantine(new QPushButton(tr("&Quarantine"), this))
     , m_unquarantine(new QPushButton(tr("&Unquarantine"), this))
+    , m_service(new RunnerService(connection, this))
 {
     setObjectName(QStringLiteral("runnerDetails"));
     m_form->setLabelAlignment(Qt::AlignRight);
@@ -61,7 +63,7 @@ RunnerDetails::RunnerDetails(ServerConnection *connection, RunnersModel *model, 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(m_form);
     layout->addLayout(actions);
-    layout->addStretch(1);
+    layout->addWidget(m_service, 1);
     connect(m_connect, &QPushButton::clicked, this, &RunnerDetails::connectRunner);
     connect(m_pause, &QPushButton::clicked, this, &RunnerDetails::pauseRunner);
     connect(m_quarantine, &QPushButton::clicked, this, &RunnerDetails::quarantineRunner);
@@ -87,6 +89,9 @@ QLabel *RunnerDetails::addField(const QString &key, const QString &label)
 
 QString RunnerDetails::field(const QString &name) const
 {
+    if (name == QLatin1String("ttl") || name == QLatin1String("port") ||
+        name == QLatin1String("url"))
+        return m_service->field(name);
     const QLabel *label = m_fields.value(name);
     return label ? label->text() : QString();
 }
@@ -151,6 +156,12 @@ void RunnerDetails::refresh()
                           raw.value(QStringLiteral("quarantine_reason")).toString());
     set("policy", policy);
     set("failure", have ? m_lastFailure.value(m_runnerId) : QString());
+    const bool running = have && !r.starting && !r.suspended && !r.hostAddress.isEmpty();
+    // The config id when the listing names it (capsule-local does): configs sharing one leaf key
+    // make the key ambiguous (409), and the runner came from exactly one of them.
+    const QString configId = raw.value(QStringLiteral("config_id")).toString();
+    m_service->setRunner(have && !r.starting ? m_runnerId : QString(),
+                         configId.isEmpty() ? r.workloadKey : configId, r.hostAddress, running);
     const bool usable =
         have && !r.starting && m_connection && m_connection->isUsable() && m_busy == 0;
     const bool quarantined = r.rawStatus == QLatin1String("quarantined");

@@ -1,7 +1,8 @@
 // The runner details pane under the runners list: everything the app knows about the selected
 // runner (id, workload, status with the history seen while the app watched it, host and address,
 // session, labels, created/age, tenant, proxy, network policy, the request id of its last
-// failure) and its own actions: connect (re-resolve the host), pause with sync_fs, quarantine
+// failure), the workload's TTL/auto-pause, its service (port, proxy URL, logs: RunnerService)
+// and its own actions: connect (re-resolve the host), pause with sync_fs, quarantine
 // (reason, block egress) and unquarantine.
 #pragma once
 
@@ -22,6 +23,7 @@ class Error;
 namespace capsule::app {
 
 class RunnersModel;
+class RunnerService;
 class ServerConnection;
 
 class RunnerDetails : public QWidget
@@ -34,12 +36,13 @@ public:
     void setRunner(const QString &runnerId);
     QString runnerId() const { return m_runnerId; }
     // The value shown for a field (tests): "id", "workload", "status", "history", "host",
-    // "session", "labels", "created", "tenant", "proxy", "policy", "failure".
+    // "session", "labels", "created", "tenant", "proxy", "policy", "failure", "ttl", "port", "url".
     QString field(const QString &name) const;
 
     void setQuarantineReason(const QString &reason);
     void setBlockEgress(bool on);
     void setSyncFs(bool on);
+    RunnerService *service() const { return m_service; }
 
 public slots:
     void connectRunner();
@@ -72,6 +75,7 @@ private:
     QPushButton *m_pause;
     QPushButton *m_quarantine;
     QPushButton *m_unquarantine;
+    RunnerService *m_service;
     int m_busy = 0;
 };
 

@@ -4,6 +4,7 @@
 #include "core/client.h"
 
 #include <QLocale>
+#include <QPoint>
 #include <memory>
 
 namespace capsule::app {
@@ -70,6 +71,8 @@ QVariant WorkloadsModel::data(const QModelIndex &index, int role) const
         return r.workloadKey;
     case BuildingRole:
         return r.building;
+    case LayerProgressRole:
+        return QPoint(r.layersActive, r.layersTotal);
     case Qt::FontRole:
         break;
     }
@@ -160,6 +163,8 @@ WorkloadRow WorkloadsModel::rowFrom(const StoredConfig &stored, const QList<Laye
         lines << line;
     }
     r.layersText = lines.join(QLatin1Char('\n'));
+    r.layersActive = active;
+    r.layersTotal = int(layers.size());
     const LayerStatus &leaf = layers.last();
     if (!buildState.isEmpty()) {
         r.building = true;

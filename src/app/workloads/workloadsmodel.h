@@ -28,6 +28,8 @@ struct WorkloadRow
     QString layersText; // per-layer detail for the tooltip
     QDateTime updated;
     bool building = false;
+    int layersActive = 0; // layers built (active), for the progress bar while building
+    int layersTotal = 0;
     QString runnerUser; // config.runner_user (default "runner"); empty until the detail is known
 
     QVariantList columns() const;
@@ -39,7 +41,9 @@ class WorkloadsModel : public QAbstractTableModel
     Q_OBJECT
 public:
     enum Column { NameColumn, KeyColumn, TierColumn, StatusColumn, UpdatedColumn, ColumnCount };
-    enum Role { ConfigIdRole = Qt::UserRole + 1, WorkloadKeyRole, BuildingRole };
+    // LayerProgressRole: QPoint(active layers, all layers) of the Status column (x = y = 0 when
+    // unknown); LayerProgressDelegate draws it as "2/3 layers" with a bar while BuildingRole.
+    enum Role { ConfigIdRole = Qt::UserRole + 1, WorkloadKeyRole, BuildingRole, LayerProgressRole };
 
     explicit WorkloadsModel(QObject *parent = nullptr);
 
