@@ -5,14 +5,12 @@
 
 #include "core/transfer.h"
 
-#include <QApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
-#include <QSystemTrayIcon>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -28,22 +26,6 @@ QString shortRunner(const QString &runnerId)
 
 const QString kConcurrencyKey = QStringLiteral("transfers/concurrency");
 
-// A desktop notice through the system tray, when there is one (a tiny local helper: the app may
-// get a shared notify() later). The icon is created once, shown only while it says something.
-bool trayMessage(QObject *owner, const QString &title, const QString &text)
-{
-    if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
-        return false;
-    auto *tray = owner->findChild<QSystemTrayIcon *>(QStringLiteral("transfersTray"));
-    if (!tray) {
-        tray = new QSystemTrayIcon(QApplication::windowIcon(), owner);
-        tray->setObjectName(QStringLiteral("transfersTray"));
-        QObject::connect(tray, &QSystemTrayIcon::messageClicked, tray, &QSystemTrayIcon::hide);
-    }
-    tray->show();
-    tray->showMessage(title, text, QSystemTrayIcon::Information, 10000);
-    return true;
-}
 } // namespace
 
 TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
@@ -151,14 +133,8 @@ void TransfersPanel::batchIdle()
     const QString summary =
         failed > 0 ? tr("Transfers finished: %1 done, %2 failed").arg(finished).arg(failed)
                    : tr("Transfers finished: %n done", nullptr, finished);
-    QWidget *top = window();
-    const bool inactive = !top || !top->isActiveWindow();
-    m_trayShown = false;
-    if (inactive) {
-        QApplication::alert(top); // the task bar entry asks for attention
-        m_trayShown = trayMessage(this, tr("Capsule Desktop"), summary);
-    }
-    emit batchFinished(summary, inactive);
+    const QWidget *top = window();
+    emit batchFinished(summary, !top || !top->isActiveWindow());
 }
 
 QString TransfersPanel::progressText(const TransferProgress &p)

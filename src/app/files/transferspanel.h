@@ -28,7 +28,6 @@ public:
     static QString stageText(TransferStage stage); // the running stage in words
     QString totalsText() const;                    // the footer: counts, bytes, rate
     QSpinBox *concurrency() const { return m_concurrency; }
-    bool trayMessageShown() const { return m_trayShown; } // by the last batchFinished
 
 public slots:
     void cancelSelected();
@@ -38,9 +37,8 @@ public slots:
     void resumeSelected();
 
 signals:
-    // A batch ended (the queue went idle); `inactive`: the window was not active, so the task
-    // bar entry was asked to flash (QApplication::alert) and, when a system tray exists, a tray
-    // message said `summary` (trayMessageShown()).
+    // A batch ended (the queue went idle); `inactive`: the window was not active (the main
+    // window's Notifier then flashes the task bar entry and shows a tray message).
     void batchFinished(const QString &summary, bool inactive);
 
 private:
@@ -56,7 +54,6 @@ private:
     QHash<int, QTreeWidgetItem *> m_items;
     int m_reportedEnded = 0; // finished + failed when the last batch was reported
     int m_reportedFinished = 0;
-    bool m_trayShown = false;
 };
 
 } // namespace capsule::app
