@@ -454,6 +454,57 @@
     </message>
 </context>
 <context>
+    <name>capsule::app::AboutDialog</name>
+    <message>
+        <source>About Capsule Desktop</source>
+        <translation>Über Capsule Desktop</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Capsule Desktop %1&lt;/h3&gt;&lt;p&gt;A desktop client for Capsule sandboxes: workloads, runners, files and terminals.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Capsule Desktop %1&lt;/h3&gt;&lt;p&gt;Ein Desktop-Client für Capsule-Sandboxes: Workloads, Runner, Dateien und Terminals.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the versions to the clipboard (for a bug report)</source>
+        <translation>Die Versionen in die Zwischenablage kopieren (für einen Fehlerbericht)</translation>
+    </message>
+    <message>
+        <source>Server: not connected</source>
+        <translation>Server: nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Server: %1 (%2)</source>
+        <translation>Server: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>embedded</source>
+        <translation>eingebettet</translation>
+    </message>
+    <message>
+        <source>remote</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>Server version: asking...</source>
+        <translation>Serverversion: wird abgefragt...</translation>
+    </message>
+    <message>
+        <source>Server version: not reported (an upstream Capsule server)</source>
+        <translation>Serverversion: nicht gemeldet (ein Upstream-Capsule-Server)</translation>
+    </message>
+    <message>
+        <source>Server version: %1</source>
+        <translation>Serverversion: %1</translation>
+    </message>
+    <message>
+        <source>Server not reachable: %1</source>
+        <translation>Server nicht erreichbar: %1</translation>
+    </message>
+</context>
+<context>
     <name>capsule::app::BasicsPage</name>
     <message>
         <source>Name and image</source>
@@ -1611,20 +1662,6 @@ Die Listen zeigen den zuletzt bekannten Zustand; Aktionen warten, bis er antwort
     <message>
         <source>Copied %1</source>
         <translation>%1 kopiert</translation>
-    </message>
-    <message>
-        <source>About Capsule Desktop</source>
-        <translation>Über Capsule Desktop</translation>
-    </message>
-    <message>
-        <source>&lt;h3&gt;Capsule Desktop %1&lt;/h3&gt;</source>
-        <translation>&lt;h3&gt;Capsule Desktop %1&lt;/h3&gt;</translation>
-    </message>
-    <message>
-        <source>A desktop client for Capsule sandboxes: workloads, runners, files and terminals.
-Client library compatible with capsule-sdk %1. Built with Qt %2.</source>
-        <translation>Ein Desktop-Client für Capsule-Sandboxes: Workloads, Runner, Dateien und Terminals.
-Client-Bibliothek kompatibel mit capsule-sdk %1. Gebaut mit Qt %2.</translation>
     </message>
     <message>
         <source>Disconnected while building.</source>
