@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test bench package clean format test-asan fuzz
+.PHONY: all deps configure build run test bench package clean format test-asan fuzz test-deb-install
 
 all: build
 
@@ -84,3 +84,8 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PKG_BUILD_DIR)
+
+# Installs the .deb from `make package` on a fresh Debian 12 root (debootstrap bookworm minbase,
+# needs root and the network) and starts the programs there; not part of `make test`.
+test-deb-install:
+	bash tests/packaging/deb-install-chroot.sh $(DEB)
