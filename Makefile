@@ -78,6 +78,7 @@ package: deps
 	    -DCMAKE_EXE_LINKER_FLAGS="$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)"
 	cmake --build $(PKG_BUILD_DIR) --target package
 	lintian --fail-on error --info $(PKG_BUILD_DIR)/capsule-desktop_*.deb
+	bash tests/packaging/check-deb-depends.sh $(PKG_BUILD_DIR)/capsule-desktop_*.deb
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -15,13 +15,8 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" = 0 ] || { echo "FAIL: debootstrap and chroot need root"; exit 1; }
 command -v debootstrap >/dev/null || { echo "FAIL: debootstrap is not installed"; exit 1; }
 
-# The Depends the package must carry (issue 17): the SQLite driver plugin and bubblewrap.
-depends=$(dpkg-deb -f "$deb" Depends)
-echo "Depends: $depends"
-for need in libqt6sql6-sqlite bubblewrap libqt6widgets6; do
-    grep -Eq "(^|, )$need( |,|$)" <<<"$depends" || { echo "FAIL: Depends lacks $need"; exit 1; }
-done
-echo "PASS: Depends include libqt6sql6-sqlite and bubblewrap"
+# The Depends the package must carry (issue 17): the SQLite driver, bubblewrap, the SVG plugins.
+bash "$here/tests/packaging/check-deb-depends.sh" "$deb" || exit 1
 
 root=$(mktemp -d /tmp/capsule-deb-root.XXXXXX)
 cleanup() {
