@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
-    <name>Job</name>
-    <message>
-        <source>Cancelled</source>
-        <translation>Abgebrochen</translation>
-    </message>
-</context>
-<context>
     <name>MainWindow</name>
     <message>
         <source>Capsule Desktop</source>
@@ -167,6 +160,13 @@
     <message>
         <source>No data for %1 s (%2 timeout)</source>
         <translation>Seit %1 s keine Daten (Zeitlimit %2)</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::Job</name>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
     </message>
 </context>
 <context>
