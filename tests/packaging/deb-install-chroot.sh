@@ -36,9 +36,13 @@ cp "$deb" "$root/tmp/"
 name=$(basename "$deb")
 
 echo "== apt install ./$name"
-in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+in_root() {
+    chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+        DEBIAN_FRONTEND=noninteractive "$@"
+}
 in_root apt-get update -q >/dev/null
-in_root apt-get install -y -q --no-install-recommends "/tmp/$name" | tail -3
+in_root apt-get install -y -q --no-install-recommends "/tmp/$name" >"$root/tmp/apt.log" 2>&1 ||
+    { tail -30 "$root/tmp/apt.log"; echo "FAIL: apt install"; exit 1; }
 echo "PASS: apt install ./$name"
 
 for prog in capsule capsule-local capsule-desktop; do
