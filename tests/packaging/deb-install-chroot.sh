@@ -20,7 +20,10 @@ bash "$here/tests/packaging/check-deb-depends.sh" "$deb" || exit 1
 
 root=$(mktemp -d /tmp/capsule-deb-root.XXXXXX)
 cleanup() {
-    [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
+    if [ -n "${server_pid:-}" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
     umount "$root/proc" 2>/dev/null || true
     rm -rf --one-file-system "$root"
 }
@@ -52,7 +55,10 @@ for prog in capsule capsule-local capsule-desktop; do
 done
 
 echo "== capsule-local in the root"
-in_root capsule-local --port 0 --data-dir /tmp/capsule-data >"$root/tmp/local.out" 2>&1 &
+# chroot and env exec, so $! is capsule-local itself (a function run with & would be a subshell
+# and killing it would leave the server running).
+chroot "$root" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    capsule-local --port 0 --data-dir /tmp/capsule-data >"$root/tmp/local.out" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do
     grep -q '"event":"ready"' "$root/tmp/local.out" && break
