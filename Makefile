@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test bench package clean format test-asan fuzz
+.PHONY: all deps configure build run test bench package clean format test-asan fuzz test-deb-install
 
 all: build
 
@@ -78,9 +78,15 @@ package: deps
 	    -DCMAKE_EXE_LINKER_FLAGS="$$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)"
 	cmake --build $(PKG_BUILD_DIR) --target package
 	lintian --fail-on error --info $(PKG_BUILD_DIR)/capsule-desktop_*.deb
+	bash tests/packaging/check-deb-depends.sh $(PKG_BUILD_DIR)/capsule-desktop_*.deb
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PKG_BUILD_DIR)
+
+# Installs the .deb from `make package` on a fresh Debian 12 root (debootstrap bookworm minbase,
+# needs root and the network) and starts the programs there; not part of `make test`.
+test-deb-install:
+	bash tests/packaging/deb-install-chroot.sh $(DEB)

@@ -1,14 +1,12 @@
 // Capsule Desktop entry point: the main window over an embedded or remote Capsule server.
 #include "app/connections/serverconnection.h"
+#include "app/i18n/language.h"
 #include "app/mainwindow.h"
 #include "app/unixsignals.h"
 #include "core/version.h"
 
 #include <QApplication>
 #include <QIcon>
-#include <QLibraryInfo>
-#include <QLocale>
-#include <QTranslator>
 
 #include <csignal>
 #include <cstdio>
@@ -62,14 +60,8 @@ int main(int argc, char *argv[])
     QApplication::setDesktopFileName(QStringLiteral("io.capsule.Desktop"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
 
-    QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-    QTranslator appTranslator;
-    if (appTranslator.load(QLocale(), QStringLiteral("capsule-desktop"), QStringLiteral("_"),
-                           QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&appTranslator);
+    // The language: QSettings ui/language ("" = the system locale) picks it (app/i18n/language.h).
+    capsule::app::applyLanguageSetting();
 
     capsule::app::ServerConnection connection;
     capsule::app::MainWindow window(&connection);

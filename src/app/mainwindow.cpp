@@ -18,6 +18,7 @@
 #include "app/terminals/detachedterminal.h"
 #include "app/terminals/terminalprefs.h"
 #include "app/terminals/terminaltabs.h"
+#include "app/widgets/aboutdialog.h"
 #include "app/widgets/emptyhint.h"
 #include "app/wizard/onboarddiff.h"
 #include "app/wizard/workloadwizard.h"
@@ -664,16 +665,9 @@ void MainWindow::showSettings()
 
 void MainWindow::showAbout()
 {
-    auto *box = new QMessageBox(this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowTitle(tr("About Capsule Desktop"));
-    box->setIconPixmap(QIcon(QStringLiteral(":/icons/capsule.svg")).pixmap(64, 64));
-    box->setText(tr("<h3>Capsule Desktop %1</h3>").arg(QStringLiteral(CAPSULE_APP_VERSION)));
-    box->setInformativeText(
-        tr("A desktop client for Capsule sandboxes: workloads, runners, files and terminals.\n"
-           "Client library compatible with capsule-sdk %1. Built with Qt %2.")
-            .arg(QString::fromLatin1(kSdkVersion), QString::fromLatin1(qVersion())));
-    box->open();
+    auto *dialog = new AboutDialog(m_connection, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::showBuildLog()

@@ -1,6 +1,8 @@
 // The Job base: finished exactly once, cancellation, child jobs.
 #include "core/job.h"
 
+#include <QCoreApplication>
+
 namespace capsule {
 
 Job::Job(QObject *parent)
@@ -19,7 +21,8 @@ void Job::cancel()
         return;
     cancelChildren();
     onCancel();
-    fail(Error(ErrorKind::Cancelled, tr("Cancelled")));
+    // Spelled out: lupdate misreads this file's class as ::Job (the ResultJob forward declaration).
+    fail(Error(ErrorKind::Cancelled, QCoreApplication::translate("capsule::Job", "Cancelled")));
 }
 
 void Job::adopt(Job *child)

@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -324,7 +325,7 @@ void ExecConsole::finish(State state, const QString &status)
 {
     m_durationMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     m_state = state;
-    m_statusText = tr("%1 · %2 s").arg(status, QString::number(m_durationMs / 1000.0, 'f', 2));
+    m_statusText = tr("%1 · %2 s").arg(status, QLocale().toString(m_durationMs / 1000.0, 'f', 2));
     m_status->setText(m_statusText);
     updateButtons();
     emit stateChanged(state);
