@@ -576,6 +576,25 @@
     </message>
 </context>
 <context>
+    <name>capsule::app::BookmarksButton</name>
+    <message>
+        <source>Bookmarks</source>
+        <translation>Lesezeichen</translation>
+    </message>
+    <message>
+        <source>Folders bookmarked for this workload</source>
+        <translation>Lesezeichen-Ordner dieses Workloads</translation>
+    </message>
+    <message>
+        <source>Remove Bookmark for %1</source>
+        <translation>Lesezeichen für %1 entfernen</translation>
+    </message>
+    <message>
+        <source>Bookmark %1</source>
+        <translation>Lesezeichen für %1 setzen</translation>
+    </message>
+</context>
+<context>
     <name>capsule::app::ConflictDialog</name>
     <message>
         <source>folder</source>
@@ -1285,6 +1304,13 @@ Neu: %2</translation>
     </message>
 </context>
 <context>
+    <name>capsule::app::LayerProgressDelegate</name>
+    <message>
+        <source>building: %1/%2 layers</source>
+        <translation>wird gebaut: %1/%2 Schichten</translation>
+    </message>
+</context>
+<context>
     <name>capsule::app::LayersPage</name>
     <message>
         <source>Line %1: not a JSON %2 (%3).</source>
@@ -1888,6 +1914,38 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
     <message>
         <source>Onboarding %1</source>
         <translation>%1 wird eingerichtet</translation>
+    </message>
+    <message>
+        <source>Transfers finished</source>
+        <translation>Übertragungen beendet</translation>
+    </message>
+    <message>
+        <source>Build finished</source>
+        <translation>Build beendet</translation>
+    </message>
+    <message>
+        <source>Build failed</source>
+        <translation>Build fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>%1 is built.</source>
+        <translation>%1 ist gebaut.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Runner started</source>
+        <translation>Runner gestartet</translation>
+    </message>
+    <message>
+        <source>%1 is ready.</source>
+        <translation>%1 ist bereit.</translation>
+    </message>
+    <message>
+        <source>Runner start failed</source>
+        <translation>Runner-Start fehlgeschlagen</translation>
     </message>
 </context>
 <context>
@@ -2608,6 +2666,103 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
     </message>
 </context>
 <context>
+    <name>capsule::app::RunnerService</name>
+    <message>
+        <source>Open in &amp;browser</source>
+        <translation>Im &amp;Browser öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Follow</source>
+        <translation>&amp;Mitverfolgen</translation>
+    </message>
+    <message>
+        <source>Re&amp;load logs</source>
+        <translation>Protokoll neu &amp;laden</translation>
+    </message>
+    <message>
+        <source>Open the start command&apos;s service through the host&apos;s proxy</source>
+        <translation>Den Dienst des Startbefehls über den Proxy des Hosts öffnen</translation>
+    </message>
+    <message>
+        <source>Keep showing new lines as the service writes them</source>
+        <translation>Neue Zeilen anzeigen, sobald der Dienst sie schreibt</translation>
+    </message>
+    <message>
+        <source>The start command&apos;s output appears here.</source>
+        <translation>Die Ausgabe des Startbefehls erscheint hier.</translation>
+    </message>
+    <message>
+        <source>TTL:</source>
+        <translation>TTL:</translation>
+    </message>
+    <message>
+        <source>Service:</source>
+        <translation>Dienst:</translation>
+    </message>
+    <message>
+        <source>Service URL:</source>
+        <translation>Dienst-URL:</translation>
+    </message>
+    <message>
+        <source>Service logs:</source>
+        <translation>Dienst-Protokoll:</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>wird geladen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s idle, then paused (auto-pause on)</source>
+        <translation>
+            <numerusform>%n s untätig, dann pausiert (Auto-Pause an)</numerusform>
+            <numerusform>%n s untätig, dann pausiert (Auto-Pause an)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s (auto-pause off: the runner is not paused)</source>
+        <translation>
+            <numerusform>%n s (Auto-Pause aus: der Runner wird nicht pausiert)</numerusform>
+            <numerusform>%n s (Auto-Pause aus: der Runner wird nicht pausiert)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no TTL (auto-pause on, never idle long enough)</source>
+        <translation>keine TTL (Auto-Pause an, nie lange genug untätig)</translation>
+    </message>
+    <message>
+        <source>no TTL, auto-pause off</source>
+        <translation>keine TTL, Auto-Pause aus</translation>
+    </message>
+    <message>
+        <source>port %1: %2</source>
+        <translation>Port %1: %2</translation>
+    </message>
+    <message>
+        <source>port 10500 (default): %1</source>
+        <translation>Port 10500 (Standard): %1</translation>
+    </message>
+    <message>
+        <source>no start command</source>
+        <translation>kein Startbefehl</translation>
+    </message>
+    <message>
+        <source>unknown (%1)</source>
+        <translation>unbekannt (%1)</translation>
+    </message>
+    <message>
+        <source>— (the runner is not running)</source>
+        <translation>— (der Runner läuft nicht)</translation>
+    </message>
+    <message>
+        <source>[no service logs yet: the start command has not written anything]</source>
+        <translation>[noch kein Dienst-Protokoll: der Startbefehl hat nichts geschrieben]</translation>
+    </message>
+    <message>
+        <source>[service logs failed: %1 (request id %2)]</source>
+        <translation>[Dienst-Protokoll fehlgeschlagen: %1 (Anfrage-ID %2)]</translation>
+    </message>
+</context>
+<context>
     <name>capsule::app::RunnersModel</name>
     <message>
         <source>(new runner)</source>
@@ -2957,6 +3112,14 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
         <source>Commit</source>
         <translation>Commit</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Workload</source>
+        <translation>Workload</translation>
+    </message>
 </context>
 <context>
     <name>capsule::app::SnapshotsView</name>
@@ -2986,6 +3149,14 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
     <message>
         <source>%1 (request id %2)</source>
         <translation>%1 (Anfrage-ID %2)</translation>
+    </message>
+    <message>
+        <source>All workloads</source>
+        <translation>Alle Workloads</translation>
+    </message>
+    <message>
+        <source>&amp;Workload:</source>
+        <translation>&amp;Workload:</translation>
     </message>
 </context>
 <context>
