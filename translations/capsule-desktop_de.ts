@@ -1947,6 +1947,10 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
         <source>Runner start failed</source>
         <translation>Runner-Start fehlgeschlagen</translation>
     </message>
+    <message>
+        <source>&amp;Preferences...</source>
+        <translation>&amp;Einstellungen...</translation>
+    </message>
 </context>
 <context>
     <name>capsule::app::MessageBox</name>
@@ -2247,6 +2251,109 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
     <message>
         <source>Runner %1, %2</source>
         <translation>Runner %1, %2</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::app::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Darstellung</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation>Übertragungen</translation>
+    </message>
+    <message>
+        <source>System default (%1)</source>
+        <translation>Systemstandard (%1)</translation>
+    </message>
+    <message>
+        <source>The language changes when Capsule Desktop starts again.</source>
+        <translation>Die Sprache wechselt beim nächsten Start von Capsule Desktop.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>How often the runners, workloads and hosts lists and the connection state are refreshed</source>
+        <translation>Wie oft die Listen der Runner, Workloads und Hosts und der Verbindungsstatus aktualisiert werden</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh every:</source>
+        <translation>&amp;Aktualisieren alle:</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Farbschema:</translation>
+    </message>
+    <message>
+        <source>Terminal &amp;colours:</source>
+        <translation>Terminal-&amp;Farben:</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Terminal &amp;font:</source>
+        <translation>Terminal-Schrift&amp;art:</translation>
+    </message>
+    <message>
+        <source> lines</source>
+        <translation> Zeilen</translation>
+    </message>
+    <message>
+        <source>&amp;Scrollback:</source>
+        <translation>&amp;Verlauf:</translation>
+    </message>
+    <message>
+        <source>Lines kept above the screen in each terminal; 0 keeps none. Open terminals change at once.</source>
+        <translation>Zeilen, die jedes Terminal oberhalb des Bildschirms behält; 0 behält keine. Offene Terminals übernehmen es sofort.</translation>
+    </message>
+    <message>
+        <source>Transfers at &amp;once:</source>
+        <translation>Übertragungen &amp;gleichzeitig:</translation>
+    </message>
+    <message>
+        <source>&amp;Verify content (SHA-256 here and in the runner)</source>
+        <translation>Inhalt &amp;prüfen (SHA-256 hier und im Runner)</translation>
+    </message>
+    <message>
+        <source>Uploads and new folders belong to the runner&apos;s &amp;user</source>
+        <translation>Hochgeladenes und neue Ordner gehören dem &amp;Benutzer des Runners</translation>
+    </message>
+    <message>
+        <source>Without it, what you upload belongs to root in the runner, and the runner&apos;s own programs may not be able to change it.</source>
+        <translation>Ohne diese Option gehört Hochgeladenes im Runner root, und die Programme des Runners können es womöglich nicht ändern.</translation>
     </message>
 </context>
 <context>
@@ -3457,33 +3564,6 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
     <message>
         <source>No spaces, please.</source>
         <translation>Bitte keine Leerzeichen.</translation>
-    </message>
-</context>
-<context>
-    <name>capsule::app::TerminalPreferencesDialog</name>
-    <message>
-        <source>Terminal Appearance</source>
-        <translation>Terminal-Darstellung</translation>
-    </message>
-    <message>
-        <source> lines</source>
-        <translation> Zeilen</translation>
-    </message>
-    <message>
-        <source>Colour scheme:</source>
-        <translation>Farbschema:</translation>
-    </message>
-    <message>
-        <source>Font:</source>
-        <translation>Schrift:</translation>
-    </message>
-    <message>
-        <source>Size:</source>
-        <translation>Größe:</translation>
-    </message>
-    <message>
-        <source>Scrollback:</source>
-        <translation>Scrollback:</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,8 @@
 #include "app/files/transferspanel.h"
 #include "app/hosts/hostsview.h"
 #include "app/runners/runnersmodel.h"
+#include "app/settings/preferencesdialog.h"
+#include "app/settings/uipreferences.h"
 #include "app/terminals/detachedterminal.h"
 #include "app/terminals/terminalprefs.h"
 #include "app/terminals/terminaltabs.h"
@@ -52,6 +54,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSpinBox>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -98,7 +101,8 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_staleLabel->setVisible(false);
     m_ui->centralLayout->insertWidget(1, m_staleLabel);
     setWindowIcon(QIcon(QStringLiteral(":/icons/capsule.svg")));
-    m_ui->mainTabs->addTab(new HostsView(m_connection, this), tr("&Hosts"));
+    m_hostsView = new HostsView(m_connection, this);
+    m_ui->mainTabs->addTab(m_hostsView, tr("&Hosts"));
     m_snapshots = new SnapshotsView(m_connection, this);
     m_snapshots->setNameLookup([this](const QString &key) { return m_workloads->nameForKey(key); });
     m_ui->mainTabs->addTab(m_snapshots, tr("S&napshots"));
@@ -217,6 +221,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     auto *dock = new QDockWidget(tr("Transfers"), this);
     dock->setObjectName(QStringLiteral("transfersDock"));
     auto *transfersPanel = new TransfersPanel(m_transfers, dock);
+    m_transfersPanel = transfersPanel;
     dock->setWidget(transfersPanel);
     m_notifier = new Notifier(this);
     connect(transfersPanel, &TransfersPanel::batchFinished, this,
@@ -234,6 +239,10 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
         dock->show();
         resizeDocks({dock}, {dock->fontMetrics().height() * 9}, Qt::Vertical);
     });
+
+    applyPreferences();
+    connect(UiPreferences::instance(), &UiPreferences::changed, this,
+            &MainWindow::applyPreferences);
 
     createActions();
     // The View menu lists every dock and the toolbar, so a closed one comes back from there.
@@ -383,11 +392,12 @@ void MainWindow::createActions()
     a.browseFiles->setIcon(QIcon(QStringLiteral(":/icons/folder.svg")));
     a.terminalAppearance = new QAction(tr("Terminal &Appearance..."), this);
     a.terminalAppearance->setObjectName(QStringLiteral("actionTerminalAppearance"));
-    connect(a.terminalAppearance, &QAction::triggered, this, [this] {
-        auto *dialog = new app::TerminalPreferencesDialog(this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->open();
-    });
+    connect(a.terminalAppearance, &QAction::triggered, this,
+            [this] { showPreferences(PreferencesDialog::AppearancePage); });
+    a.preferences = new QAction(tr("&Preferences..."), this);
+    a.preferences->setObjectName(QStringLiteral("actionPreferences"));
+    a.preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Comma));
+    connect(a.preferences, &QAction::triggered, this, [this] { showPreferences(); });
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(a.newWorkload);
@@ -395,6 +405,7 @@ void MainWindow::createActions()
     fileMenu->addSeparator();
     fileMenu->addAction(a.connections);
     fileMenu->addAction(a.settings);
+    fileMenu->addAction(a.preferences);
     fileMenu->addSeparator();
     fileMenu->addAction(a.quit);
     QMenu *workloadMenu = menuBar()->addMenu(tr("&Workload"));
@@ -661,6 +672,33 @@ void MainWindow::showSettings()
     auto *dialog = new SettingsDialog(m_connection, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
+}
+
+void MainWindow::showPreferences(int page)
+{
+    // One at a time: a second request brings the open one forward on the page asked for.
+    auto *dialog = findChild<PreferencesDialog *>();
+    if (!dialog) {
+        dialog = new PreferencesDialog(m_transfers->maxConcurrent(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PreferencesDialog::transferConcurrencyChanged, this,
+                [this](int n) { m_transfersPanel->concurrency()->setValue(n); });
+    }
+    dialog->showPage(PreferencesDialog::Page(page));
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::applyPreferences()
+{
+    const UiPreferences *prefs = UiPreferences::instance();
+    applyTheme(prefs->theme());
+    const int ms = prefs->refreshMs();
+    m_runners->setRefreshInterval(ms);
+    m_workloads->setRefreshInterval(ms);
+    m_hostsView->setRefreshInterval(ms);
+    m_connection->setPollInterval(ms);
 }
 
 void MainWindow::showAbout()

@@ -41,6 +41,8 @@ namespace capsule::app {
 class ConnectionsDialog;
 class EmptyHint;
 class ExecConsoles;
+class HostsView;
+class TransfersPanel;
 class Notifier;
 class RunnerDetails;
 class SnapshotsView;
@@ -60,6 +62,7 @@ struct AppActions
     QAction *newWorkload = nullptr;
     QAction *openOnboard = nullptr;
     QAction *settings = nullptr;
+    QAction *preferences = nullptr;
     QAction *connections = nullptr;
     QAction *quit = nullptr;
     // Workload
@@ -151,6 +154,8 @@ public slots:
     void releaseRunner();
     void quarantineRunner();
     void showSettings();
+    void showPreferences(int page = 0); // PreferencesDialog::Page
+    void applyPreferences();            // theme and refresh interval, now
     // "Try an example": creates and builds a ready-made workload (exampleWorkload()).
     void tryExample();
     // The Connections dialog (profiles, health check, connect).
@@ -251,6 +256,8 @@ private:
     ExecConsoles *m_consoles = nullptr;
     RunnerDetails *m_details = nullptr;
     Notifier *m_notifier = nullptr; // desktop notifications when inactive
+    TransfersPanel *m_transfersPanel = nullptr;
+    HostsView *m_hostsView = nullptr;
     SnapshotsView *m_snapshots = nullptr;
     QLineEdit *m_workloadsFilter = nullptr;
     QSplitter *m_runnersSplitter = nullptr;

@@ -1,5 +1,6 @@
 // The app's terminal appearance settings: scheme, font and scrollback size reach open views,
 // live, and are remembered.
+#include "app/settings/preferencesdialog.h"
 #include "app/terminals/terminalprefs.h"
 #include "terminal/terminalsurface.h"
 #include "terminal/terminalview.h"
@@ -11,7 +12,7 @@
 #include <QtTest>
 
 using capsule::app::TerminalPreferences;
-using capsule::app::TerminalPreferencesDialog;
+using capsule::app::PreferencesDialog;
 using capsule::terminal::TerminalView;
 
 class TestTerminalPrefs final : public QObject
@@ -50,8 +51,8 @@ private slots:
                  QStringLiteral("Light"));
         QCOMPARE(QSettings().value(QStringLiteral("terminal/scrollback")).toInt(), 250);
 
-        // The dialog edits the same settings, live.
-        TerminalPreferencesDialog dialog;
+        // The Preferences dialog's Appearance and Terminal pages edit the same settings, live.
+        PreferencesDialog dialog(2);
         dialog.findChild<QComboBox *>(QStringLiteral("scheme"))
             ->setCurrentText(QStringLiteral("Solarized Dark"));
         QCOMPARE(b.colorScheme(), QStringLiteral("Solarized Dark"));

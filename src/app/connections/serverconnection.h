@@ -78,6 +78,10 @@ public:
     static bool savedOwnedByRunner();
     static void saveOwnedByRunner(bool on);
 
+    // How often the connection is checked while connected (the Preferences' refresh interval).
+    void setPollInterval(int ms) { m_pollTimer.setInterval(ms); }
+    int pollInterval() const { return m_pollTimer.interval(); }
+
 public slots:
     void checkNow();
 

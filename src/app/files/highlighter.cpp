@@ -2,6 +2,8 @@
 // and comments come last.
 #include "app/files/highlighter.h"
 
+#include "app/widgets/syntaxcolors.h"
+
 #include <QFileInfo>
 #include <QFont>
 
@@ -19,11 +21,19 @@ QTextCharFormat charFormat(const QColor &color, bool bold = false, bool italic =
     return f;
 }
 
-const QColor kKey(0x1a, 0x5f, 0xb4);
-const QColor kString(0x26, 0x8b, 0x3d);
-const QColor kNumber(0xb0, 0x5a, 0x00);
-const QColor kKeyword(0x8e, 0x24, 0xaa);
-const QColor kComment(0x80, 0x80, 0x80);
+QTextCharFormat boldOnly()
+{
+    QTextCharFormat f;
+    f.setFontWeight(QFont::Bold);
+    return f;
+}
+
+QTextCharFormat italicOnly()
+{
+    QTextCharFormat f;
+    f.setFontItalic(true);
+    return f;
+}
 
 } // namespace
 
@@ -64,55 +74,57 @@ void Highlighter::add(const QString &pattern, const QTextCharFormat &f, int grou
 
 void Highlighter::addRules()
 {
+    const SyntaxColors c = SyntaxColors::forPalette(); // the theme's, when the editor opens
+    m_blockString = charFormat(c.string);
     const QString dq = QStringLiteral(R"("(?:[^"\\]|\\.)*")");
     const QString sq = QStringLiteral(R"('(?:[^'\\]|\\.)*')");
     const QString number = QStringLiteral(R"(\b-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b)");
     switch (m_language) {
     case Language::Yaml:
-        add(number, charFormat(kNumber));
-        add(QStringLiteral(R"(\b(?:true|false|null|yes|no|on|off)\b)"), charFormat(kKeyword));
-        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), charFormat(kKey, true),
+        add(number, charFormat(c.number));
+        add(QStringLiteral(R"(\b(?:true|false|null|yes|no|on|off)\b)"), charFormat(c.keyword));
+        add(QStringLiteral(R"(^\s*(?:-\s+)?([^\s#:][^#:]*?)\s*:(?:\s|$))"), charFormat(c.key, true),
             1);
-        add(QStringLiteral(R"(^\s*-(?=\s))"), charFormat(kKeyword, true));
-        add(dq + QLatin1Char('|') + sq, charFormat(kString));
-        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
+        add(QStringLiteral(R"(^\s*-(?=\s))"), charFormat(c.keyword, true));
+        add(dq + QLatin1Char('|') + sq, charFormat(c.string));
+        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(c.comment, false, true));
         break;
     case Language::Json:
-        add(number, charFormat(kNumber));
-        add(QStringLiteral(R"(\b(?:true|false|null)\b)"), charFormat(kKeyword));
-        add(dq, charFormat(kString));
-        add(QStringLiteral(R"(("(?:[^"\\]|\\.)*")\s*:)"), charFormat(kKey, true), 1);
+        add(number, charFormat(c.number));
+        add(QStringLiteral(R"(\b(?:true|false|null)\b)"), charFormat(c.keyword));
+        add(dq, charFormat(c.string));
+        add(QStringLiteral(R"(("(?:[^"\\]|\\.)*")\s*:)"), charFormat(c.key, true), 1);
         break;
     case Language::Shell:
         add(QStringLiteral(R"(\b(?:if|then|else|elif|fi|for|while|until|do|done|case|esac|in|)"
                            R"(function|return|exit|local|export|set|unset|shift|readonly)\b)"),
-            charFormat(kKeyword, true));
+            charFormat(c.keyword, true));
         add(QStringLiteral(R"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@#?*$!-])"),
-            charFormat(kKey));
-        add(dq + QLatin1Char('|') + QStringLiteral("'[^']*'"), charFormat(kString));
-        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(kComment, false, true));
+            charFormat(c.key));
+        add(dq + QLatin1Char('|') + QStringLiteral("'[^']*'"), charFormat(c.string));
+        add(QStringLiteral(R"((?:^|\s)#.*$)"), charFormat(c.comment, false, true));
         break;
     case Language::Python:
-        add(number, charFormat(kNumber));
+        add(number, charFormat(c.number));
         add(QStringLiteral(
                 R"(\b(?:and|as|assert|async|await|break|class|continue|def|del|elif|)"
                 R"(else|except|finally|for|from|global|if|import|in|is|lambda|None|)"
                 R"(nonlocal|not|or|pass|raise|return|True|False|try|while|with|yield)\b)"),
-            charFormat(kKeyword, true));
-        add(QStringLiteral(R"(\bdef\s+(\w+)|\bclass\s+(\w+))"), charFormat(kKey, true), 1);
-        add(QStringLiteral(R"(^\s*@[\w.]+)"), charFormat(kKey));
-        add(dq + QLatin1Char('|') + sq, charFormat(kString));
-        add(QStringLiteral(R"(#.*$)"), charFormat(kComment, false, true));
+            charFormat(c.keyword, true));
+        add(QStringLiteral(R"(\bdef\s+(\w+)|\bclass\s+(\w+))"), charFormat(c.key, true), 1);
+        add(QStringLiteral(R"(^\s*@[\w.]+)"), charFormat(c.key));
+        add(dq + QLatin1Char('|') + sq, charFormat(c.string));
+        add(QStringLiteral(R"(#.*$)"), charFormat(c.comment, false, true));
         break;
     case Language::Markdown:
-        add(QStringLiteral(R"(^#{1,6}\s.*$)"), charFormat(kKey, true));
-        add(QStringLiteral(R"(\*\*[^*]+\*\*|__[^_]+__)"), charFormat(Qt::black, true));
+        add(QStringLiteral(R"(^#{1,6}\s.*$)"), charFormat(c.key, true));
+        add(QStringLiteral(R"(\*\*[^*]+\*\*|__[^_]+__)"), boldOnly());
         add(QStringLiteral(R"((?<![*\w])\*[^*\s][^*]*\*(?!\*)|(?<!\w)_[^_\s][^_]*_(?!\w))"),
-            charFormat(Qt::black, false, true));
-        add(QStringLiteral(R"(`[^`]+`)"), charFormat(kString));
-        add(QStringLiteral(R"(\[[^\]]*\]\([^)]*\))"), charFormat(kKeyword));
-        add(QStringLiteral(R"(^\s*(?:[-*+]|\d+\.)\s)"), charFormat(kNumber, true));
-        add(QStringLiteral(R"(^>.*$)"), charFormat(kComment, false, true));
+            italicOnly());
+        add(QStringLiteral(R"(`[^`]+`)"), charFormat(c.string));
+        add(QStringLiteral(R"(\[[^\]]*\]\([^)]*\))"), charFormat(c.keyword));
+        add(QStringLiteral(R"(^\s*(?:[-*+]|\d+\.)\s)"), charFormat(c.number, true));
+        add(QStringLiteral(R"(^>.*$)"), charFormat(c.comment, false, true));
         break;
     case Language::None:
         break;
@@ -128,7 +140,7 @@ void Highlighter::highlightBlock(const QString &text)
         const bool inside = previousBlockState() == 1;
         const int count = int(text.count(fence));
         if (inside || count > 0) {
-            setFormat(0, int(text.size()), charFormat(kString));
+            setFormat(0, int(text.size()), m_blockString);
             setCurrentBlockState(inside != (count % 2 == 1) ? 1 : 0);
             return;
         }

@@ -36,6 +36,7 @@ private:
     void addRules();
 
     Language m_language;
+    QTextCharFormat m_blockString; // fenced code / triple-quoted strings
     QList<Rule> m_rules;
 };
 

@@ -20,6 +20,9 @@ public:
 
     HostsModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
+    // How often the list refreshes while the tab is visible.
+    void setRefreshInterval(int ms) { m_timer.setInterval(ms); }
+    int refreshInterval() const { return m_timer.interval(); }
 
 public slots:
     void refresh();

@@ -2,6 +2,7 @@
 #include "app/runners/execconsole.h"
 
 #include "app/terminals/terminaltabs.h"
+#include "app/widgets/syntaxcolors.h"
 
 #include "core/exec.h"
 #include "core/runnersession.h"
@@ -309,7 +310,7 @@ void ExecConsole::append(bool isStderr, const QString &text)
     QTextCharFormat format;
     if (isStderr) {
         // Readable on light and dark palettes.
-        const bool dark = palette().color(QPalette::Base).lightness() < 128;
+        const bool dark = SyntaxColors::darkPalette(palette());
         format.setForeground(dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc0, 0x1c, 0x28));
     }
     QString chunk = text;

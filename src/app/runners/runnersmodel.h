@@ -66,6 +66,7 @@ public:
 
     void setClient(Client *client);
     void setRefreshInterval(int ms);
+    int refreshInterval() const { return m_timer.isActive() ? m_timer.interval() : 0; }
     // Maps workload keys to display names for the Workload column.
     void setWorkloadNamer(std::function<QString(const QString &)> namer);
 

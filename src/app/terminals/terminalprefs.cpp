@@ -3,14 +3,9 @@
 
 #include "terminal/terminalview.h"
 
-#include <QComboBox>
-#include <QDialogButtonBox>
-#include <QFontComboBox>
 #include <QFontDatabase>
-#include <QFormLayout>
 #include <QPointer>
 #include <QSettings>
-#include <QSpinBox>
 
 #include <algorithm>
 
@@ -72,49 +67,6 @@ void TerminalPreferences::track(terminal::TerminalView *view)
 {
     apply(view);
     connect(this, &TerminalPreferences::changed, view, [this, view] { apply(view); });
-}
-
-TerminalPreferencesDialog::TerminalPreferencesDialog(QWidget *parent)
-    : QDialog(parent)
-{
-    setWindowTitle(tr("Terminal Appearance"));
-    TerminalPreferences *prefs = TerminalPreferences::instance();
-    auto *scheme = new QComboBox(this);
-    scheme->setObjectName(QStringLiteral("scheme"));
-    for (const terminal::TerminalColorScheme &s : terminal::TerminalColorScheme::all())
-        scheme->addItem(s.name);
-    scheme->setCurrentText(prefs->scheme());
-    auto *font = new QFontComboBox(this);
-    font->setObjectName(QStringLiteral("font"));
-    font->setFontFilters(QFontComboBox::MonospacedFonts);
-    font->setCurrentFont(prefs->font());
-    auto *size = new QSpinBox(this);
-    size->setObjectName(QStringLiteral("fontSize"));
-    size->setRange(5, 72);
-    size->setValue(int(prefs->font().pointSizeF() > 0 ? prefs->font().pointSizeF() : 10));
-    auto *scrollback = new QSpinBox(this);
-    scrollback->setObjectName(QStringLiteral("scrollback"));
-    scrollback->setRange(TerminalPreferences::MinScrollback, TerminalPreferences::MaxScrollback);
-    scrollback->setSingleStep(1000);
-    scrollback->setSuffix(tr(" lines"));
-    scrollback->setValue(prefs->scrollback());
-    auto *form = new QFormLayout(this);
-    form->addRow(tr("Colour scheme:"), scheme);
-    form->addRow(tr("Font:"), font);
-    form->addRow(tr("Size:"), size);
-    form->addRow(tr("Scrollback:"), scrollback);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(scheme, &QComboBox::currentTextChanged, prefs, &TerminalPreferences::setScheme);
-    auto applyFont = [font, size, prefs] {
-        QFont f = font->currentFont();
-        f.setPointSize(size->value());
-        prefs->setFont(f);
-    };
-    connect(font, &QFontComboBox::currentFontChanged, this, applyFont);
-    connect(size, &QSpinBox::valueChanged, this, applyFont);
-    connect(scrollback, &QSpinBox::valueChanged, prefs, &TerminalPreferences::setScrollback);
 }
 
 } // namespace capsule::app

@@ -1,8 +1,8 @@
 // Terminal appearance settings of the app: colour scheme, font, scrollback size. Stored with
-// QSettings (group "terminal") and applied to every open terminal view when they change.
+// QSettings (group "terminal") and applied to every open terminal view when they change. Edited
+// on the Appearance and Terminal pages of the Preferences dialog (app/settings).
 #pragma once
 
-#include <QDialog>
 #include <QFont>
 #include <QObject>
 #include <QString>
@@ -45,12 +45,5 @@ private:
     int m_scrollback;
 };
 
-// Non-modal editor for the settings above; changes apply live to open terminals.
-class TerminalPreferencesDialog : public QDialog
-{
-    Q_OBJECT
-public:
-    explicit TerminalPreferencesDialog(QWidget *parent = nullptr);
-};
 
 } // namespace capsule::app

@@ -36,6 +36,18 @@ bool EmptyHint::eventFilter(QObject *watched, QEvent *event)
     return QLabel::eventFilter(watched, event);
 }
 
+void EmptyHint::changeEvent(QEvent *event)
+{
+    QLabel::changeEvent(event);
+    // Rich text takes its link colour when parsed: parse again under a new theme.
+    // (QLabel::setText ignores the same text.)
+    if (event->type() == QEvent::PaletteChange) {
+        const QString current = text();
+        setText(QString());
+        setText(current);
+    }
+}
+
 void EmptyHint::refreshHint()
 {
     if (!m_view || !m_view->model())

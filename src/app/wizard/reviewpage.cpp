@@ -1,6 +1,8 @@
 // The review page (see reviewpage.h).
 #include "app/wizard/reviewpage.h"
 
+#include "app/widgets/syntaxcolors.h"
+
 #include "app/wizard/onboarddiff.h"
 #include "core/onboard.h"
 #include "core/runnerconfig.h"
@@ -24,14 +26,15 @@ namespace capsule::app {
 
 void YamlHighlighter::highlightBlock(const QString &text)
 {
+    const SyntaxColors c = SyntaxColors::forPalette();
     QTextCharFormat key, comment, string, scalar, dash;
-    key.setForeground(QColor(0x1f, 0x5f, 0xa8));
+    key.setForeground(c.key);
     key.setFontWeight(QFont::Bold);
-    comment.setForeground(QColor(0x7f, 0x8c, 0x8d));
+    comment.setForeground(c.comment);
     comment.setFontItalic(true);
-    string.setForeground(QColor(0x2e, 0x7d, 0x32));
-    scalar.setForeground(QColor(0xa0, 0x52, 0x2d));
-    dash.setForeground(QColor(0x8e, 0x44, 0xad));
+    string.setForeground(c.string);
+    scalar.setForeground(c.number);
+    dash.setForeground(c.keyword);
     static const QRegularExpression keyRe(
         QStringLiteral("^(\\s*(?:-\\s+)?)([^\\s#'\"][^:#]*?):(\\s|$)"));
     static const QRegularExpression dashRe(QStringLiteral("^\\s*-(\\s|$)"));

@@ -50,6 +50,7 @@ public:
     void setClient(Client *client);
     // Interval of the background refresh; 0 turns it off.
     void setRefreshInterval(int ms);
+    int refreshInterval() const { return m_timer.isActive() ? m_timer.interval() : 0; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
