@@ -1,4 +1,4 @@
-// Edit > Preferences: the app's settings in pages (a list on the left, like Konsole's and
+// File > Preferences: the app's settings in pages (a list on the left, like Konsole's and
 // KeePassXC's): General (language, refresh interval), Appearance (theme, terminal colours and
 // font), Terminal (scrollback) and Transfers (concurrency, verification, ownership). Changes
 // apply at once and are stored; the language takes effect at the next start.
