@@ -52,9 +52,9 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QSpinBox>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>

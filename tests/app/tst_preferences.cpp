@@ -182,8 +182,7 @@ void TestPreferences::themeChangesThePalette()
 
     theme->setCurrentIndex(theme->findData(int(UiPreferences::Theme::System)));
     QCOMPARE(QApplication::style()->name(), startStyle);
-    QCOMPARE(QApplication::palette().color(QPalette::Window),
-             startPalette.color(QPalette::Window));
+    QCOMPARE(QApplication::palette().color(QPalette::Window), startPalette.color(QPalette::Window));
     QCOMPARE(QApplication::palette().color(QPalette::Text), startPalette.color(QPalette::Text));
     QCOMPARE(QSettings().value(QStringLiteral("ui/theme")).toString(), QStringLiteral("system"));
     dialog->close();

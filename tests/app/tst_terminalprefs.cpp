@@ -11,8 +11,8 @@
 #include <QStandardPaths>
 #include <QtTest>
 
-using capsule::app::TerminalPreferences;
 using capsule::app::PreferencesDialog;
+using capsule::app::TerminalPreferences;
 using capsule::terminal::TerminalView;
 
 class TestTerminalPrefs final : public QObject

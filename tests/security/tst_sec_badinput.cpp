@@ -439,9 +439,7 @@ private slots:
             static constexpr char tlsHello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
                                                " TLS hello\r\n\r\n";
             QTest::addRow("%s: not http", side)
-                << host
-                << QByteArray(tlsHello, sizeof(tlsHello) - 1)
-                << true;
+                << host << QByteArray(tlsHello, sizeof(tlsHello) - 1) << true;
         }
     }
 

@@ -96,9 +96,9 @@ QWidget *PreferencesDialog::generalPage()
 
     auto *language = new QComboBox(page);
     language->setObjectName(QStringLiteral("language"));
-    language->addItem(tr("System default (%1)")
-                          .arg(QLocale::languageToString(QLocale::system().language())),
-                      QString());
+    language->addItem(
+        tr("System default (%1)").arg(QLocale::languageToString(QLocale::system().language())),
+        QString());
     language->addItem(QStringLiteral("English"), QStringLiteral("en"));
     for (const QString &code : availableLanguages()) {
         const QLocale locale(code);
@@ -144,9 +144,8 @@ QWidget *PreferencesDialog::appearancePage()
     theme->addItem(tr("Light"), int(UiPreferences::Theme::Light));
     theme->addItem(tr("Dark"), int(UiPreferences::Theme::Dark));
     theme->setCurrentIndex(theme->findData(int(ui->theme())));
-    connect(theme, &QComboBox::currentIndexChanged, ui, [theme, ui] {
-        ui->setTheme(UiPreferences::Theme(theme->currentData().toInt()));
-    });
+    connect(theme, &QComboBox::currentIndexChanged, ui,
+            [theme, ui] { ui->setTheme(UiPreferences::Theme(theme->currentData().toInt())); });
     form->addRow(tr("&Theme:"), theme);
 
     TerminalPreferences *prefs = TerminalPreferences::instance();

@@ -45,5 +45,4 @@ private:
     int m_scrollback;
 };
 
-
 } // namespace capsule::app
