@@ -16,6 +16,7 @@
 #include "app/hosts/hostsview.h"
 #include "app/runners/runnersmodel.h"
 #include "app/settings/preferencesdialog.h"
+#include "app/settings/systemcolorscheme.h"
 #include "app/settings/uipreferences.h"
 #include "app/terminals/detachedterminal.h"
 #include "app/terminals/terminalprefs.h"
@@ -243,6 +244,9 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     applyPreferences();
     connect(UiPreferences::instance(), &UiPreferences::changed, this,
             &MainWindow::applyPreferences);
+    // The desktop switched between light and dark (only "Follow the system" listens).
+    connect(SystemColorScheme::instance(), &SystemColorScheme::changed, this,
+            [] { applyTheme(UiPreferences::instance()->theme()); });
 
     createActions();
     // The View menu lists every dock and the toolbar, so a closed one comes back from there.

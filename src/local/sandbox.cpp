@@ -434,7 +434,8 @@ void Sandbox::launchPrepared(const QString &prepareError)
 void Sandbox::failStart(const QString &error)
 {
     auto done = std::exchange(d->startDone, {});
-    stop();
+    d->attaching = false;
+    teardown(false, false); // on the worker pool: the loop keeps serving other runners
     if (done)
         QTimer::singleShot(0, this, [done, error] { done(error); });
 }
@@ -643,6 +644,12 @@ void Sandbox::onInitProgress()
 {
     if (!d->startDone || !d->init)
         return;
+    if (d->attaching) { // init was ready; only its end matters now
+        if (d->init->state() == QProcess::NotRunning)
+            failStart(QStringLiteral("bwrap exited while its network was attached: %1")
+                          .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
+        return;
+    }
     if (initReady(d->init, &d->initInfo, &d->initStatus, &d->initPid)) {
         QObject::disconnect(d->init, &QProcess::readyReadStandardOutput, this,
                             &Sandbox::onInitProgress);
@@ -651,9 +658,11 @@ void Sandbox::onInitProgress()
         delete std::exchange(d->startTimer, nullptr);
         d->launched << d->init->processId();
         // The network comes up without blocking the loop; a teardown meanwhile abandons it.
+        d->attaching = true;
         d->net.attachAsync(d->initPid, m_spec.network, egressRuleset(), d->cgroupProcFiles(),
                            m_spec.stateDir, m_spec.hostLoopbackPorts, this,
                            [this](const QString &netError) {
+                               d->attaching = false;
                                if (!d->startDone)
                                    return;
                                if (!netError.isEmpty())

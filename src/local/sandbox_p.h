@@ -113,6 +113,7 @@ struct Sandbox::Private
     std::function<void(const QString &)> startDone;
     QByteArray initInfo, initStatus;
     QTimer *startTimer = nullptr;
+    bool attaching = false; // startAsync: the network is being attached (init is ready)
     // startAsync(): prepare() running on a worker; a stopAsync() meanwhile is deferred.
     bool preparing = false;
     bool stopAfterPrepare = false;

@@ -2,13 +2,15 @@
 // it. The theme changes the application's palette (dark, light, back to the system's); the
 // refresh interval reaches the runners, workloads and hosts views and the connection check;
 // the transfers page sets the queue's concurrency (and the Transfers panel shows it); the
-// language is stored for the next start and says so.
+// language is stored for the next start and says so. "Follow the system" follows the desktop's
+// light/dark preference from a (fake) XDG desktop portal on a private session bus.
 #include "app/connections/serverconnection.h"
 #include "app/hosts/hostsview.h"
 #include "app/i18n/language.h"
 #include "app/mainwindow.h"
 #include "app/runners/runnersmodel.h"
 #include "app/settings/preferencesdialog.h"
+#include "app/settings/systemcolorscheme.h"
 #include "app/settings/uipreferences.h"
 #include "app/workloads/workloadsmodel.h"
 
@@ -20,8 +22,12 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusVariant>
 #include <QLabel>
 #include <QListWidget>
+#include <QProcess>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -32,6 +38,34 @@
 using namespace capsule;
 using namespace capsule::app;
 
+// What xdg-desktop-portal's Settings interface says about the colour scheme.
+class FakePortal final : public QObject
+{
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.portal.Settings")
+public:
+    uint scheme = 2; // prefer light
+
+    void change(uint value)
+    {
+        scheme = value;
+        emit SettingChanged(QStringLiteral("org.freedesktop.appearance"),
+                            QStringLiteral("color-scheme"), QDBusVariant(value));
+    }
+
+public slots:
+    QDBusVariant Read(const QString &ns, const QString &key)
+    {
+        if (ns != QLatin1String("org.freedesktop.appearance") ||
+            key != QLatin1String("color-scheme"))
+            return QDBusVariant(QVariant::fromValue(QDBusVariant(uint(0))));
+        return QDBusVariant(QVariant::fromValue(QDBusVariant(scheme))); // v of v, as the portal
+    }
+
+signals:
+    void SettingChanged(const QString &ns, const QString &key, const QDBusVariant &value);
+};
+
 class TestPreferences final : public QObject
 {
     Q_OBJECT
@@ -39,6 +73,7 @@ private slots:
     void initTestCase();
     void pagesEditTheirSettingsLive();
     void themeChangesThePalette();
+    void followsTheDesktopPreference();
     void cleanupTestCase();
 
 private:
@@ -50,6 +85,8 @@ private:
     }
 
     test::LocalServer m_server;
+    QProcess m_bus; // a private session bus for the fake portal
+    FakePortal m_portal;
     ServerConnection *m_connection = nullptr;
     MainWindow *m_window = nullptr;
 };
@@ -64,6 +101,23 @@ void TestPreferences::initTestCase()
     qunsetenv("CAPSULE_BASE_URL");
     QString error;
     QVERIFY2(m_server.start({}, &error), qPrintable(error));
+
+    // A session bus of our own with a portal on it, before anything asks the bus.
+    m_bus.start(QStringLiteral("dbus-daemon"),
+                {QStringLiteral("--session"), QStringLiteral("--nofork"),
+                 QStringLiteral("--print-address=1")});
+    QVERIFY2(m_bus.waitForStarted(5000), "dbus-daemon (package dbus-daemon) did not start");
+    QTRY_VERIFY_WITH_TIMEOUT(m_bus.canReadLine(), 5000);
+    const QByteArray address = m_bus.readLine().trimmed();
+    qputenv("DBUS_SESSION_BUS_ADDRESS", address);
+    QDBusConnection portalBus =
+        QDBusConnection::connectToBus(QString::fromLatin1(address), QStringLiteral("portal"));
+    QVERIFY(portalBus.isConnected());
+    QVERIFY(portalBus.registerObject(QStringLiteral("/org/freedesktop/portal/desktop"), &m_portal,
+                                     QDBusConnection::ExportAllSlots |
+                                         QDBusConnection::ExportAllSignals));
+    QVERIFY(portalBus.registerService(QStringLiteral("org.freedesktop.portal.Desktop")));
+
     m_connection = new ServerConnection;
     m_window = new MainWindow(m_connection);
     m_window->resize(1100, 700);
@@ -76,6 +130,9 @@ void TestPreferences::cleanupTestCase()
 {
     delete m_window;
     delete m_connection;
+    QDBusConnection::disconnectFromBus(QStringLiteral("portal"));
+    m_bus.kill();
+    m_bus.waitForFinished(5000);
 }
 
 PreferencesDialog *TestPreferences::open(MainWindow *window, const char *action)
@@ -186,6 +243,39 @@ void TestPreferences::themeChangesThePalette()
     QCOMPARE(QApplication::palette().color(QPalette::Text), startPalette.color(QPalette::Text));
     QCOMPARE(QSettings().value(QStringLiteral("ui/theme")).toString(), QStringLiteral("system"));
     dialog->close();
+}
+
+void TestPreferences::followsTheDesktopPreference()
+{
+    // The start-up Read answered "prefer light" (the offscreen palette is light: nothing to do).
+    SystemColorScheme *system = SystemColorScheme::instance();
+    QTRY_COMPARE_WITH_TIMEOUT(system->preference(), SystemColorScheme::Preference::Light, 5000);
+    QCOMPARE(UiPreferences::instance()->theme(), UiPreferences::Theme::System);
+    const QColor lightWindow = QApplication::palette().color(QPalette::Window);
+    QVERIFY(lightWindow.lightness() > 180);
+
+    // The desktop switches to dark: the app follows at once, without a restart.
+    m_portal.change(1);
+    QTRY_COMPARE_WITH_TIMEOUT(system->preference(), SystemColorScheme::Preference::Dark, 5000);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+    QTRY_VERIFY(m_window->palette().color(QPalette::Base).lightness() < 80);
+
+    // And back.
+    m_portal.change(2);
+    QTRY_COMPARE_WITH_TIMEOUT(system->preference(), SystemColorScheme::Preference::Light, 5000);
+    QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
+
+    // A forced theme ignores the desktop.
+    UiPreferences::instance()->setTheme(UiPreferences::Theme::Light);
+    m_portal.change(1);
+    QTRY_COMPARE_WITH_TIMEOUT(system->preference(), SystemColorScheme::Preference::Dark, 5000);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 180);
+    // Back to following it: dark now.
+    UiPreferences::instance()->setTheme(UiPreferences::Theme::System);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+    m_portal.change(0); // no preference: the platform's own look
+    QTRY_COMPARE_WITH_TIMEOUT(system->preference(), SystemColorScheme::Preference::Unknown, 5000);
+    QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
 }
 
 QTEST_MAIN(TestPreferences)

@@ -1,6 +1,8 @@
 // See uipreferences.h.
 #include "app/settings/uipreferences.h"
 
+#include "app/settings/systemcolorscheme.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QSettings>
@@ -130,8 +132,17 @@ void applyTheme(UiPreferences::Theme theme)
 {
     static bool forced = false; // System before any other theme: leave the app as it started
     const SystemLook &look = systemLook();
-    if (theme == UiPreferences::Theme::System && !forced)
-        return;
+    if (theme == UiPreferences::Theme::System) {
+        // The desktop's preference (portal) wins over a platform palette of the other kind.
+        const bool platformDark = look.palette.color(QPalette::Base).lightness() < 128;
+        const auto wanted = SystemColorScheme::instance()->preference();
+        if (wanted == SystemColorScheme::Preference::Dark && !platformDark)
+            theme = UiPreferences::Theme::Dark;
+        else if (wanted == SystemColorScheme::Preference::Light && platformDark)
+            theme = UiPreferences::Theme::Light;
+        else if (!forced)
+            return;
+    }
     forced = true;
     const QString wanted =
         theme == UiPreferences::Theme::System ? look.style : QStringLiteral("Fusion");

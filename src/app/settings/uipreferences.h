@@ -41,8 +41,10 @@ private:
     int m_refreshSeconds = DefaultRefreshSeconds;
 };
 
-// Applies a theme to the running QApplication: System restores the style and palette the app
-// started with; Light and Dark set Fusion and a palette of that kind. Idempotent.
+// Applies a theme to the running QApplication: Light and Dark set Fusion and a palette of that
+// kind; System follows the desktop's preference from the portal (SystemColorScheme) when the
+// platform palette is of the other kind, else restores the style and palette the app started
+// with. Idempotent.
 void applyTheme(UiPreferences::Theme theme);
 
 } // namespace capsule::app

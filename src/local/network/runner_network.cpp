@@ -206,9 +206,9 @@ constexpr int kPastaReadyMs = 10000;
 
 } // namespace
 
-bool RunnerNetwork::openNamespace(qint64 initPid, QString *error)
+bool RunnerNetwork::openNamespace(qint64 initPid, QString *error, bool wait)
 {
-    stop();
+    stop(wait);
     m_nsPath = "/proc/" + QByteArray::number(initPid) + "/ns/net";
     m_nsFd = ::open(m_nsPath.constData(), O_RDONLY | O_CLOEXEC);
     if (m_nsFd < 0) {
@@ -278,7 +278,7 @@ void RunnerNetwork::attachAsync(qint64 initPid, bool egress, const QString &rule
                                 std::function<void(const QString &error)> done)
 {
     QString error;
-    if (!openNamespace(initPid, &error))
+    if (!openNamespace(initPid, &error, false))
         return done(error);
     const Support &s = support();
     if (!s.egress()) {
@@ -312,8 +312,10 @@ void RunnerNetwork::attachAsync(qint64 initPid, bool egress, const QString &rule
                          if (e == QProcess::FailedToStart)
                              finishNft(false);
                      });
-    QTimer::singleShot(kPastaReadyMs, m_nft, [finishNft] { finishNft(false); });
+    QTimer::singleShot(kPastaReadyMs, context, [finishNft] { finishNft(false); });
     m_nft->start();
+    if (serial != m_serial || !m_nft)
+        return; // it failed to start inside start() and is already reported
     m_nft->write(ruleset.toUtf8());
     m_nft->closeWriteChannel();
 }
@@ -345,15 +347,16 @@ void RunnerNetwork::startPastaAsync(qint64 initPid, const QString &stateDir,
         else if (deadline->hasExpired() || !m_pasta || m_pasta->state() == QProcess::NotRunning)
             finish(false);
     });
-    QObject::connect(m_pasta, &QProcess::started, context,
-                     [this] { m_pastaPid = m_pasta->processId(); });
     QObject::connect(m_pasta, &QProcess::errorOccurred, context,
                      [finish](QProcess::ProcessError e) {
                          if (e == QProcess::FailedToStart)
                              finish(false);
                      });
+    m_poll->start(); // first: a failure inside start() deletes the timer
     m_pasta->start();
-    m_poll->start();
+    if (serial != m_serial || !m_poll)
+        return;                        // failed to start, already reported
+    m_pastaPid = m_pasta->processId(); // forked by start(); known before started() arrives
 }
 
 bool RunnerNetwork::applyRuleset(const QString &ruleset, QString *error)
@@ -383,6 +386,7 @@ void RunnerNetwork::stop(bool wait)
     delete std::exchange(m_poll, nullptr);
     discardProcess(std::exchange(m_nft, nullptr));
     if (QProcess *pasta = std::exchange(m_pasta, nullptr)) {
+        pasta->disconnect(); // no callback of an abandoned attach, even from waitForFinished()
         if (!wait) {
             discardProcess(pasta); // SIGKILL; reaped by Qt when it has gone
         } else {

@@ -64,7 +64,7 @@ public:
     QString mode() const { return m_mode; }
 
 private:
-    bool openNamespace(qint64 initPid, QString *error);
+    bool openNamespace(qint64 initPid, QString *error, bool wait = true); // stop(wait) first
     void startPastaAsync(qint64 initPid, const QString &stateDir,
                          const QList<QByteArray> &cgroupProcFiles,
                          const QList<int> &hostLoopbackPorts, QObject *context,
