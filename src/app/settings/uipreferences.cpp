@@ -130,7 +130,9 @@ void UiPreferences::setRefreshSeconds(int seconds)
 
 void applyTheme(UiPreferences::Theme theme)
 {
-    static bool forced = false; // System before any other theme: leave the app as it started
+    // The look in force; System = the platform's own, as the app started. Applying the same look
+    // again does nothing (a palette change repaints and re-polishes every widget).
+    static auto applied = UiPreferences::Theme::System;
     const SystemLook &look = systemLook();
     if (theme == UiPreferences::Theme::System) {
         // The desktop's preference (portal) wins over a platform palette of the other kind.
@@ -140,10 +142,10 @@ void applyTheme(UiPreferences::Theme theme)
             theme = UiPreferences::Theme::Dark;
         else if (wanted == SystemColorScheme::Preference::Light && platformDark)
             theme = UiPreferences::Theme::Light;
-        else if (!forced)
-            return;
     }
-    forced = true;
+    if (theme == applied)
+        return;
+    applied = theme;
     const QString wanted =
         theme == UiPreferences::Theme::System ? look.style : QStringLiteral("Fusion");
     if (QApplication::style()->name().compare(wanted, Qt::CaseInsensitive) != 0)
