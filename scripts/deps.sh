@@ -3,8 +3,9 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev
     qt6-httpserver-dev qt6-svg-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools libyaml-cpp-dev
-    libvterm-dev qtkeychain-qt6-dev xvfb xauth x11-apps imagemagick fonts-dejavu-core bubblewrap
-    desktop-file-utils appstream curl libssl-dev passt nftables dbus-daemon
+    libvterm-dev qtkeychain-qt6-dev libxcb1-dev xvfb xauth x11-apps xdotool imagemagick
+    fonts-dejavu-core bubblewrap
+    desktop-file-utils appstream curl libssl-dev passt nftables dbus-daemon dbus-bin
     help2man man-db zsh lintian dpkg-dev file)
 # make fuzz (deps.sh --fuzz): clang's libFuzzer runtime (libclang-rt-14-dev, which clang-14 pulls
 # in) and the standalone libFuzzer.

@@ -505,6 +505,17 @@
     </message>
 </context>
 <context>
+    <name>capsule::app::ArkExtractTarget</name>
+    <message>
+        <source>%1 is not a local folder.</source>
+        <translation>%1 ist kein lokaler Ordner.</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
+    </message>
+</context>
+<context>
     <name>capsule::app::BasicsPage</name>
     <message>
         <source>Name and image</source>
@@ -746,6 +757,21 @@ Neu: %2</translation>
     <message>
         <source>Put Back into the Main Window</source>
         <translation>Zurück ins Hauptfenster</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::app::DragOutData</name>
+    <message>
+        <source>The drop target named no folder.</source>
+        <translation>Das Ablageziel hat keinen Ordner genannt.</translation>
+    </message>
+    <message>
+        <source>%1 is not a local folder.</source>
+        <translation>%1 ist kein lokaler Ordner.</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
     </message>
 </context>
 <context>
@@ -1170,6 +1196,14 @@ Neu: %2</translation>
             <numerusform>%n Eintrag wird nach %1 auf Runner %2 kopiert</numerusform>
             <numerusform>%n Einträge werden nach %1 auf Runner %2 kopiert</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Drag out</source>
+        <translation>Herausziehen</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Herunterladen</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "app/widgets/confirm.h"
 
 #include "app/files/bookmarks.h"
+#include "app/files/dragout/dragout.h"
 #include "app/files/externalopen.h"
 #include "app/files/filepreview.h"
 #include "app/files/localfilesview.h"
@@ -57,9 +58,16 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     , m_peer(new PeerPane(this))
     , m_filterEdit(new QLineEdit(this))
     , m_bookmarks(new BookmarksButton(this))
+    , m_dragOut(new DragOut(this))
 {
     setObjectName(QStringLiteral("fileBrowser"));
     m_view->setObjectName(QStringLiteral("filesView"));
+    // Rows dragged to a file manager are downloaded into the folder it names (dragout/).
+    m_model->setDragOut(m_dragOut);
+    m_peer->model()->setDragOut(m_dragOut);
+    connect(m_dragOut, &DragOut::downloadRequested, this, &FileBrowser::downloadDropped);
+    connect(m_dragOut, &DragOut::failed, this,
+            [this](const QString &message) { reportError(tr("Drag out"), message); });
     m_pathEdit->setObjectName(QStringLiteral("pathEdit"));
     m_view->setModel(m_model);
     m_view->setRootIsDecorated(false);
@@ -247,8 +255,10 @@ FileBrowser::FileBrowser(TransferQueue *transfers, QWidget *parent)
     splitter->addWidget(m_view);
     splitter->addWidget(m_preview);
     m_preview->hide();
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 2);
+    // This computer (or the second runner) and the runner's list share the width equally, as in
+    // WinSCP's commander view; the preview, when shown, takes a share too.
+    for (int i = 0; i < splitter->count(); ++i)
+        splitter->setStretchFactor(i, 1);
     // The browser is the first tab; files opened for editing get a tab each next to it.
     m_tabs->setObjectName(QStringLiteral("filesTabs"));
     m_tabs->setDocumentMode(true);

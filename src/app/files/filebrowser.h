@@ -26,6 +26,7 @@ struct TransferOptions;
 namespace capsule::app {
 
 class BookmarksButton;
+class DragOut;
 class ExternalOpen;
 class FilePreview;
 class LocalFilesView;
@@ -123,6 +124,11 @@ private:
                       const QList<ConflictItem> &items, const QSet<QString> &taken);
     void enqueue(bool upload, RunnerSession *s, const QString &source, const QString &target,
                  bool overwrite);
+    void downloadFrom(RunnerSession *s, const RemoteFilesModel *rows,
+                      const QStringList &remotePaths, const QString &localDir);
+    // Rows of either runner list dragged out to a file manager, which named `localDir`.
+    void downloadDropped(const QString &runnerId, const QStringList &remotePaths,
+                         const QString &localDir);
 
     TransferQueue *m_transfers;
     RemoteFilesModel *m_model;
@@ -140,6 +146,7 @@ private:
     PeerPane *m_peer;
     QLineEdit *m_filterEdit;
     BookmarksButton *m_bookmarks;
+    DragOut *m_dragOut;
     QWidget *m_localPane = nullptr;
     std::function<bool(const QString &)> m_externalOpener;
     QStringList m_missingRoots;

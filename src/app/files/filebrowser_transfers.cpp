@@ -127,12 +127,30 @@ void FileBrowser::setConflictOverride(ConflictSeam answer)
 
 void FileBrowser::download(const QStringList &remotePaths, const QString &localDir)
 {
-    RunnerSession *s = session();
+    downloadFrom(session(), m_model, remotePaths, localDir);
+}
+
+void FileBrowser::downloadDropped(const QString &runnerId, const QStringList &remotePaths,
+                                  const QString &localDir)
+{
+    RunnerSession *mine = session();
+    RunnerSession *peer = m_peer->session();
+    if (mine && mine->runnerId() == runnerId)
+        downloadFrom(mine, m_model, remotePaths, localDir);
+    else if (peer && peer->runnerId() == runnerId)
+        downloadFrom(peer, m_peer->model(), remotePaths, localDir);
+    else
+        reportError(tr("Download"), tr("Runner %1 is not open in the Files tab.").arg(runnerId));
+}
+
+void FileBrowser::downloadFrom(RunnerSession *s, const RemoteFilesModel *rows,
+                               const QStringList &remotePaths, const QString &localDir)
+{
     if (!s || !m_transfers || remotePaths.isEmpty())
         return;
     QHash<QString, const FileInfo *> shown; // sizes and times of the rows in view
-    for (int row = 0; row < m_model->totalEntries(); ++row)
-        shown.insert(m_model->entry(row).path, &m_model->entry(row));
+    for (int row = 0; row < rows->totalEntries(); ++row)
+        shown.insert(rows->entry(row).path, &rows->entry(row));
     const QDir dir(localDir);
     const QSet<QString> taken = [&dir] {
         const QStringList names =

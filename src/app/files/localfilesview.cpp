@@ -168,4 +168,10 @@ bool LocalFilesView::dropRemote(const QMimeData *data, const QModelIndex &index)
     return true;
 }
 
+void LocalFilesView::startDrag(Qt::DropActions supportedActions)
+{
+    if (supportedActions & Qt::CopyAction)
+        QTreeView::startDrag(Qt::CopyAction);
+}
+
 } // namespace capsule::app

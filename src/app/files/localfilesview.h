@@ -42,6 +42,9 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dragMoveEvent(QDragMoveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    // Rows dragged out (onto the runner's list or another application) are copied, never
+    // moved: this pane only shows the computer's files.
+    void startDrag(Qt::DropActions supportedActions) override;
 
 private:
     void watchFolder(const QString &path);

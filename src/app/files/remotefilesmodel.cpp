@@ -1,5 +1,6 @@
 // One folder of a runner's file system as a flat table, listed asynchronously and shown in batches.
 #include "app/files/remotefilesmodel.h"
+#include "app/files/dragout/dragout.h"
 
 #include "core/runnersession.h"
 
@@ -289,7 +290,8 @@ QMimeData *RemoteFilesModel::mimeData(const QModelIndexList &indexes) const
     }
     if (paths.isEmpty())
         return nullptr;
-    auto *data = new QMimeData;
+    auto *data = m_dragOut && m_session ? m_dragOut->createMimeData(m_session->runnerId(), paths)
+                                        : new QMimeData;
     data->setData(remotePathsMimeType(), paths.join(QLatin1Char('\n')).toUtf8());
     if (m_session) // a drop on another runner's list copies runner to runner
         data->setData(runnerIdMimeType(), m_session->runnerId().toUtf8());

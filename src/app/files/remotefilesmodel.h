@@ -14,6 +14,8 @@ class RunnerSession;
 
 namespace capsule::app {
 
+class DragOut;
+
 // The host lists a folder in one reply; the rows are handed to the view kBatch at a time through
 // canFetchMore()/fetchMore() so a folder with 100k entries does not stall the view. Navigating
 // away cancels a listing still in flight so a stale answer never lands in the new folder.
@@ -28,6 +30,8 @@ public:
     explicit RemoteFilesModel(QObject *parent = nullptr);
 
     void setSession(RunnerSession *session);
+    // Drags of rows also offer them to file managers through `dragOut` (nullptr: in-app only).
+    void setDragOut(DragOut *dragOut) { m_dragOut = dragOut; }
     RunnerSession *session() const { return m_session; }
     QString path() const { return m_path; }
     bool isLoading() const { return !m_listJob.isNull(); }
@@ -90,6 +94,7 @@ signals:
 
 private:
     QPointer<RunnerSession> m_session;
+    DragOut *m_dragOut = nullptr; // owned by the FileBrowser, which owns this model too
     QPointer<Job> m_listJob;
     QString m_path;
     void applyView();

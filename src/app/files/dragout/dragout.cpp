@@ -1,0 +1,40 @@
+// Drags of remote rows out of the app (see dragout.h).
+#include "app/files/dragout/dragout.h"
+#include "app/files/dragout/arkextract.h"
+#include "app/files/dragout/dragoutdata.h"
+
+namespace capsule::app {
+
+DragOut::DragOut(QObject *parent)
+    : QObject(parent)
+{}
+
+QMimeData *DragOut::createMimeData(const QString &runnerId, const QStringList &remotePaths)
+{
+    QPointer<DragOut> self(this);
+    auto deliver = [self, runnerId, remotePaths](const QString &folder) {
+        if (self)
+            emit self->downloadRequested(runnerId, remotePaths, folder);
+    };
+    auto fail = [self](const QString &message) {
+        if (self)
+            emit self->failed(message);
+    };
+    const QString firstName = remotePaths.value(0).section(QLatin1Char('/'), -1);
+    auto *data = new DragOutData(firstName, deliver, fail);
+    // The D-Bus object outlives the drag's data: the target calls it after the drop.
+    auto *ark = new ArkExtractTarget(deliver, fail, this);
+    if (ark->publish()) {
+        m_targets.removeAll(nullptr);
+        m_targets << ark;
+        while (m_targets.size() > kKeptTargets)
+            delete m_targets.takeFirst().data();
+        data->setData(ArkExtractTarget::serviceType(), ark->service().toUtf8());
+        data->setData(ArkExtractTarget::pathType(), ark->objectPath().toUtf8());
+    } else {
+        delete ark;
+    }
+    return data;
+}
+
+} // namespace capsule::app
