@@ -452,6 +452,38 @@
         <source>start command: </source>
         <translation>Startbefehl: </translation>
     </message>
+    <message>
+        <source>queued</source>
+        <translation>in der Warteschlange</translation>
+    </message>
+    <message>
+        <source>waiting for its parent layer</source>
+        <translation>wartet auf die übergeordnete Schicht</translation>
+    </message>
+    <message>
+        <source>building</source>
+        <translation>wird gebaut</translation>
+    </message>
+    <message>
+        <source>built</source>
+        <translation>gebaut</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>not built</source>
+        <translation>nicht gebaut</translation>
+    </message>
+    <message>
+        <source>inactive</source>
+        <translation>inaktiv</translation>
+    </message>
 </context>
 <context>
     <name>capsule::app::AboutDialog</name>
@@ -3900,20 +3932,16 @@ Der Server behält die Schichten und die Stufe eines bestehenden Workloads: Er w
         <translation>keine Schichten</translation>
     </message>
     <message>
-        <source>, build %1</source>
-        <translation>, Build %1</translation>
-    </message>
-    <message>
-        <source>building (%1), %2/%3 layers active</source>
-        <translation>wird gebaut (%1), %2/%3 Schichten aktiv</translation>
-    </message>
-    <message>
         <source>ready, %1</source>
         <translation>bereit, %1</translation>
     </message>
     <message>
         <source>not built, %1/%2 layers active</source>
         <translation>nicht gebaut, %1/%2 Schichten aktiv</translation>
+    </message>
+    <message>
+        <source>%1, %2/%3 layers active</source>
+        <translation>%1, %2/%3 Schichten aktiv</translation>
     </message>
 </context>
 <context>

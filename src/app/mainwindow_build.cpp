@@ -1,6 +1,7 @@
 // The main window's Build log: a BuildWatchJob (core/buildwatch.h) streams the build's log into
 // the dock and says how the build ended, by the same rules as `capsule build --wait`.
 #include "app/mainwindow.h"
+#include "app/widgets/statetext.h"
 
 #include "app/connections/serverconnection.h"
 #include "app/widgets/notifier.h"
@@ -61,8 +62,7 @@ void MainWindow::followBuild(const QString &configId, std::function<void(const Q
             [this, configId](const QList<LayerStatus> &layers) {
                 QStringList parts;
                 for (const LayerStatus &l : layers)
-                    parts << QStringLiteral("%1 %2").arg(
-                        l.name, l.buildStatus.isEmpty() ? l.status : l.buildStatus);
+                    parts << QStringLiteral("%1 %2").arg(l.name, layerStateText(l));
                 statusBar()->showMessage(
                     tr("Building %1: %2").arg(configId, parts.join(QStringLiteral(", "))), 3000);
             });

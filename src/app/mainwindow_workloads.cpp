@@ -74,7 +74,7 @@ void MainWindow::buildSelected(bool force, bool clean)
             [this, done, id](const BuildReply &reply) {
                 statusBar()->showMessage(tr("Build: %1").arg(reply.status), 5000);
                 showBuildLog();
-                if (reply.status == QLatin1String("no_build_needed")) {
+                if (reply.state() == BuildRequestState::NotNeeded) {
                     done(QString());
                     return;
                 }
@@ -108,8 +108,7 @@ WorkloadWizard *MainWindow::createWizard(const QString &title)
     // hands the body to onboard(), which reports that there is no server.
     wizard->setClient(m_connection->client());
     connect(wizard, &WorkloadWizard::onboardRequested, this, &MainWindow::onboard);
-    connect(wizard, &WorkloadWizard::startRunnerRequested, this,
-            &MainWindow::startRunnerForConfig);
+    connect(wizard, &WorkloadWizard::startRunnerRequested, this, &MainWindow::startRunnerForConfig);
     // The progress page created or changed a workload: the list shows it at once.
     connect(wizard, &QWizard::finished, m_workloads, &WorkloadsModel::refresh);
     return wizard;
@@ -125,12 +124,12 @@ void MainWindow::openWizardWith(const QJsonObject &body, const QString &title)
 
 void MainWindow::editWorkload()
 {
-    withSelectedDefinition(
-        tr("Editing the workload"), [this](const QString &id, const QJsonObject &definition) {
-            WorkloadWizard *wizard = createWizard(tr("Edit %1").arg(id));
-            wizard->editExisting(definition);
-            wizard->show();
-        });
+    withSelectedDefinition(tr("Editing the workload"),
+                           [this](const QString &id, const QJsonObject &definition) {
+                               WorkloadWizard *wizard = createWizard(tr("Edit %1").arg(id));
+                               wizard->editExisting(definition);
+                               wizard->show();
+                           });
 }
 
 void MainWindow::duplicateWorkload()
@@ -276,7 +275,7 @@ void MainWindow::createWorkload(const QJsonObject &body, bool build)
             client->configs()->build(id)->then(
                 this,
                 [this, id, done](const BuildReply &reply) {
-                    if (reply.status == QLatin1String("no_build_needed")) {
+                    if (reply.state() == BuildRequestState::NotNeeded) {
                         done(QString());
                         return;
                     }

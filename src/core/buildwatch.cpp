@@ -10,16 +10,9 @@ namespace capsule {
 
 namespace {
 
-bool inFlight(const QString &status)
-{
-    return status == QLatin1String("queued") || status == QLatin1String("waiting_parent") ||
-           status == QLatin1String("running");
-}
-
 bool failed(const BuildInfo &b)
 {
-    return b.status == QLatin1String("failed") || b.status == QLatin1String("cancelled") ||
-           (!inFlight(b.status) && b.exitCode && *b.exitCode != 0);
+    return isFailure(b.state()) || (!isInFlight(b.state()) && b.exitCode && *b.exitCode != 0);
 }
 
 // The last `lines` non-empty-trailing lines of a log.
@@ -105,7 +98,7 @@ void BuildWatchJob::onDetail(const ConfigDetail &detail)
     m_detail = detail;
     int active = 0;
     for (const LayerStatus &l : detail.layers)
-        active += l.status == QLatin1String("active") && l.buildStatus.isEmpty() ? 1 : 0;
+        active += l.state() == LayerState::Active && l.buildState() == BuildState::None ? 1 : 0;
     emit layersChanged(detail.layers);
     emit progress(active, detail.layers.size());
     // Rule 1 (contract 2.1: built = leaf active with a current version).
@@ -164,7 +157,7 @@ void BuildWatchJob::onBuilds(const BuildList &list)
         if (it == newest.constEnd())
             continue;
         latest.append(*it);
-        anyInFlight = anyInFlight || inFlight(it->status);
+        anyInFlight = anyInFlight || isInFlight(it->state());
     }
     if (m_options.followLogs)
         queueFollows(latest);
@@ -197,7 +190,7 @@ void BuildWatchJob::onBuilds(const BuildList &list)
 
 void BuildWatchJob::failBuild(const BuildInfo &build)
 {
-    const QString head = build.status == QLatin1String("cancelled")
+    const QString head = build.state() == BuildState::Cancelled
                              ? tr("The build %1 of %2 (layer %3) was cancelled.")
                                    .arg(build.version, m_configId, build.layerName)
                              : tr("The build %1 of %2 (layer %3) failed (exit %4).")
@@ -230,7 +223,7 @@ void BuildWatchJob::queueFollows(const QList<BuildInfo> &latest)
         // Builds in flight now, and ones that ended since the watch began (a fast layer may
         // start and end between two polls) are streamed; older finished builds are not.
         const bool recent =
-            inFlight(b.status) || (b.finishedAt.isValid() && b.finishedAt >= m_since);
+            isInFlight(b.state()) || (b.finishedAt.isValid() && b.finishedAt >= m_since);
         if (!recent || m_followed.contains(b.version))
             continue;
         m_followed.insert(b.version);

@@ -307,7 +307,7 @@ LayerStatus LayerStatus::fromJson(const QJsonObject &o, ReplyCheck *check, const
 
 bool ConfigDetail::buildFinished() const
 {
-    return !layers.isEmpty() && layers.last().status == QLatin1String("active") &&
+    return !layers.isEmpty() && layers.last().state() == LayerState::Active &&
            !layers.last().currentVersion.isEmpty();
 }
 

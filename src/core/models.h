@@ -2,6 +2,8 @@
 // useful.
 #pragma once
 
+#include "core/states.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -54,6 +56,7 @@ struct CreatedLayer
     int depth = 0;
     QString status;
     QString currentVersion;
+    LayerState state() const { return layerStateFromWire(status); }
     static CreatedLayer fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                  const QString &path = {});
 };
@@ -104,6 +107,8 @@ struct LayerStatus
     QString buildStatus; // queued|waiting_parent|running while a build is in flight, else empty
     QString buildVersion;
     QString buildInstanceName;
+    LayerState state() const { return layerStateFromWire(status); }
+    BuildState buildState() const { return buildStateFromWire(buildStatus); }
     static LayerStatus fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                 const QString &path = {});
 };
@@ -139,6 +144,7 @@ struct BuildReply
     bool force = false;
     bool clean = false;
     QString requestId;
+    BuildRequestState state() const { return buildRequestStateFromWire(status); }
     static BuildReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                const QString &path = {});
 };
@@ -150,6 +156,7 @@ struct RefreshReply
     QString status; // refresh_enqueued | no_refresh_needed
     int enqueued = 0;
     QString requestId;
+    BuildRequestState state() const { return buildRequestStateFromWire(status); }
     static RefreshReply fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                  const QString &path = {});
 };
@@ -163,6 +170,7 @@ struct BuildInfo
     QDateTime startedAt;
     QDateTime finishedAt;
     std::optional<int> exitCode;
+    BuildState state() const { return buildStateFromWire(status); }
     static BuildInfo fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                               const QString &path = {});
 };
@@ -203,7 +211,8 @@ struct RunnerStatus
     QString error;
     int httpStatus = 200; // 202 while pending
     QString requestId;
-    bool isReady() const { return status == QLatin1String("ready"); }
+    RunnerState state() const { return runnerStateFromWire(status); }
+    bool isReady() const { return state() == RunnerState::Ready; }
     static RunnerStatus fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                  const QString &path = {});
 };
@@ -224,6 +233,7 @@ struct RunnerInfo
     int caCertPort = 0;
     QString tenantId;
     QJsonObject raw;
+    RunnerState state() const { return runnerStateFromWire(status); }
     static RunnerInfo fromJson(const QJsonObject &o, ReplyCheck *check = nullptr,
                                const QString &path = {});
 };

@@ -54,9 +54,7 @@ Error allocationTimeout(const QString &key, double budget, const std::optional<E
 
 bool terminalStatus(const QString &s)
 {
-    return s == QLatin1String("terminated") || s == QLatin1String("unavailable") ||
-           s == QLatin1String("quarantined") || s == QLatin1String("suspended") ||
-           s == QLatin1String("paused");
+    return endsReadyWait(runnerStateFromWire(s));
 }
 
 } // namespace

@@ -113,7 +113,7 @@ private slots:
                                  << "not built, 1/2 layers active" << false;
         QTest::newRow("building") << QJsonArray{layer("_platform", "active", "v1"),
                                                 layer("main", "pending", {}, "running")}
-                                  << "building (running), 1/2 layers active" << true;
+                                  << "building, 1/2 layers active" << true;
         QTest::newRow("ready") << QJsonArray{layer("main", "active", "v20260402-1")}
                                << "ready, v20260402-1" << false;
     }

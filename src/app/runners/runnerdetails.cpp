@@ -164,7 +164,7 @@ void RunnerDetails::refresh()
                          configId.isEmpty() ? r.workloadKey : configId, r.hostAddress, running);
     const bool usable =
         have && !r.starting && m_connection && m_connection->isUsable() && m_busy == 0;
-    const bool quarantined = r.rawStatus == QLatin1String("quarantined");
+    const bool quarantined = r.state == RunnerState::Quarantined;
     m_connect->setEnabled(usable && !r.suspended);
     m_pause->setEnabled(usable && !r.suspended && !quarantined);
     m_quarantine->setEnabled(usable && !r.suspended && !quarantined);

@@ -191,52 +191,54 @@ QString RunnersModel::ageText(const QDateTime &created, const QDateTime &now)
 
 bool RunnersModel::isPausedState(const QString &raw)
 {
-    return raw == QLatin1String("suspended") || raw == QLatin1String("paused");
+    return isPaused(runnerStateFromWire(raw));
 }
 
 QString RunnersModel::statusText(const QString &raw)
 {
     // Contract 2.2: the listing gives the host's raw state. The control plane stores "busy" when
     // allocate returns and never changes it, so busy/idle/running/ready all mean "up".
-    if (raw == QLatin1String("idle") || raw == QLatin1String("busy") ||
-        raw == QLatin1String("running") || raw == QLatin1String("ready"))
+    const RunnerState state = runnerStateFromWire(raw);
+    if (isUp(state))
         return tr("Running");
-    if (raw == QLatin1String("cold") || raw == QLatin1String("booting") ||
-        raw == QLatin1String("initializing") || raw == QLatin1String("pending"))
+    if (isStarting(state))
         return tr("Starting");
-    if (raw == QLatin1String("pausing"))
-        return tr("Pausing");
-    if (isPausedState(raw))
+    if (isPaused(state))
         return tr("Paused");
-    if (raw == QLatin1String("quarantined"))
+    switch (state) {
+    case RunnerState::Pausing:
+        return tr("Pausing");
+    case RunnerState::Quarantined:
         return tr("Quarantined");
-    if (raw == QLatin1String("draining"))
+    case RunnerState::Draining:
         return tr("Draining");
-    if (raw == QLatin1String("retiring"))
+    case RunnerState::Retiring:
         return tr("Stopping");
-    if (raw == QLatin1String("terminated"))
+    case RunnerState::Terminated:
         return tr("Stopped");
-    return raw;
+    default:
+        return raw; // a state this client does not know: the server's word
+    }
 }
 
 QString RunnersModel::statusExplanation(const QString &raw)
 {
+    const RunnerState state = runnerStateFromWire(raw);
     QString text;
-    const QString words = statusText(raw);
-    if (words == tr("Running"))
+    if (isUp(state))
         text = tr("Up: ready for commands, terminals and files.");
-    else if (words == tr("Starting"))
+    else if (isStarting(state))
         text = tr("Booting; commands, terminals and files work once it is running.");
-    else if (words == tr("Pausing"))
-        text = tr("Saving a snapshot; it can be resumed afterwards.");
-    else if (words == tr("Paused"))
+    else if (isPaused(state))
         text = tr("Paused: its files and processes are saved in a snapshot. Resume it to use it "
                   "again (same runner id).");
-    else if (words == tr("Quarantined"))
+    else if (state == RunnerState::Pausing)
+        text = tr("Saving a snapshot; it can be resumed afterwards.");
+    else if (state == RunnerState::Quarantined)
         text = tr("Quarantined: network egress blocked and the VM paused.");
-    else if (words == tr("Draining"))
+    else if (state == RunnerState::Draining)
         text = tr("Its host is draining: it keeps running but no new work lands there.");
-    else if (words == tr("Stopping") || words == tr("Stopped"))
+    else if (state == RunnerState::Retiring || state == RunnerState::Terminated)
         text = tr("Being released or already gone.");
     if (raw.isEmpty())
         return text;
@@ -265,14 +267,14 @@ void RunnersModel::noteAllocated(const AllocateReply &reply, const QString &work
             continue;
         listed = true;
         // A resumed runner is up now, whatever the last listing said.
-        if (isPausedState(info.status))
-            info.status = QStringLiteral("ready");
+        if (isPaused(info.state()))
+            info.status = toWire(RunnerState::Ready);
     }
     if (!listed) {
         RunnerInfo info;
         info.runnerId = id;
         info.workloadKey = known.workloadKey;
-        info.status = QStringLiteral("ready");
+        info.status = toWire(RunnerState::Ready);
         info.hostId = reply.hostId;
         listing.append(info);
     }
@@ -331,8 +333,9 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
         if (r.workloadKey.isEmpty())
             r.workloadKey = known.workloadKey;
         r.rawStatus = o.status;
+        r.state = o.state();
         r.status = statusText(o.status);
-        r.suspended = isPausedState(o.status);
+        r.suspended = isPaused(r.state);
         r.host = o.hostName.isEmpty() ? o.hostId : o.hostName;
         r.hostAddress = o.hostAddress;
         if (r.hostAddress.isEmpty())
@@ -356,7 +359,8 @@ void RunnersModel::apply(const QList<RunnerInfo> &runners)
         RunnerRow r;
         r.key = it.key();
         r.workloadKey = it->workloadKey;
-        r.rawStatus = QStringLiteral("suspended");
+        r.state = RunnerState::Suspended;
+        r.rawStatus = toWire(r.state);
         r.status = statusText(r.rawStatus);
         r.session = it->session;
         r.created = it->created;

@@ -25,8 +25,9 @@ struct RunnerRow
     QString key;      // runner_id
     QString workload; // display name when known, else the key
     QString workloadKey;
-    QString status;    // in words (statusText)
-    QString rawStatus; // the server's state, e.g. "busy", "suspended"
+    QString status;                           // in words (statusText)
+    QString rawStatus;                        // the server's state, e.g. "busy", "suspended"
+    RunnerState state = RunnerState::Unknown; // rawStatus typed (Unknown: a word not known here)
     QString host;
     QString hostAddress;
     QString session;

@@ -1,5 +1,6 @@
 // Create, build with progress, then offer a runner (see progresspage.h).
 #include "app/wizard/progresspage.h"
+#include "app/widgets/statetext.h"
 
 #include "core/buildwatch.h"
 #include "core/client.h"
@@ -98,7 +99,7 @@ void ProgressPage::run(const QJsonObject &body, bool build)
                 ->then(
                     this,
                     [this](const BuildReply &reply) {
-                        if (reply.status == QLatin1String("no_build_needed")) {
+                        if (reply.state() == BuildRequestState::NotNeeded) {
                             logView->appendPlainText(tr("Every layer is built already."));
                             finish({});
                             return;
@@ -118,8 +119,7 @@ void ProgressPage::watch()
     connect(job, &BuildWatchJob::layersChanged, this, [this](const QList<LayerStatus> &layers) {
         layerList->clear();
         for (const LayerStatus &l : layers) {
-            const QString state = l.buildStatus.isEmpty() ? l.status : l.buildStatus;
-            layerList->addItem(QStringLiteral("%1: %2").arg(l.name, state));
+            layerList->addItem(QStringLiteral("%1: %2").arg(l.name, layerStateText(l)));
         }
     });
     connect(job, &Job::progress, this, [this](qint64 done, qint64 total) {

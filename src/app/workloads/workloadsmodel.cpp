@@ -1,5 +1,6 @@
 // Table model of the server's layered configs (workloads) with their build state.
 #include "app/workloads/workloadsmodel.h"
+#include "app/widgets/statetext.h"
 
 #include "core/client.h"
 
@@ -151,15 +152,13 @@ WorkloadRow WorkloadsModel::rowFrom(const StoredConfig &stored, const QList<Laye
     QString buildState;
     int active = 0;
     for (const LayerStatus &layer : layers) {
-        if (layer.status == QLatin1String("active"))
+        if (layer.state() == LayerState::Active)
             ++active;
-        if (!layer.buildStatus.isEmpty() && buildState.isEmpty())
-            buildState = layer.buildStatus;
-        QString line = QStringLiteral("%1: %2").arg(layer.name, layer.status);
+        if (layer.buildState() != BuildState::None && buildState.isEmpty())
+            buildState = buildStateText(layer.buildState(), layer.buildStatus);
+        QString line = QStringLiteral("%1: %2").arg(layer.name, layerStateText(layer));
         if (!layer.currentVersion.isEmpty())
             line += QStringLiteral(" (%1)").arg(layer.currentVersion);
-        if (!layer.buildStatus.isEmpty())
-            line += tr(", build %1").arg(layer.buildStatus);
         lines << line;
     }
     r.layersText = lines.join(QLatin1Char('\n'));
@@ -168,9 +167,9 @@ WorkloadRow WorkloadsModel::rowFrom(const StoredConfig &stored, const QList<Laye
     const LayerStatus &leaf = layers.last();
     if (!buildState.isEmpty()) {
         r.building = true;
-        r.status =
-            tr("building (%1), %2/%3 layers active").arg(buildState).arg(active).arg(layers.size());
-    } else if (leaf.status == QLatin1String("active") && !leaf.currentVersion.isEmpty()) {
+        // "queued", "building", ...: the first layer with a build in flight says where it is.
+        r.status = tr("%1, %2/%3 layers active").arg(buildState).arg(active).arg(layers.size());
+    } else if (leaf.state() == LayerState::Active && !leaf.currentVersion.isEmpty()) {
         r.status = tr("ready, %1").arg(leaf.currentVersion);
     } else {
         r.status = tr("not built, %1/%2 layers active").arg(active).arg(layers.size());
