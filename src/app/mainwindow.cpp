@@ -160,7 +160,8 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     m_details = new RunnerDetails(m_connection, m_runners, this);
     m_runnersSplitter = new QSplitter(Qt::Vertical, m_ui->runnersTab);
     m_runnersSplitter->setObjectName(QStringLiteral("runnersSplitter"));
-    delete m_ui->runnersTab->layout()->replaceWidget(m_ui->runnersView, m_runnersSplitter);
+    std::unique_ptr<QLayoutItem> replaced(
+        m_ui->runnersTab->layout()->replaceWidget(m_ui->runnersView, m_runnersSplitter));
     m_runnersSplitter->addWidget(m_ui->runnersView);
     m_runnersSplitter->addWidget(m_details);
     m_runnersSplitter->setStretchFactor(0, 3);
@@ -303,10 +304,7 @@ MainWindow::MainWindow(ServerConnection *connection, QWidget *parent)
     updateActions();
 }
 
-MainWindow::~MainWindow()
-{
-    delete m_ui;
-}
+MainWindow::~MainWindow() = default;
 
 void MainWindow::createActions()
 {

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 #include <QPointer>
 #include <functional>
+#include <memory>
 
 class QAction;
 class QComboBox;
@@ -269,7 +270,7 @@ private:
     bool m_restorePending = false;
     bool m_tokenInFile = false;                // the current server's token is in the 0600 file
     QPointer<StartRunnerDialog> m_startDialog; // the last one opened (tests fill it in)
-    Ui::MainWindow *m_ui;
+    std::unique_ptr<Ui::MainWindow> m_ui;
     ServerConnection *m_connection;
     WorkloadsModel *m_workloads;
     RunnersModel *m_runners;

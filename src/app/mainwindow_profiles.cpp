@@ -139,8 +139,11 @@ void MainWindow::switchProfile(const QString &id)
         for (int n = m_ui->terminalTabs->count(); n > 0; --n)
             m_terminals->closeCurrent();
         m_consoles->detachAll(tr("server changed"));
-        while (m_consoles->count() > 0)
-            delete m_consoles->widget(0);
+        while (m_consoles->count() > 0) {
+            QWidget *page = m_consoles->widget(0);
+            m_consoles->removeTab(0);
+            page->deleteLater(); // cancels its exec
+        }
         m_transfers->cancelAll();
         m_files->setSession(nullptr);
         // Nothing of the old server stays on screen while the new one is reached.

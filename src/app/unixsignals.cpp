@@ -31,8 +31,8 @@ UnixSignalWatcher::UnixSignalWatcher(QObject *parent)
     if (g_fds[0] >= 0 ||
         ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_fds) != 0)
         return;
-    m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, [this] {
+    m_notifier = std::make_unique<QSocketNotifier>(g_fds[1], QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         unsigned char byte = 0;
         while (::read(g_fds[1], &byte, 1) == 1)
             emit received(int(byte));
@@ -43,7 +43,7 @@ UnixSignalWatcher::~UnixSignalWatcher()
 {
     if (!m_notifier)
         return;
-    delete m_notifier;
+    m_notifier.reset();
     for (int number : {SIGTERM, SIGINT, SIGHUP})
         std::signal(number, SIG_DFL);
     ::close(g_fds[0]);

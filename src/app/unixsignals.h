@@ -1,6 +1,8 @@
 // Turns SIGTERM, SIGINT and SIGHUP into a Qt signal so the app can shut down in order.
 #pragma once
 
+#include <memory>
+
 #include <QObject>
 
 class QSocketNotifier;
@@ -23,7 +25,7 @@ signals:
     void received(int signalNumber);
 
 private:
-    QSocketNotifier *m_notifier = nullptr;
+    std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
 } // namespace capsule::app

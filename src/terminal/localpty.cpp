@@ -51,8 +51,8 @@ bool LocalPty::open(int cols, int rows)
     }
     ::fcntl(m_master, F_SETFL, ::fcntl(m_master, F_GETFL) | O_NONBLOCK);
     resize(cols, rows);
-    m_notifier = new QSocketNotifier(qintptr(m_master), QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &LocalPty::onReadable);
+    m_notifier = std::make_unique<QSocketNotifier>(qintptr(m_master), QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &LocalPty::onReadable);
     m_notifier->setEnabled(!m_paused);
     return true;
 }
@@ -206,8 +206,7 @@ bool LocalPty::sendSignal(int signal)
 
 void LocalPty::close()
 {
-    delete m_notifier;
-    m_notifier = nullptr;
+    m_notifier.reset();
     if (m_pid > 0) {
         ::kill(pid_t(m_pid), SIGHUP);
         int status = 0;

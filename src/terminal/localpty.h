@@ -2,6 +2,8 @@
 // and anything that runs a local program in a TerminalView.
 #pragma once
 
+#include <memory>
+
 #include <QByteArray>
 #include <QObject>
 #include <QStringList>
@@ -58,7 +60,7 @@ private:
     int m_master = -1;
     int m_slave = -1;
     qint64 m_pid = -1;
-    QSocketNotifier *m_notifier = nullptr;
+    std::unique_ptr<QSocketNotifier> m_notifier;
     bool m_paused = false;
     qint64 m_bytesRead = 0;
     QString m_error;

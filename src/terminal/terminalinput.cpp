@@ -198,11 +198,10 @@ void TerminalSurface::sendText(const QString &text)
 bool TerminalSurface::bracketedPaste() const
 {
     // libvterm 0.1.4 has no getter for DECSET 2004; start_paste writes only when it is on.
-    auto *self = const_cast<TerminalSurface *>(this);
-    self->m_probing = true;
-    self->m_probeOutput.clear();
+    m_probing = true;
+    m_probeOutput.clear();
     vterm_keyboard_start_paste(m_vt);
-    self->m_probing = false;
+    m_probing = false;
     return !m_probeOutput.isEmpty();
 }
 

@@ -220,7 +220,7 @@ private:
     int m_glSet = 0;                                   // SI/SO/LS2/LS3
 
     QByteArray m_pendingOutput;
-    QByteArray m_probeOutput;
+    mutable QByteArray m_probeOutput; // what libvterm wrote while probed (bracketedPaste)
 
     QPoint m_cursor;
     bool m_cursorVisible = true;
@@ -228,7 +228,7 @@ private:
     int m_cursorShape = 1;
     bool m_altScreen = false;
     bool m_reverseVideo = false;
-    bool m_probing = false; // swallows output while asking libvterm about a mode
+    mutable bool m_probing = false; // swallows output while asking libvterm about a mode
     int m_mouseMode = 0;
     QString m_title;
     QColor m_defaultFg{0xdc, 0xdc, 0xdc};

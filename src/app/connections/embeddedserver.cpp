@@ -118,7 +118,10 @@ void EmbeddedServer::start(const QString &dataDir, const QString &binary)
     }
     m_token = randomToken();
 
-    delete m_process;
+    if (m_process) { // a server that ended before (start is not called while one runs)
+        m_process->disconnect(this);
+        m_process->deleteLater();
+    }
     m_process = new QProcess(this);
 #ifdef Q_OS_LINUX
     // If the app dies without its orderly shutdown (a signal, a crash), the kernel stops the

@@ -39,9 +39,7 @@ SettingsDialog::SettingsDialog(ServerConnection *connection, QWidget *parent)
 }
 
 SettingsDialog::~SettingsDialog()
-{
-    delete m_ui;
-}
+{}
 
 void SettingsDialog::validate()
 {

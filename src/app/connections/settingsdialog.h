@@ -1,6 +1,8 @@
 // Connection settings: embedded or remote server, URL, token (to the keychain) and timeouts.
 #pragma once
 
+#include <memory>
+
 #include <QDialog>
 
 namespace Ui {
@@ -23,7 +25,7 @@ public:
 private:
     void validate();
 
-    Ui::SettingsDialog *m_ui;
+    std::unique_ptr<Ui::SettingsDialog> m_ui;
     ServerConnection *m_connection;
 };
 

@@ -37,6 +37,7 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <memory>
 
 namespace capsule::app {
 
@@ -439,9 +440,11 @@ void FileBrowser::refresh()
 
 void FileBrowser::rebuildBreadcrumbs(const QString &path)
 {
-    while (QLayoutItem *item = m_crumbsLayout->takeAt(0)) {
-        delete item->widget();
-        delete item;
+    while (std::unique_ptr<QLayoutItem> item{m_crumbsLayout->takeAt(0)}) {
+        if (QWidget *crumb = item->widget()) {
+            crumb->hide();
+            crumb->deleteLater();
+        }
     }
     const QString root = rootOf(path);
     if (path.isEmpty() || root.isEmpty())

@@ -13,6 +13,7 @@
 #include <QSpinBox>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <memory>
 
 namespace capsule::app {
 
@@ -92,7 +93,9 @@ TransfersPanel::TransfersPanel(TransferQueue *queue, QWidget *parent)
     connect(m_queue, &TransferQueue::progress, this, [this](int id) { updateItem(id); });
     connect(m_queue, &TransferQueue::finished, this, [this](int id) { updateItem(id); });
     connect(m_queue, &TransferQueue::failed, this, [this](int id) { updateItem(id); });
-    connect(m_queue, &TransferQueue::removed, this, [this](int id) { delete m_items.take(id); });
+    connect(m_queue, &TransferQueue::removed, this, [this](int id) {
+        std::unique_ptr<QTreeWidgetItem> gone(m_items.take(id)); // leaves the list with it
+    });
     connect(m_queue, &TransferQueue::changed, this, &TransfersPanel::updateItem);
     connect(m_queue, &TransferQueue::idle, this, &TransfersPanel::batchIdle);
     updateTotals();

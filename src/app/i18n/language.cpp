@@ -4,24 +4,33 @@
 #include <QLibraryInfo>
 #include <QSettings>
 #include <QTranslator>
+#include <memory>
 
 namespace capsule::app {
 
 namespace {
 
-// The translators currently installed; owned by the application object.
-QTranslator *g_qtTranslator = nullptr;
-QTranslator *g_appTranslator = nullptr;
+// The translators currently installed.
+std::unique_ptr<QTranslator> g_qtTranslator;
+std::unique_ptr<QTranslator> g_appTranslator;
 
-void replace(QTranslator *&slot, QTranslator *next)
+void replace(std::unique_ptr<QTranslator> &slot, std::unique_ptr<QTranslator> next)
 {
-    if (slot) {
-        QCoreApplication::removeTranslator(slot);
-        delete slot;
-    }
-    slot = next;
     if (slot)
-        QCoreApplication::installTranslator(slot);
+        QCoreApplication::removeTranslator(slot.get());
+    slot = std::move(next);
+    if (slot)
+        QCoreApplication::installTranslator(slot.get());
+}
+
+// A translator of `name` for `locale` from `folder`, or none when there is no such file.
+std::unique_ptr<QTranslator> loaded(const QLocale &locale, const QString &name,
+                                    const QString &folder)
+{
+    auto translator = std::make_unique<QTranslator>();
+    if (!translator->load(locale, name, QStringLiteral("_"), folder))
+        translator.reset();
+    return translator;
 }
 
 } // namespace
@@ -43,22 +52,10 @@ QLocale applyLanguageSetting()
     const QLocale locale = localeForLanguage(language);
     QLocale::setDefault(locale);
 
-    auto *app = QCoreApplication::instance();
-    auto *qt = new QTranslator(app);
-    if (!qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                  QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
-        delete qt;
-        qt = nullptr;
-    }
-    replace(g_qtTranslator, qt);
-
-    auto *own = new QTranslator(app);
-    if (!own->load(locale, QStringLiteral("capsule-desktop"), QStringLiteral("_"),
-                   QStringLiteral(":/i18n"))) {
-        delete own;
-        own = nullptr;
-    }
-    replace(g_appTranslator, own);
+    replace(g_qtTranslator, loaded(locale, QStringLiteral("qtbase"),
+                                   QLibraryInfo::path(QLibraryInfo::TranslationsPath)));
+    replace(g_appTranslator,
+            loaded(locale, QStringLiteral("capsule-desktop"), QStringLiteral(":/i18n")));
     return locale;
 }
 

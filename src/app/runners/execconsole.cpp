@@ -404,7 +404,7 @@ ExecConsoles::ExecConsoles(QWidget *parent)
     connect(this, &QTabWidget::tabCloseRequested, this, [this](int index) {
         QWidget *page = widget(index);
         removeTab(index);
-        delete page; // cancels its exec
+        page->deleteLater(); // cancels its exec
     });
 }
 

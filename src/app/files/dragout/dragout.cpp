@@ -28,11 +28,12 @@ QMimeData *DragOut::createMimeData(const QString &runnerId, const QStringList &r
         m_targets.removeAll(nullptr);
         m_targets << ark;
         while (m_targets.size() > kKeptTargets)
-            delete m_targets.takeFirst().data();
+            if (QObject *old = m_targets.takeFirst())
+                old->deleteLater();
         data->setData(ArkExtractTarget::serviceType(), ark->service().toUtf8());
         data->setData(ArkExtractTarget::pathType(), ark->objectPath().toUtf8());
     } else {
-        delete ark;
+        ark->deleteLater();
     }
     return data;
 }
