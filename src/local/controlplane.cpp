@@ -3,6 +3,7 @@
 // handlers, src/local/api/), and the host agents wired to the runner registry.
 #include "local/controlplane.h"
 
+#include "local/api/configsapi.h"
 #include "local/api/json.h"
 #include "local/api/router.h"
 #include "local/api/runnersapi.h"
@@ -93,7 +94,9 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
     m_fleet = new FleetService(m_configs, m_runners, m_options, this);
 
     m_router = std::make_unique<api::Router>();
+    m_configsApi = std::make_unique<api::ConfigsApi>(m_configs);
     m_runnersApi = std::make_unique<api::RunnersApi>(m_runners);
+    m_configsApi->addRoutes(*m_router);
     m_runnersApi->addRoutes(*m_router);
 
     m_server = new HttpServer(
@@ -167,8 +170,6 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
     if (segments.isEmpty())
         return replyText(r, 404, s("404 page not found"));
     const QString head = segments.first();
-    if (head == QLatin1String("layered-configs"))
-        return m_configs->handle(request, segments.mid(1), r);
     // Fleet routes of 2.4 (fleet.*).
     const QString leaf = segments.size() == 2 ? segments.at(1) : QString();
     if (head == QLatin1String("versions") && leaf == QLatin1String("fleet"))

@@ -13,6 +13,7 @@
 namespace capsule::local {
 
 namespace api {
+class ConfigsApi;
 class Router;
 class RunnersApi;
 } // namespace api
@@ -47,6 +48,7 @@ private:
     FleetService *m_fleet = nullptr;
     QList<HostAgent *> m_agents;
     // The HTTP side of the services: handlers and the route table (src/local/api/).
+    std::unique_ptr<api::ConfigsApi> m_configsApi;
     std::unique_ptr<api::RunnersApi> m_runnersApi;
     std::unique_ptr<api::Router> m_router;
     HttpServer *m_server = nullptr;

@@ -34,4 +34,14 @@ struct QuarantineRequest
     bool unblockEgress = true; // unquarantine only
 };
 
+// Config create (contract 2.1), as api/configbody.h reads and validates it.
+struct ConfigCreate
+{
+    QJsonObject body;       // as sent (validated)
+    QJsonObject definition; // normalized: every field present, explicit run_as_root
+    QString id;             // <tenant_gcp_project>--<display_name> or the display name
+    QString displayName;
+    QString tier; // "m" when not given
+};
+
 } // namespace capsule::local
