@@ -4,6 +4,7 @@
 #include "local/controlplane.h"
 
 #include "local/api/configsapi.h"
+#include "local/api/fleetapi.h"
 #include "local/api/json.h"
 #include "local/api/router.h"
 #include "local/api/runnersapi.h"
@@ -28,12 +29,6 @@ namespace {
 bool isApiPath(const QString &path)
 {
     return path.startsWith(QLatin1String("/api/v1/")) || path == QLatin1String("/api/v1");
-}
-
-FleetService::Request fleetRequest(const HttpRequest &request, const QString &hostToken)
-{
-    return {methodName(request), formQuery(request.url()), request.body(),
-            !hostToken.isEmpty() && bearerTokenMatches(request, hostToken)};
 }
 
 } // namespace
@@ -96,8 +91,10 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
     m_router = std::make_unique<api::Router>();
     m_configsApi = std::make_unique<api::ConfigsApi>(m_configs);
     m_runnersApi = std::make_unique<api::RunnersApi>(m_runners);
+    m_fleetApi = std::make_unique<api::FleetApi>(m_fleet, m_options.hostToken);
     m_configsApi->addRoutes(*m_router);
     m_runnersApi->addRoutes(*m_router);
+    m_fleetApi->addRoutes(*m_router);
 
     m_server = new HttpServer(
         [this](const HttpRequest &request, const Responder &r) { return head(request, r); },
@@ -158,7 +155,7 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
                              Metrics::instance().render(m_configs, m_runners, m_fleet).chopped(1)));
     // Hosts authenticate their heartbeat with the host token, not the API token (1.4).
     if (path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty())
-        return m_fleet->heartbeat(fleetRequest(request, m_options.hostToken), r);
+        return m_fleetApi->heartbeat(request, r);
     if (!isApiPath(path))
         return replyText(r, 404, s("404 page not found"));
     if (m_down)
@@ -167,20 +164,7 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
     QStringList segments = path.mid(8).split(QLatin1Char('/'));
     while (!segments.isEmpty() && segments.last().isEmpty())
         segments.removeLast();
-    if (segments.isEmpty())
-        return replyText(r, 404, s("404 page not found"));
-    const QString head = segments.first();
-    // Fleet routes of 2.4 (fleet.*).
-    const QString leaf = segments.size() == 2 ? segments.at(1) : QString();
-    if (head == QLatin1String("versions") && leaf == QLatin1String("fleet"))
-        return m_fleet->fleetVersions(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("versions") && leaf == QLatin1String("desired"))
-        return m_fleet->desiredVersions(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("canary") && leaf == QLatin1String("report"))
-        return m_fleet->canaryReport(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("canary") && leaf == QLatin1String("reports"))
-        return m_fleet->canaryReports(fleetRequest(request, m_options.hostToken), r);
-    if (!m_router->dispatch(request, segments, r))
+    if (segments.isEmpty() || !m_router->dispatch(request, segments, r))
         replyText(r, 404, s("404 page not found"));
 }
 

@@ -14,6 +14,7 @@ namespace capsule::local {
 
 namespace api {
 class ConfigsApi;
+class FleetApi;
 class Router;
 class RunnersApi;
 } // namespace api
@@ -50,6 +51,7 @@ private:
     // The HTTP side of the services: handlers and the route table (src/local/api/).
     std::unique_ptr<api::ConfigsApi> m_configsApi;
     std::unique_ptr<api::RunnersApi> m_runnersApi;
+    std::unique_ptr<api::FleetApi> m_fleetApi;
     std::unique_ptr<api::Router> m_router;
     HttpServer *m_server = nullptr;
     quint16 m_port = 0;
