@@ -4,8 +4,6 @@
 #include "local/api/json.h"
 
 #include "core/workloadkey.h"
-#include "local/api/configbody.h"
-#include "local/api/jsonfields.h"
 #include "local/sandbox.h"
 #include "local/sandbox_util.h"
 #include "local/store.h"
@@ -283,93 +281,43 @@ QString ConfigService::baseImageNote(const QString &baseImage) const
     return note;
 }
 
-// ---------------------------------------------------------------- routing
-
-void ConfigService::handle(const HttpRequest &request, const QStringList &rest, const Responder &r)
-{
-    const QString method = methodName(request);
-    if (rest.isEmpty()) {
-        if (method == QLatin1String("POST"))
-            return create(request, r);
-        if (method == QLatin1String("GET"))
-            return list(r);
-        return replyError(r, 405, s("method not allowed"));
-    }
-    const QString id = rest.at(0);
-    if (rest.size() == 1) {
-        if (method == QLatin1String("GET"))
-            return get(id, r);
-        if (method == QLatin1String("DELETE"))
-            return remove(id, r);
-        return replyError(r, 405, s("method not allowed"));
-    }
-    if (rest.size() == 2 && rest.at(1) == QLatin1String("build")) {
-        if (method != QLatin1String("POST"))
-            return replyError(r, 405, s("method not allowed"));
-        return build(id, request, r);
-    }
-    if (rest.size() == 4 && rest.at(1) == QLatin1String("layers") &&
-        rest.at(3) == QLatin1String("refresh")) {
-        if (method != QLatin1String("POST"))
-            return replyError(r, 405, s("method not allowed"));
-        return refresh(id, rest.at(2), r);
-    }
-    if (rest.size() == 2 && rest.at(1) == QLatin1String("builds")) {
-        if (method != QLatin1String("GET"))
-            return replyError(r, 405, s("method not allowed"));
-        return listBuilds(id, r);
-    }
-    if (rest.size() == 4 && rest.at(1) == QLatin1String("builds") &&
-        rest.at(3) == QLatin1String("log")) {
-        if (method != QLatin1String("GET"))
-            return replyError(r, 405, s("method not allowed"));
-        const bool follow = queryBool(formQuery(request.url()).queryItemValue(s("follow")), false);
-        return buildLog(id, rest.at(2), follow, r);
-    }
-    replyError(r, 405, s("method not allowed"));
-}
-
 // ---------------------------------------------------------------- create
 
-void ConfigService::create(const HttpRequest &request, const Responder &r)
+// Structure = layer count, names, init_commands, drives (order-sensitive) and tier.
+bool ConfigService::sameStructure(const QJsonObject &oldDef, const QJsonObject &newDef) const
 {
-    api::ConfigCreate req;
-    api::ApiError error;
-    if (!api::parseConfigCreate(request.body(), &req, &error))
-        return replyJson(r, error.status, error.toJson());
+    const QJsonArray oldLayers = oldDef.value(s("layers")).toArray();
+    const QJsonArray newLayers = newDef.value(s("layers")).toArray();
+    bool same = oldLayers.size() == newLayers.size() &&
+                oldDef.value(s("config")).toObject().value(s("tier")) ==
+                    newDef.value(s("config")).toObject().value(s("tier"));
+    for (int i = 0; same && i < oldLayers.size(); ++i) {
+        const QJsonObject a = oldLayers.at(i).toObject();
+        const QJsonObject b = newLayers.at(i).toObject();
+        for (const char *k : {"name", "init_commands", "drives"})
+            same = same && a.value(s(k)) == b.value(s(k));
+    }
+    return same;
+}
+
+Result<CreatedConfig> ConfigService::create(const ConfigCreate &req)
+{
     const QString id = req.id;
-    const QString name = req.displayName;
-    const QJsonObject body = req.body;
-    const QJsonObject def = req.definition;
-    const QString tier = req.tier;
-    const QList<capsule::MaterializedLayer> mats = capsule::materializeLayers(body);
-    const QString key = capsule::leafWorkloadKey(body);
+    const QList<capsule::MaterializedLayer> mats = capsule::materializeLayers(req.body);
+    const QString key = capsule::leafWorkloadKey(req.body);
     if (mats.isEmpty() || key.isEmpty())
-        return replyError(r, 500, s("cannot compute the workload key of this config"));
+        return ServiceError::failed(s("cannot compute the workload key of this config"));
 
     const QString now = nowRfc3339();
     ConfigRecord rec;
     auto existing = m_configs.find(id);
     if (existing != m_configs.end()) {
-        // Structure = layer count, names, init_commands, drives (order-sensitive) and tier.
-        const QJsonObject oldDef = existing->definition;
-        const QJsonArray oldLayers = oldDef.value(s("layers")).toArray();
-        const QJsonArray newLayers = def.value(s("layers")).toArray();
-        bool same = oldLayers.size() == newLayers.size() &&
-                    oldDef.value(s("config")).toObject().value(s("tier")) ==
-                        def.value(s("config")).toObject().value(s("tier"));
-        for (int i = 0; same && i < oldLayers.size(); ++i) {
-            const QJsonObject a = oldLayers.at(i).toObject();
-            const QJsonObject b = newLayers.at(i).toObject();
-            for (const char *k : {"name", "init_commands", "drives"})
-                same = same && a.value(s(k)) == b.value(s(k));
-        }
-        if (!same)
-            return replyError(r, 500,
-                              QStringLiteral("config_id \"%1\" already registered; only base_image "
-                                             "and runtime settings can change (layer count, names, "
-                                             "init_commands, drives and tier are fixed)")
-                                  .arg(id));
+        if (!sameStructure(existing->definition, req.definition))
+            return ServiceError::failed(
+                QStringLiteral("config_id \"%1\" already registered; only base_image and runtime "
+                               "settings can change (layer count, names, init_commands, drives "
+                               "and tier are fixed)")
+                    .arg(id));
         rec = *existing;
         if (rec.leafKey != key && !rec.previousKeys.contains(rec.leafKey))
             rec.previousKeys << rec.leafKey;
@@ -378,18 +326,28 @@ void ConfigService::create(const HttpRequest &request, const Responder &r)
         rec.id = id;
         rec.createdAt = now;
     }
-    rec.displayName = name;
-    rec.definition = def;
+    rec.displayName = req.displayName;
+    rec.definition = req.definition;
     rec.leafKey = key;
-    rec.tier = tier;
+    rec.tier = req.tier;
     rec.updatedAt = now;
-    rec.layerHashes.clear();
-    rec.layerNames.clear();
-    QJsonArray replyLayers;
+    CreatedConfig created{id, key, registerLayers(&rec, mats)};
+    m_configs.insert(id, rec);
+    saveConfig(rec);
+    return created;
+}
+
+// Records the config's layers (new ones pending, inactive ones revived) in `rec`, root first.
+QList<CreatedLayer> ConfigService::registerLayers(ConfigRecord *rec,
+                                                  const QList<capsule::MaterializedLayer> &mats)
+{
+    rec->layerHashes.clear();
+    rec->layerNames.clear();
+    QList<CreatedLayer> created;
     QString parent;
     for (const capsule::MaterializedLayer &m : mats) {
-        rec.layerHashes << m.hash;
-        rec.layerNames << m.name;
+        rec->layerHashes << m.hash;
+        rec->layerNames << m.name;
         auto it = m_layers.find(m.hash);
         if (it == m_layers.end()) {
             LayerRecord l;
@@ -404,100 +362,54 @@ void ConfigService::create(const HttpRequest &request, const Responder &r)
             it->status = it->currentVersion.isEmpty() ? LayerStatus::Pending : LayerStatus::Active;
             saveLayer(*it);
         }
-        QJsonObject lo{{s("name"), m.name},
-                       {s("hash"), m.hash},
-                       {s("depth"), m.depth},
-                       {s("status"), toWire(it->status)}};
-        if (!it->currentVersion.isEmpty())
-            lo[s("current_version")] = it->currentVersion;
-        replyLayers.append(lo);
+        created.append(CreatedLayer{m.name, m.hash, m.depth, it->status, it->currentVersion});
         parent = m.hash;
     }
-    m_configs.insert(id, rec);
-    saveConfig(rec);
-    replyJson(r, 201,
-              {{s("config_id"), id}, {s("leaf_workload_key"), key}, {s("layers"), replyLayers}});
+    return created;
 }
 
 // ---------------------------------------------------------------- read/delete
 
-QJsonObject ConfigService::storedJson(const ConfigRecord &c, bool forList) const
+QList<const ConfigRecord *> ConfigService::configs() const
 {
-    const QJsonObject cfg = c.config();
-    QJsonObject o{
-        {s("config_id"), c.id},
-        {s("display_name"), c.displayName},
-        {s("leaf_layer_hash"), c.layerHashes.isEmpty() ? QString() : c.layerHashes.last()},
-        {s("leaf_workload_key"), c.leafKey},
-        {s("tier"), c.tier},
-        {s("runner_ttl_seconds"), cfg.value(s("ttl")).toInteger()},
-        {s("session_max_age_seconds"), cfg.value(s("session_max_age_seconds")).toInteger()},
-        {s("auto_pause"), cfg.value(s("auto_pause")).toBool()},
-        {s("auto_rollout"), cfg.value(s("auto_rollout")).toBool()},
-        {s("max_concurrent_runners"), 0},
-        {s("build_schedule"), QString()},
-        {s("created_at"), c.createdAt},
-        {s("updated_at"), c.updatedAt}};
-    if (c.definition.value(s("start_command")).isObject())
-        o[s("start_command")] = c.definition.value(s("start_command"));
-    if (!forList) {
-        if (!cfg.value(s("network_policy_preset")).toString().isEmpty())
-            o[s("network_policy_preset")] = cfg.value(s("network_policy_preset"));
-        if (cfg.value(s("network_policy")).isObject())
-            o[s("network_policy")] = cfg.value(s("network_policy"));
-    }
-    if (!cfg.value(s("tenant_gcp_project")).toString().isEmpty())
-        o[s("tenant_gcp_project")] = cfg.value(s("tenant_gcp_project"));
-    return o;
-}
-
-QJsonArray ConfigService::layerStatus(const ConfigRecord &c) const
-{
-    QJsonArray out;
-    for (int i = 0; i < c.layerHashes.size(); ++i) {
-        const LayerRecord l = m_layers.value(c.layerHashes.at(i));
-        QJsonObject o{
-            {s("name"), c.layerNames.value(i)},
-            {s("layer_hash"), c.layerHashes.at(i)},
-            {s("status"), m_layers.contains(c.layerHashes.at(i)) ? toWire(l.status) : s("unknown")},
-            {s("depth"), i}};
-        if (!l.currentVersion.isEmpty())
-            o[s("current_version")] = l.currentVersion;
-        if (!l.activeBuild.isEmpty() && m_builds.contains(l.activeBuild)) {
-            const BuildRecord &b = m_builds[l.activeBuild];
-            if (b.inFlight()) {
-                o[s("build_status")] = toWire(b.status);
-                o[s("build_version")] = b.version;
-                o[s("build_instance_name")] = QStringLiteral("capsule-local-build-") + b.version;
-            }
-        }
-        out.append(o);
-    }
+    QList<const ConfigRecord *> out;
+    for (const ConfigRecord &c : m_configs)
+        out << &c;
+    std::sort(out.begin(), out.end(), [](const ConfigRecord *a, const ConfigRecord *b) {
+        return a->displayName == b->displayName ? a->id < b->id : a->displayName < b->displayName;
+    });
     return out;
 }
 
-void ConfigService::list(const Responder &r)
+Result<const ConfigRecord *> ConfigService::get(const QString &id) const
 {
-    QStringList ids = m_configs.keys();
-    std::sort(ids.begin(), ids.end(), [this](const QString &a, const QString &b) {
-        const QString da = m_configs[a].displayName, db = m_configs[b].displayName;
-        return da == db ? a < b : da < db;
-    });
-    QJsonArray configs;
-    for (const QString &id : ids)
-        configs.append(storedJson(m_configs[id], true));
-    replyJson(r, 200, {{s("configs"), configs}, {s("count"), configs.size()}});
+    if (const ConfigRecord *c = config(id))
+        return c;
+    return ServiceError::notFound(QStringLiteral("layered config not found: %1").arg(id));
 }
 
-void ConfigService::get(const QString &id, const Responder &r)
+QList<LayerView> ConfigService::layers(const ConfigRecord &c) const
 {
-    const ConfigRecord *c = config(id);
-    if (!c)
-        return replyError(r, 404, QStringLiteral("layered config not found: %1").arg(id));
-    replyJson(r, 200,
-              {{s("config"), storedJson(*c, false)},
-               {s("layers"), layerStatus(*c)},
-               {s("definition"), c->definition}});
+    QList<LayerView> out;
+    for (int i = 0; i < c.layerHashes.size(); ++i) {
+        LayerView view;
+        view.name = c.layerNames.value(i);
+        view.hash = c.layerHashes.at(i);
+        view.depth = i;
+        const auto it = m_layers.constFind(view.hash);
+        if (it == m_layers.cend()) {
+            out.append(view);
+            continue;
+        }
+        view.status = it->status;
+        view.currentVersion = it->currentVersion;
+        const auto b =
+            it->activeBuild.isEmpty() ? m_builds.cend() : m_builds.constFind(it->activeBuild);
+        if (b != m_builds.cend() && b->inFlight())
+            view.build = &*b;
+        out.append(view);
+    }
+    return out;
 }
 
 bool ConfigService::layerReferenced(const QString &hash, const QString &exceptConfig) const
@@ -508,11 +420,11 @@ bool ConfigService::layerReferenced(const QString &hash, const QString &exceptCo
     return false;
 }
 
-void ConfigService::remove(const QString &id, const Responder &r)
+Result<void> ConfigService::remove(const QString &id)
 {
     const ConfigRecord *c = config(id);
     if (!c)
-        return replyError(r, 404, QStringLiteral("layered config not found: %1").arg(id));
+        return ServiceError::notFound(QStringLiteral("layered config not found: %1").arg(id));
     const QStringList hashes = c->layerHashes;
     for (const QString &h : hashes) {
         if (layerReferenced(h, id))
@@ -525,55 +437,28 @@ void ConfigService::remove(const QString &id, const Responder &r)
     }
     m_configs.remove(id);
     m_store->remove(s("configs"), id);
-    replyEmpty(r, 204);
+    return {};
 }
 
 // ---------------------------------------------------------------- build requests
 
-void ConfigService::build(const QString &id, const HttpRequest &request, const Responder &r)
+Result<int> ConfigService::build(const QString &id, bool force)
 {
     const ConfigRecord *c = config(id);
     if (!c)
-        return replyError(r, 404, s("config not found"));
-    const QUrlQuery q = formQuery(request.url());
-    const bool clean = queryBool(q.queryItemValue(s("clean")), false);
-    const bool force = clean || queryBool(q.queryItemValue(s("force")), false);
-    const int n = enqueue(*c, 0, force, false);
-    if (n == 0)
-        return replyJson(r, 200,
-                         {{s("config_id"), id},
-                          {s("status"), s("no_build_needed")},
-                          {s("enqueued"), 0},
-                          {s("force"), force},
-                          {s("clean"), clean}});
-    replyJson(r, 202,
-              {{s("config_id"), id},
-               {s("status"), s("build_enqueued")},
-               {s("enqueued"), n},
-               {s("force"), force},
-               {s("clean"), clean}});
+        return ServiceError::notFound(s("config not found"));
+    return enqueue(*c, 0, force, false);
 }
 
-void ConfigService::refresh(const QString &id, const QString &layer, const Responder &r)
+Result<int> ConfigService::refresh(const QString &id, const QString &layer)
 {
     const ConfigRecord *c = config(id);
     if (!c)
-        return replyError(r, 404, s("config not found"));
+        return ServiceError::notFound(s("config not found"));
     const int idx = c->layerNames.indexOf(layer);
     if (idx < 0)
-        return replyError(r, 404, QStringLiteral("layer not found: %1").arg(layer));
-    const int n = enqueue(*c, idx, true, true);
-    if (n == 0)
-        return replyJson(r, 200,
-                         {{s("config_id"), id},
-                          {s("layer_name"), layer},
-                          {s("status"), s("no_refresh_needed")},
-                          {s("enqueued"), 0}});
-    replyJson(r, 202,
-              {{s("config_id"), id},
-               {s("layer_name"), layer},
-               {s("status"), s("refresh_enqueued")},
-               {s("enqueued"), n}});
+        return ServiceError::notFound(QStringLiteral("layer not found: %1").arg(layer));
+    return enqueue(*c, idx, true, true);
 }
 
 int ConfigService::enqueue(const ConfigRecord &c, int fromLayer, bool force, bool onlyFrom)

@@ -1,18 +1,26 @@
-// Layered configs (contract 2.1) and their layer builds (section 10 build list/log).
+// Layered configs (contract 2.1) and their layer builds (section 10 build list/log). A domain
+// service: typed requests in (local/requests.h), typed results out (local/service.h); the HTTP
+// routes that call it are api/configsapi.*.
 #pragma once
 
 #include "local/common.h"
-#include "local/httpserver.h"
+#include "local/requests.h"
+#include "local/service.h"
 #include "local/states.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QObject>
-#include <QPointer>
 #include <QStringList>
 
+#include <functional>
+#include <optional>
+
 class QProcess;
-class QTcpSocket;
+
+namespace capsule {
+struct MaterializedLayer;
+}
 
 namespace capsule::local {
 
@@ -73,6 +81,57 @@ struct BuildRecord
     static BuildRecord fromJson(const QJsonObject &o);
 };
 
+// A layer of a config as create reports it.
+struct CreatedLayer
+{
+    QString name;
+    QString hash;
+    int depth = 0;
+    LayerStatus status = LayerStatus::Pending;
+    QString currentVersion; // "" before the first build
+};
+
+struct CreatedConfig
+{
+    QString configId;
+    QString leafWorkloadKey;
+    QList<CreatedLayer> layers;
+};
+
+// A layer of a config as a read reports it, with the build in flight if any. Views point into
+// the service's records: use them at once, before the service changes.
+struct LayerView
+{
+    QString name;
+    QString hash;
+    int depth = 0;
+    std::optional<LayerStatus> status; // none: the layer record is missing ("unknown")
+    QString currentVersion;
+    const BuildRecord *build = nullptr; // the layer's build in flight
+};
+
+// A build of the config's layers (the section-10 build list).
+struct BuildView
+{
+    QString layerName; // as the config names the layer
+    const BuildRecord *build = nullptr;
+};
+
+// The log of one build: its text so far, and whether more may come.
+struct BuildLog
+{
+    QByteArray text;
+    bool inFlight = false;
+};
+
+// Someone following a build's log: `data` gets every piece appended (returning false drops the
+// follower: its client is gone), `end` is called once when the build ends (not after a drop).
+struct BuildLogFollower
+{
+    std::function<bool(const QByteArray &text)> data;
+    std::function<void()> end;
+};
+
 class ConfigService : public QObject
 {
     Q_OBJECT
@@ -83,8 +142,31 @@ public:
     void load();
     void stopAll(); // cancels running builds (shutdown)
 
-    // Routes under /api/v1/layered-configs; `rest` = path segments after it.
-    void handle(const HttpRequest &request, const QStringList &rest, const Responder &r);
+    // Operations of the /api/v1/layered-configs routes.
+
+    // Registers (or updates) a validated config. Errors: Failed (a structural change, or no
+    // workload key can be computed).
+    Result<CreatedConfig> create(const ConfigCreate &request);
+    // Every config, sorted by display name (then id).
+    QList<const ConfigRecord *> configs() const;
+    // Errors: NotFound "layered config not found: <id>".
+    Result<const ConfigRecord *> get(const QString &id) const;
+    QList<LayerView> layers(const ConfigRecord &c) const;
+    // Deletes the config; layers no other config uses become inactive (their builds cancelled).
+    // Errors: NotFound.
+    Result<void> remove(const QString &id);
+    // Enqueues the builds the config needs (all of them with `force`); the number enqueued.
+    // Errors: NotFound "config not found".
+    Result<int> build(const QString &id, bool force);
+    // Rebuilds layer `layer` and its descendants. Errors: NotFound (config or layer).
+    Result<int> refresh(const QString &id, const QString &layer);
+    // The config's builds, oldest first. Errors: NotFound.
+    Result<QList<BuildView>> builds(const QString &id) const;
+    // A build's log so far. Errors: NotFound (config, or a build not of this config).
+    Result<BuildLog> buildLog(const QString &id, const QString &version) const;
+    // Adds a follower to a build in flight (queued builds included), to be called right after
+    // buildLog() in the same turn of the event loop, so no piece is missed.
+    void followBuildLog(const QString &version, BuildLogFollower follower);
 
     const ConfigRecord *configForKey(const QString &key) const;
     const ConfigRecord *config(const QString &id) const;
@@ -101,17 +183,9 @@ public:
     const QHash<QString, BuildRecord> &buildRecords() const { return m_builds; }
 
 private:
-    void create(const HttpRequest &request, const Responder &r);
-    void list(const Responder &r);
-    void get(const QString &id, const Responder &r);
-    void remove(const QString &id, const Responder &r);
-    void build(const QString &id, const HttpRequest &request, const Responder &r);
-    void refresh(const QString &id, const QString &layer, const Responder &r);
-    void listBuilds(const QString &id, const Responder &r);
-    void buildLog(const QString &id, const QString &version, bool follow, const Responder &r);
-
-    QJsonObject storedJson(const ConfigRecord &c, bool forList) const;
-    QJsonArray layerStatus(const ConfigRecord &c) const;
+    bool sameStructure(const QJsonObject &oldDef, const QJsonObject &newDef) const;
+    QList<CreatedLayer> registerLayers(ConfigRecord *rec,
+                                       const QList<capsule::MaterializedLayer> &layers);
     bool layerReferenced(const QString &hash, const QString &exceptConfig) const;
 
     // Builds
@@ -127,17 +201,12 @@ private:
     void saveLayer(const LayerRecord &l);
     void saveConfig(const ConfigRecord &c);
 
-    struct Follower
-    {
-        Responder responder;
-        QPointer<QTcpSocket> socket;
-    };
     struct Running
     {
         Sandbox *sandbox = nullptr;
         QProcess *process = nullptr;
         int nextCommand = 0;
-        QList<Follower> followers;
+        QList<BuildLogFollower> followers;
     };
 
     Store *m_store;

@@ -4,8 +4,6 @@
 #include "local/configs.h"
 
 #include "core/workloadkey.h"
-#include "local/api/configbody.h"
-#include "local/api/jsonfields.h"
 #include "local/sandbox.h"
 #include "local/sandbox_util.h"
 #include "local/store.h"
@@ -244,10 +242,8 @@ void ConfigService::finishBuild(const QString &version, bool ok, int exitCode,
         l.activeBuild.clear();
     saveLayer(l);
     saveBuild(b);
-    for (const Follower &f : run.followers) {
-        if (f.socket && f.socket->state() == QAbstractSocket::ConnectedState)
-            finishChunks(f.responder);
-    }
+    for (const BuildLogFollower &f : std::as_const(run.followers))
+        f.end();
     if (!m_pumpQueued) {
         m_pumpQueued = true;
         QTimer::singleShot(0, this, [this] {
@@ -268,65 +264,53 @@ void ConfigService::appendLog(const QString &version, const QByteArray &text)
     auto it = m_running.find(version);
     if (it == m_running.end())
         return;
-    for (const Follower &f : it->followers)
-        if (f.socket && f.socket->state() == QAbstractSocket::ConnectedState)
-            writeChunk(f.responder, text);
+    // A follower whose client went away says so and is dropped.
+    QList<BuildLogFollower> followers = std::exchange(it->followers, {});
+    followers.removeIf([&text](const BuildLogFollower &f) { return !f.data(text); });
+    it = m_running.find(version); // a follower's write may have run other requests
+    if (it != m_running.end())
+        it->followers = followers + it->followers;
 }
 
 // ---------------------------------------------------------------- build list/log
 
-void ConfigService::listBuilds(const QString &id, const Responder &r)
+Result<QList<BuildView>> ConfigService::builds(const QString &id) const
 {
     const ConfigRecord *c = config(id);
     if (!c)
-        return replyError(r, 404, s("config not found"));
-    QList<const BuildRecord *> bs;
+        return ServiceError::notFound(s("config not found"));
+    QList<BuildView> out;
     for (const BuildRecord &b : m_builds)
         if (c->layerHashes.contains(b.layerHash))
-            bs << &b;
-    std::sort(bs.begin(), bs.end(),
-              [](const BuildRecord *a, const BuildRecord *b) { return a->seq < b->seq; });
-    QJsonArray out;
-    for (const BuildRecord *b : bs) {
-        const int idx = c->layerHashes.indexOf(b->layerHash);
-        out.append(QJsonObject{
-            {s("layer_name"), c->layerNames.value(idx, b->layerName)},
-            {s("version"), b->version},
-            {s("status"), toWire(b->status)},
-            {s("started_at"), b->startedAt.isEmpty() ? QJsonValue() : QJsonValue(b->startedAt)},
-            {s("finished_at"), b->finishedAt.isEmpty() ? QJsonValue() : QJsonValue(b->finishedAt)},
-            {s("exit_code"), b->hasExitCode ? QJsonValue(b->exitCode) : QJsonValue()}});
-    }
-    replyJson(r, 200, {{s("builds"), out}, {s("count"), out.size()}});
+            out.append(BuildView{
+                c->layerNames.value(c->layerHashes.indexOf(b.layerHash), b.layerName), &b});
+    std::sort(out.begin(), out.end(),
+              [](const BuildView &a, const BuildView &b) { return a.build->seq < b.build->seq; });
+    return out;
 }
 
-void ConfigService::buildLog(const QString &id, const QString &version, bool follow,
-                             const Responder &r)
+Result<BuildLog> ConfigService::buildLog(const QString &id, const QString &version) const
 {
     const ConfigRecord *c = config(id);
     if (!c)
-        return replyError(r, 404, s("config not found"));
+        return ServiceError::notFound(s("config not found"));
     auto it = m_builds.constFind(version);
     if (it == m_builds.constEnd() || !c->layerHashes.contains(it->layerHash))
-        return replyError(r, 404, QStringLiteral("build not found: %1").arg(version));
-    QFile log(it->logPath);
-    QByteArray text;
-    if (log.open(QIODevice::ReadOnly))
-        text = log.readAll();
-    if (!follow || !it->inFlight()) {
-        r->writeStatusLine(200);
-        r->writeHeader("Content-Type", "text/plain; charset=utf-8");
-        r->writeHeader("Content-Length", QByteArray::number(text.size()));
-        r->writeBody(text);
-        return;
-    }
-    writeChunkedHead(r, 200, "text/plain; charset=utf-8");
-    writeChunk(r, text);
-    if (!m_running.contains(version)) {
-        // Queued or waiting: make a slot so appendLog/finishBuild find the follower.
-        m_running.insert(version, Running{});
-    }
-    m_running[version].followers.append(Follower{r, QPointer<QTcpSocket>(r->socket())});
+        return ServiceError::notFound(QStringLiteral("build not found: %1").arg(version));
+    BuildLog log{{}, it->inFlight()};
+    QFile file(it->logPath);
+    if (file.open(QIODevice::ReadOnly))
+        log.text = file.readAll();
+    return log;
+}
+
+void ConfigService::followBuildLog(const QString &version, BuildLogFollower follower)
+{
+    const auto b = m_builds.constFind(version);
+    if (b == m_builds.cend() || !b->inFlight())
+        return follower.end(); // nothing more will come
+    // Queued or waiting builds get their slot now, so appendLog/finishBuild find the follower.
+    m_running[version].followers.append(std::move(follower));
 }
 
 } // namespace capsule::local

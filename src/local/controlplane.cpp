@@ -1,7 +1,13 @@
-// The control-plane HTTP front of capsule-local: bearer auth before routing (1.4), the route
-// table of section 2 plus local extensions, and the host agents wired to the runner registry.
+// The control-plane HTTP front of capsule-local: bearer auth before routing (1.4), the open
+// paths, the route table of section 2 plus local extensions (built from the API layer's
+// handlers, src/local/api/), and the host agents wired to the runner registry.
 #include "local/controlplane.h"
+
+#include "local/api/configsapi.h"
+#include "local/api/fleetapi.h"
 #include "local/api/json.h"
+#include "local/api/router.h"
+#include "local/api/runnersapi.h"
 
 #include "local/configs.h"
 #include "local/fleet.h"
@@ -23,12 +29,6 @@ namespace {
 bool isApiPath(const QString &path)
 {
     return path.startsWith(QLatin1String("/api/v1/")) || path == QLatin1String("/api/v1");
-}
-
-FleetService::Request fleetRequest(const HttpRequest &request, const QString &hostToken)
-{
-    return {methodName(request), formQuery(request.url()), request.body(),
-            !hostToken.isEmpty() && bearerTokenMatches(request, hostToken)};
 }
 
 } // namespace
@@ -88,6 +88,14 @@ bool ControlPlane::start(quint16 port, quint16 hostPort, int hosts, QString *err
     m_runners->load();
     m_fleet = new FleetService(m_configs, m_runners, m_options, this);
 
+    m_router = std::make_unique<api::Router>();
+    m_configsApi = std::make_unique<api::ConfigsApi>(m_configs);
+    m_runnersApi = std::make_unique<api::RunnersApi>(m_runners);
+    m_fleetApi = std::make_unique<api::FleetApi>(m_fleet, m_options.hostToken);
+    m_configsApi->addRoutes(*m_router);
+    m_runnersApi->addRoutes(*m_router);
+    m_fleetApi->addRoutes(*m_router);
+
     m_server = new HttpServer(
         [this](const HttpRequest &request, const Responder &r) { return head(request, r); },
         [this](const HttpRequest &request, const Responder &r) { handle(request, r); }, this);
@@ -138,8 +146,7 @@ BodyPlan ControlPlane::head(const HttpRequest &request, const Responder &r)
 void ControlPlane::handle(const HttpRequest &request, const Responder &r)
 {
     const QString path = request.url().path();
-    const QString method = methodName(request);
-    Metrics::instance().track(r, routeTemplate(path), method);
+    Metrics::instance().track(r, routeTemplate(path), methodName(request));
     if (path == QLatin1String("/health"))
         return replyText(r, 200, s("OK"));
     if (path == QLatin1String("/metrics")) // open, as upstream; replyText adds the last newline
@@ -148,77 +155,17 @@ void ControlPlane::handle(const HttpRequest &request, const Responder &r)
                              Metrics::instance().render(m_configs, m_runners, m_fleet).chopped(1)));
     // Hosts authenticate their heartbeat with the host token, not the API token (1.4).
     if (path == QLatin1String("/api/v1/hosts/heartbeat") && !m_options.hostToken.isEmpty())
-        return m_fleet->heartbeat(fleetRequest(request, m_options.hostToken), r);
+        return m_fleetApi->heartbeat(request, r);
     if (!isApiPath(path))
         return replyText(r, 404, s("404 page not found"));
     if (m_down)
         return replyError(r, 503, s("capsule-local is shutting down"));
 
-    QStringList seg = path.mid(8).split(QLatin1Char('/'));
-    while (!seg.isEmpty() && seg.last().isEmpty())
-        seg.removeLast();
-    if (seg.isEmpty())
-        return replyText(r, 404, s("404 page not found"));
-    const QString head = seg.takeFirst();
-
-    if (head == QLatin1String("layered-configs"))
-        return m_configs->handle(request, seg, r);
-
-    if (head == QLatin1String("runners")) {
-        if (seg.isEmpty())
-            return m_runners->list(r); // any method works upstream
-        if (seg.size() != 1)
-            return replyText(r, 404, s("404 page not found"));
-        const QString op = seg.first();
-        if (op == QLatin1String("status")) {
-            if (method != QLatin1String("GET"))
-                return replyText(r, 405, s("method not allowed"));
-            return m_runners->status(request, r);
-        }
-        const bool post = method == QLatin1String("POST");
-        if (op == QLatin1String("allocate"))
-            return post ? m_runners->allocate(request, r)
-                        : replyText(r, 405, s("method not allowed"));
-        if (op == QLatin1String("release"))
-            return post ? m_runners->release(request, r)
-                        : replyText(r, 405, s("method not allowed"));
-        if (op == QLatin1String("pause"))
-            return post ? m_runners->pause(request, r) : replyText(r, 405, s("method not allowed"));
-        if (op == QLatin1String("connect"))
-            return post ? m_runners->connectRunner(request, r)
-                        : replyError(r, 405, s("method not allowed"));
-        if (op == QLatin1String("quarantine") || op == QLatin1String("unquarantine"))
-            return post ? m_runners->quarantine(request, r, op == QLatin1String("quarantine"))
-                        : replyText(r, 405, s("method not allowed"));
-        return replyText(r, 404, s("404 page not found"));
-    }
-    // Fleet routes of 2.4 (fleet.*).
-    const QString leaf = seg.size() == 1 ? seg.first() : QString();
-    if (head == QLatin1String("versions") && leaf == QLatin1String("fleet"))
-        return m_fleet->fleetVersions(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("versions") && leaf == QLatin1String("desired"))
-        return m_fleet->desiredVersions(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("canary") && leaf == QLatin1String("report"))
-        return m_fleet->canaryReport(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("canary") && leaf == QLatin1String("reports"))
-        return m_fleet->canaryReports(fleetRequest(request, m_options.hostToken), r);
-    if (head == QLatin1String("hosts")) {
-        if (seg.isEmpty()) {
-            if (method != QLatin1String("GET"))
-                return replyText(r, 405, s("method not allowed"));
-            return m_runners->hosts(r);
-        }
-        if (seg.size() == 2 &&
-            (seg.at(1) == QLatin1String("drain") || seg.at(1) == QLatin1String("undrain"))) {
-            if (method != QLatin1String("POST"))
-                return replyError(r, 405, s("method not allowed"));
-            return m_runners->drain(seg.at(0), seg.at(1) == QLatin1String("drain"), r);
-        }
-        return replyText(r, 404, s("404 page not found"));
-    }
-    if (head == QLatin1String("snapshots") && seg.isEmpty())
-        return m_runners->snapshots(r);
-    replyText(r, 404, s("404 page not found"));
+    QStringList segments = path.mid(8).split(QLatin1Char('/'));
+    while (!segments.isEmpty() && segments.last().isEmpty())
+        segments.removeLast();
+    if (segments.isEmpty() || !m_router->dispatch(request, segments, r))
+        replyText(r, 404, s("404 page not found"));
 }
 
 } // namespace capsule::local

@@ -1,4 +1,5 @@
-// The control-plane HTTP front of capsule-local: auth, routing, health, and the host agents.
+// The control-plane HTTP front of capsule-local: auth, open paths, the route table of the API
+// layer (src/local/api/), and the host agents.
 #pragma once
 
 #include "local/common.h"
@@ -10,6 +11,13 @@
 #include <memory>
 
 namespace capsule::local {
+
+namespace api {
+class ConfigsApi;
+class FleetApi;
+class Router;
+class RunnersApi;
+} // namespace api
 
 class ConfigService;
 class FleetService;
@@ -40,6 +48,11 @@ private:
     RunnerRegistry *m_runners = nullptr;
     FleetService *m_fleet = nullptr;
     QList<HostAgent *> m_agents;
+    // The HTTP side of the services: handlers and the route table (src/local/api/).
+    std::unique_ptr<api::ConfigsApi> m_configsApi;
+    std::unique_ptr<api::RunnersApi> m_runnersApi;
+    std::unique_ptr<api::FleetApi> m_fleetApi;
+    std::unique_ptr<api::Router> m_router;
     HttpServer *m_server = nullptr;
     quint16 m_port = 0;
     bool m_down = false;

@@ -1,13 +1,15 @@
-// The fleet routes of contract 2.4 on one machine: version convergence per host, canary reports
-// and host heartbeats.
+// The fleet of contract 2.4 on one machine: version convergence per host, canary reports and
+// host heartbeats. A domain service (typed results, local/service.h); the HTTP routes that call
+// it are api/fleetapi.*.
 #pragma once
 
 #include "local/common.h"
-#include "local/httpserver.h"
+#include "local/service.h"
 
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QObject>
 
 namespace capsule::local {
@@ -25,6 +27,30 @@ struct CanaryReport
     QString receivedAt;
 };
 
+// One host's view of a workload (GET /versions/fleet).
+struct HostVersion
+{
+    QString hostId;
+    QString instanceName;
+    QString desiredVersion;
+    QString currentVersion;
+    bool converged = false;
+};
+
+struct FleetVersions
+{
+    QString workloadKey;
+    QList<HostVersion> hosts;
+};
+
+// What a host should run: workload key -> desired version (built workloads only).
+struct DesiredVersions
+{
+    QString instanceName;
+    QString hostId;
+    QMap<QString, QString> versions;
+};
+
 class FleetService : public QObject
 {
     Q_OBJECT
@@ -32,25 +58,15 @@ public:
     FleetService(const ConfigService *configs, const RunnerRegistry *runners,
                  const ServerOptions &options, QObject *parent = nullptr);
 
-    // The request parts these routes read; the HTTP request type stays out of this file.
-    struct Request
-    {
-        QString method;
-        QUrlQuery query;
-        QByteArray body;
-        bool hostTokenOk =
-            false; // bearerTokenMatches(request, host token): same header rules as the API token
-    };
-
-    // GET /api/v1/versions/fleet?workload_key=, GET /api/v1/versions/desired?instance_name=
-    void fleetVersions(const Request &request, const Responder &r) const;
-    void desiredVersions(const Request &request, const Responder &r) const;
-    // POST /api/v1/canary/report {status, runner, timestamp}
-    void canaryReport(const Request &request, const Responder &r);
-    // GET /api/v1/canary/reports (local): the last reports and the counts
-    void canaryReports(const Request &request, const Responder &r) const;
-    // POST /api/v1/hosts/heartbeat with the host token (only routed when one is configured)
-    void heartbeat(const Request &request, const Responder &r);
+    // Errors: NotFound "workload_key K not found" (same lookup as allocate).
+    Result<FleetVersions> fleetVersions(const QString &workloadKey) const;
+    // Errors: NotFound "host not found: N" (instance names are capsule-<host id>).
+    Result<DesiredVersions> desiredVersions(const QString &instanceName) const;
+    // Keeps a validated report (the last kKeptReports) and counts it; sets its receivedAt.
+    void recordCanary(CanaryReport report);
+    const QList<CanaryReport> &canaryReports() const { return m_reports; }
+    // A host's heartbeat: noted and counted; answers its desired versions. Errors: NotFound.
+    Result<DesiredVersions> heartbeat(const QString &instanceName);
 
     // The version a config's runners should run: the latest active build of its leaf layer.
     QString desiredVersion(const ConfigRecord &config) const;
@@ -67,6 +83,8 @@ public:
     static constexpr int kKeptReports = 100;
 
 private:
+    QMap<QString, QString> builtVersions() const;
+
     const ConfigService *m_configs;
     const RunnerRegistry *m_runners;
     ServerOptions m_options;

@@ -1,5 +1,6 @@
 // Host agent of capsule-local: listener, authentication and routing of contract section 3.
 #include "local/host_agent.h"
+#include "local/api/status.h"
 #include "local/common.h"
 
 #include "local/host_http.h"
@@ -189,10 +190,10 @@ bool HostAgent::Private::upgradePty(const HostRequest &req, const Route &rt)
 {
     auto state = std::make_shared<int>(0); // 0 = still inside acquireRunner, 1 = refused, 2 = later
     access->acquireRunner(
-        q->m_options.hostId, rt.id,
-        [req, state](const HostRunner *runner, int status, const QString &message) {
-            if (*state == 0 && (status != 0 || !runner || !runner->sandbox)) {
-                sendText(req, status ? status : 503, message);
+        q->m_options.hostId, rt.id, [req, state](const Result<const HostRunner *> &runner) {
+            if (*state == 0 && (!runner.ok() || !runner.value() || !runner.value()->sandbox)) {
+                sendText(req, runner.ok() ? 503 : api::httpStatus(runner.error().kind),
+                         runner.ok() ? QString() : runner.error().message);
                 *state = 1;
             }
         });
@@ -233,16 +234,17 @@ void HostAgent::Private::handle(const HttpRequest &request, const Responder &r)
     QPointer<QTcpSocket> alive(req.socket);
     access->acquireRunner(
         q->m_options.hostId, id,
-        [this, req, op, id, alive](const HostRunner *runner, int status, const QString &message) {
+        [this, req, op, id, alive](const Result<const HostRunner *> &runner) {
             if (!alive)
                 return;
-            if (status != 0 || !runner || !runner->sandbox) {
-                sendText(req, status ? status : 503,
+            if (!runner.ok() || !runner.value() || !runner.value()->sandbox) {
+                const QString message = runner.ok() ? QString() : runner.error().message;
+                sendText(req, runner.ok() ? 503 : api::httpStatus(runner.error().kind),
                          message.isEmpty() ? QStringLiteral("runner unavailable") : message);
                 return;
             }
             access->noteActivity(id);
-            dispatch(req, runner, op);
+            dispatch(req, runner.value(), op);
         });
 }
 
@@ -285,17 +287,17 @@ void HostAgent::Private::handleWebSocket()
         }
         QPointer<QWebSocket> alive(ws);
         access->acquireRunner(
-            q->m_options.hostId, id,
-            [this, alive, id](const HostRunner *runner, int status, const QString &message) {
+            q->m_options.hostId, id, [this, alive, id](const Result<const HostRunner *> &runner) {
                 if (!alive)
                     return;
-                if (status != 0 || !runner || !runner->sandbox) {
-                    alive->close(QWebSocketProtocol::CloseCodeBadOperation, message);
+                if (!runner.ok() || !runner.value() || !runner.value()->sandbox) {
+                    alive->close(QWebSocketProtocol::CloseCodeBadOperation,
+                                 runner.ok() ? QString() : runner.error().message);
                     alive->deleteLater();
                     return;
                 }
                 access->noteActivity(id);
-                QObject *session = startPty(alive, *runner, q);
+                QObject *session = startPty(alive, *runner.value(), q);
                 session->setObjectName(id);
                 sessions.removeAll(nullptr);
                 sessions << session;

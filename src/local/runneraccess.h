@@ -1,6 +1,8 @@
 // What the host agent needs from the control plane's runner registry (and nothing more).
 #pragma once
 
+#include "local/service.h"
+
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -27,18 +29,19 @@ public:
     virtual ~RunnerAccess() = default;
 
     // Applies the preconditions of contract 3.1 for runner `id` on host `hostId`, in order:
-    // unknown -> 404 "runner not found: <id>"; quarantined/terminated -> 409 "runner is <state>";
-    // suspended/paused -> auto-resume (async, <= 30 s; failure 503 "auto-resume failed: ...");
-    // pausing -> 409 "runner unavailable: ..."; a draining host -> 503 json draining (the caller
-    // formats that one). Then calls `done` with the runner (status 0) or with status + message.
-    using AcquireCallback =
-        std::function<void(const HostRunner *runner, int status, const QString &message)>;
+    // unknown -> NotFound "runner not found: <id>"; quarantined/terminated -> Conflict "runner is
+    // <state>"; suspended/paused -> auto-resume (async, <= 30 s; failure Unavailable
+    // "auto-resume failed: ..."); pausing -> Conflict "runner unavailable: ..."; a draining host
+    // is the caller's to check. Then calls `done` with the runner or the error; the host agent
+    // turns the error kind into the status of 3.1 (api/status.h).
+    using AcquireCallback = std::function<void(const Result<const HostRunner *> &runner)>;
     virtual void acquireRunner(const QString &hostId, const QString &id, AcquireCallback done) = 0;
 
     // Exec, file, PTY and proxy traffic count as activity (resets the TTL idle clock).
     virtual void noteActivity(const QString &id) = 0;
 
-    // True while the host `hostId` is draining (all runner routes answer 503 + Retry-After: 5).
+    // True while the host `hostId` is draining (the host agent refuses every runner route
+    // meanwhile).
     virtual bool isHostDraining(const QString &hostId) const = 0;
 
     // Runners placed on host `hostId` whose VM is up (booting, busy or quarantined): the n of

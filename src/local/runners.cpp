@@ -4,7 +4,6 @@
 #include "local/api/json.h"
 #include "local/runners_p.h"
 
-#include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/logging.h"
 #include "local/metrics.h"
@@ -237,21 +236,18 @@ void RunnerRegistry::forget(const QString &id)
     delete run;
 }
 
-QJsonObject RunnerRegistry::allocateReply(const Runner &run) const
+AllocateReply RunnerRegistry::allocateReply(const Runner &run) const
 {
-    QJsonObject o{{s("runner_id"), run.id},
-                  {s("host_id"), run.hostId},
-                  {s("host_address"), hostAddress(run.hostId)},
-                  {s("internal_ip"), s("127.0.0.1")},
-                  {s("session_id"), run.sessionId},
-                  {s("resumed"), run.resumed}};
-    if (!run.proxyAddr.isEmpty()) {
-        o[s("proxy_addr")] = run.proxyAddr;
-        o[s("ca_cert_port")] = run.caCertPort;
-    }
-    if (!run.tenantId.isEmpty())
-        o[s("tenant_id")] = run.tenantId;
-    return o;
+    AllocateReply reply;
+    reply.runnerId = run.id;
+    reply.hostId = run.hostId;
+    reply.hostAddress = hostAddress(run.hostId);
+    reply.sessionId = run.sessionId;
+    reply.resumed = run.resumed;
+    reply.proxyAddr = run.proxyAddr;
+    reply.caCertPort = run.caCertPort;
+    reply.tenantId = run.tenantId;
+    return reply;
 }
 
 QString RunnerRegistry::pickHost(const QString &preferred, QString *error) const
@@ -285,217 +281,150 @@ QString RunnerRegistry::pickHost(const QString &preferred, QString *error) const
 
 // ---------------------------------------------------------------- status / list / release
 
-void RunnerRegistry::status(const HttpRequest &request, const Responder &r)
+Result<RunnerStatus> RunnerRegistry::status(const QString &runnerId) const
 {
-    const QString id = formQuery(request.url()).queryItemValue(s("runner_id"));
-    if (id.isEmpty())
-        return replyText(r, 400, s("runner_id is required"));
-    const Runner *run = find(id);
+    const Runner *run = find(runnerId);
     if (!run || run->state == RunnerState::Terminated)
-        return replyError(r, 404, s("runner not found"));
+        return ServiceError::notFound(s("runner not found"));
     if (run->state == RunnerState::Booting || run->state == RunnerState::Pausing)
-        return replyJson(r, 202, {{s("runner_id"), id}, {s("status"), s("pending")}});
+        return RunnerStatus{runnerId, RunnerStatus::Phase::Pending, {}};
     if (run->state == RunnerState::Suspended)
-        return replyJson(r, 200, {{s("runner_id"), id}, {s("status"), s("suspended")}});
+        return RunnerStatus{runnerId, RunnerStatus::Phase::Suspended, {}};
     // busy and (upstream quirk, 2.2) quarantined both read as ready.
-    replyJson(r, 200,
-              {{s("runner_id"), id},
-               {s("status"), s("ready")},
-               {s("host_address"), hostAddress(run->hostId)}});
+    return RunnerStatus{runnerId, RunnerStatus::Phase::Ready, hostAddress(run->hostId)};
 }
 
-void RunnerRegistry::list(const Responder &r)
+QList<const Runner *> RunnerRegistry::runners() const
 {
     QList<const Runner *> runs(m_runners.begin(), m_runners.end());
     std::sort(runs.begin(), runs.end(), [](const Runner *a, const Runner *b) {
         return a->createdAt == b->createdAt ? a->id < b->id : a->createdAt < b->createdAt;
     });
-    QJsonArray out;
-    for (const Runner *run : runs) {
-        QJsonObject o{{s("runner_id"), run->id},
-                      {s("host_id"), run->hostId},
-                      {s("host_name"), QStringLiteral("capsule-") + run->hostId},
-                      {s("host_address"), hostAddress(run->hostId)},
-                      {s("workload_key"), run->workloadKey},
-                      {s("status"), toWire(run->state)},
-                      {s("session_id"), run->sessionId},
-                      {s("internal_ip"), s("127.0.0.1")},
-                      {s("resumed"), run->resumed},
-                      {s("config_id"), run->configId},
-                      {s("created_at"), run->createdAt},
-                      {s("labels"), run->labels}};
-        if (!run->proxyAddr.isEmpty()) {
-            o[s("proxy_addr")] = run->proxyAddr;
-            o[s("ca_cert_port")] = run->caCertPort;
-            o[s("ca_cert_status")] = run->caCertStatus.isEmpty() ? s("pending") : run->caCertStatus;
-        }
-        if (!run->tenantId.isEmpty())
-            o[s("tenant_id")] = run->tenantId;
-        if (!run->networkPolicyPreset.isEmpty())
-            o[s("network_policy_preset")] = run->networkPolicyPreset;
-        if (run->state == RunnerState::Quarantined && !run->quarantineReason.isEmpty())
-            o[s("quarantine_reason")] = run->quarantineReason;
-        out.append(o);
-    }
-    replyJson(r, 200, {{s("runners"), out}, {s("count"), out.size()}});
+    return runs;
 }
 
-void RunnerRegistry::release(const HttpRequest &request, const Responder &r)
+void RunnerRegistry::release(const QString &runnerId)
 {
-    QJsonObject body;
-    if (!readBody(request, &body, r))
-        return;
-    const QString id = body.value(s("runner_id")).toString();
-    if (id.isEmpty())
-        return replyText(r, 400, s("runner_id is required"));
-    Runner *run = find(id);
-    if (run) {
+    if (Runner *run = find(runnerId)) {
         // Release does not delete a suspended session: it resumes from its state dir.
         const bool keep = run->state == RunnerState::Suspended;
         stopSandbox(run, !keep);
         if (keep)
             save(*run);
         else
-            forget(id);
+            forget(runnerId);
     }
     Metrics::instance().runnerOperation(s("release"), true);
-    replyJson(r, 200, {{s("success"), true}});
 }
 
 // ---------------------------------------------------------------- pause / connect / quarantine
 
-void RunnerRegistry::pause(const HttpRequest &request, const Responder &r)
+void RunnerRegistry::pause(const QString &runnerId, bool syncFs, ResultCallback<PauseReply> done)
 {
-    QJsonObject body;
-    if (!readBody(request, &body, r))
-        return;
-    const QString id = body.value(s("runner_id")).toString();
-    if (id.isEmpty())
-        return replyText(r, 400, s("runner_id is required"));
-    Runner *run = find(id);
+    Runner *run = find(runnerId);
     if (!run || run->state == RunnerState::Terminated)
-        return replyText(r, 404, s("runner not found"));
-    if (run->state != RunnerState::Suspended) {
-        if (run->state != RunnerState::Busy)
-            return replyError(
-                r, 500,
-                QStringLiteral("cannot pause runner %1: runner is %2").arg(id, toWire(run->state)));
-        const bool syncFs = body.value(s("sync_fs")).toBool() ||
-                            queryBool(formQuery(request.url()).queryItemValue(s("sync")), false);
-        pauseRunner(run, syncFs, [this, id, r](const QString &error) {
-            const Runner *run = find(id);
-            if (!error.isEmpty() || !run)
-                return replyError(r, 500, QStringLiteral("pause failed: %1").arg(error));
-            replyPaused(*run, r);
-        });
-        return;
-    }
-    replyPaused(*run, r);
-}
-
-void RunnerRegistry::replyPaused(const Runner &run, const Responder &r)
-{
-    replyJson(r, 200,
-              {{s("success"), true},
-               {s("session_id"), run.sessionId},
-               {s("snapshot_size_bytes"), run.snapshotSize},
-               // The number of the session's snapshot layer this pause wrote (an int, as the
-               // host agent and the SDK's PauseResult.layer have it).
-               {s("layer"), run.pauseCount}});
-}
-
-void RunnerRegistry::connectRunner(const HttpRequest &request, const Responder &r)
-{
-    QJsonObject body;
-    if (!readBody(request, &body, r))
-        return;
-    const QString id = body.value(s("runner_id")).toString();
-    if (id.isEmpty())
-        return replyText(r, 400, s("runner_id is required"));
-    Runner *run = find(id);
-    if (!run || run->state == RunnerState::Terminated)
-        return replyError(r, 404, s("runner not found"));
+        return done(ServiceError::notFound(s("runner not found")));
     if (run->state == RunnerState::Suspended)
-        return resumeSession(run, r);
+        return done(pauseReply(*run));
+    if (run->state != RunnerState::Busy)
+        return done(ServiceError::failed(QStringLiteral("cannot pause runner %1: runner is %2")
+                                             .arg(runnerId, toWire(run->state))));
+    pauseRunner(run, syncFs, [this, runnerId, done](const QString &error) {
+        const Runner *run = find(runnerId);
+        if (!error.isEmpty() || !run)
+            return done(ServiceError::failed(QStringLiteral("pause failed: %1").arg(error)));
+        done(pauseReply(*run));
+    });
+}
+
+PauseReply RunnerRegistry::pauseReply(const Runner &run)
+{
+    // The number of the session's snapshot layer this pause wrote (an int, as the host agent
+    // and the SDK's PauseResult.layer have it).
+    return {run.sessionId, run.snapshotSize, run.pauseCount};
+}
+
+void RunnerRegistry::connectRunner(const QString &runnerId, ResultCallback<AllocateReply> done)
+{
+    Runner *run = find(runnerId);
+    if (!run || run->state == RunnerState::Terminated)
+        return done(ServiceError::notFound(s("runner not found")));
+    if (run->state == RunnerState::Suspended)
+        return resumeSession(run, std::move(done));
     if (run->state == RunnerState::Booting) {
-        bringUp(run, [this, id, r](const QString &error) {
-            Runner *run = find(id);
+        bringUp(run, [this, runnerId, done](const QString &error) {
+            const Runner *run = find(runnerId);
             if (!error.isEmpty() || !run)
-                return replyError(r, 503, error.isEmpty() ? s("runner was released") : error);
-            replyJson(r, 200, allocateReply(*run));
+                return done(
+                    ServiceError::unavailable(error.isEmpty() ? s("runner was released") : error));
+            done(allocateReply(*run));
         });
         return;
     }
-    QJsonObject reply = allocateReply(*run);
-    reply[s("resumed")] = false;
-    replyJson(r, 200, reply);
+    AllocateReply reply = allocateReply(*run);
+    reply.resumed = false;
+    done(reply);
 }
 
-void RunnerRegistry::quarantine(const HttpRequest &request, const Responder &r, bool on)
+Result<QuarantineReply> RunnerRegistry::quarantine(const QuarantineRequest &request)
 {
-    const QUrlQuery q = formQuery(request.url());
-    const QString id = q.queryItemValue(s("runner_id"));
-    if (id.isEmpty())
-        return replyText(r, 400, s("missing runner_id"));
-    Runner *run = find(id);
+    Runner *run = find(request.runnerId);
     if (!run || run->state == RunnerState::Terminated)
-        return replyText(r, 404, QStringLiteral("runner not found: %1").arg(id));
+        return ServiceError::notFound(QStringLiteral("runner not found: %1").arg(request.runnerId));
     if (run->state == RunnerState::Suspended || run->state == RunnerState::Booting ||
         run->state == RunnerState::Pausing)
-        return replyJson(r, 200,
-                         {{s("success"), false},
-                          {s("error"), QStringLiteral("runner is %1").arg(toWire(run->state))},
-                          {s("runner_id"), id}});
-    QString error;
-    if (on) {
-        const bool pauseVm = queryBool(q.queryItemValue(s("pause_vm")), true);
-        run->quarantineReason = q.queryItemValue(s("reason"), QUrl::FullyDecoded);
-        if (run->quarantineReason.isNull())
-            run->quarantineReason = s("");
-        run->state = RunnerState::Quarantined;
-        if (m_closeSessions)
-            m_closeSessions(run->hostId, run->id);
-        if (queryBool(q.queryItemValue(s("block_egress")), true)) {
-            run->egressBlocked = true;
-            QString netError;
-            if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &netError))
-                return replyJson(
-                    r, 200, {{s("success"), false}, {s("error"), netError}, {s("runner_id"), id}});
-        }
-        if (pauseVm && run->sandbox && !run->frozen) {
-            if (run->sandbox->freeze(&error))
-                run->frozen = true;
-        }
-        const QString dir = run->stateDir + s("/quarantine");
-        QDir().mkpath(dir);
-        save(*run);
-        QJsonObject reply{{s("success"), true}, {s("runner_id"), id}, {s("quarantine_dir"), dir}};
-        if (!error.isEmpty())
-            reply[s("warning")] = QStringLiteral("freeze failed: %1").arg(error);
-        return replyJson(r, 200, reply);
+        return QuarantineReply{
+            false, QStringLiteral("runner is %1").arg(toWire(run->state)), {}, {}};
+    return request.on ? quarantineOn(run, request) : quarantineOff(run, request);
+}
+
+Result<QuarantineReply> RunnerRegistry::quarantineOn(Runner *run, const QuarantineRequest &request)
+{
+    run->quarantineReason = request.reason;
+    run->state = RunnerState::Quarantined;
+    if (m_closeSessions)
+        m_closeSessions(run->hostId, run->id);
+    if (request.blockEgress) {
+        run->egressBlocked = true;
+        QString netError;
+        if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &netError))
+            return QuarantineReply{false, netError, {}, {}};
     }
+    QString error;
+    if (request.pauseVm && run->sandbox && !run->frozen) {
+        if (run->sandbox->freeze(&error))
+            run->frozen = true;
+    }
+    const QString dir = run->stateDir + s("/quarantine");
+    QDir().mkpath(dir);
+    save(*run);
+    return QuarantineReply{true,
+                           {},
+                           dir,
+                           error.isEmpty() ? QString()
+                                           : QStringLiteral("freeze failed: %1").arg(error)};
+}
+
+Result<QuarantineReply> RunnerRegistry::quarantineOff(Runner *run, const QuarantineRequest &request)
+{
     if (run->state != RunnerState::Quarantined)
-        return replyJson(r, 200, {{s("success"), true}, {s("runner_id"), id}});
-    const bool resumeVm = queryBool(q.queryItemValue(s("resume_vm")), true);
-    if (resumeVm && run->sandbox && run->frozen) {
+        return QuarantineReply{};
+    QString error;
+    if (request.resumeVm && run->sandbox && run->frozen) {
         if (!run->sandbox->thaw(&error))
-            return replyJson(r, 200,
-                             {{s("success"), false},
-                              {s("error"), QStringLiteral("thaw failed: %1").arg(error)},
-                              {s("runner_id"), id}});
+            return QuarantineReply{false, QStringLiteral("thaw failed: %1").arg(error), {}, {}};
         run->frozen = false;
     }
-    if (run->egressBlocked && queryBool(q.queryItemValue(s("unblock_egress")), true)) {
+    if (run->egressBlocked && request.unblockEgress) {
         run->egressBlocked = false;
         if (run->sandbox && !run->sandbox->setEgressRuleset(egressRuleset(*run), &error))
-            return replyJson(r, 200,
-                             {{s("success"), false}, {s("error"), error}, {s("runner_id"), id}});
+            return QuarantineReply{false, error, {}, {}};
     }
     run->quarantineReason = QString();
     run->state = RunnerState::Busy;
     run->lastActivityMs = nowMs();
     save(*run);
-    replyJson(r, 200, {{s("success"), true}, {s("runner_id"), id}});
+    return QuarantineReply{};
 }
 
 // ---------------------------------------------------------------- TTL
@@ -525,24 +454,24 @@ void RunnerRegistry::acquireRunner(const QString &hostId, const QString &id, Acq
 {
     Runner *run = find(id);
     if (!run || (run->hostId != hostId && run->state != RunnerState::Terminated))
-        return done(nullptr, 404, QStringLiteral("runner not found: %1").arg(id));
+        return done(ServiceError::notFound(QStringLiteral("runner not found: %1").arg(id)));
     if (run->state == RunnerState::Quarantined || run->state == RunnerState::Terminated)
-        return done(nullptr, 409, QStringLiteral("runner is %1").arg(toWire(run->state)));
+        return done(ServiceError::conflict(QStringLiteral("runner is %1").arg(toWire(run->state))));
     if (run->state == RunnerState::Pausing)
-        return done(nullptr, 409, s("runner unavailable: runner is pausing"));
+        return done(ServiceError::conflict(s("runner unavailable: runner is pausing")));
     run->lastActivityMs = nowMs();
     if (run->state == RunnerState::Busy && run->sandbox)
-        return done(&run->host, 0, QString());
+        return done(&run->host);
     const bool resuming = run->state == RunnerState::Suspended;
     bringUp(run, [this, id, resuming, done](const QString &error) {
         Runner *run = find(id);
         if (!error.isEmpty() || !run)
-            return done(nullptr, 503,
-                        (resuming ? s("auto-resume failed: ") : s("runner unavailable: ")) +
-                            (error.isEmpty() ? s("runner was released") : error));
+            return done(ServiceError::unavailable(
+                (resuming ? s("auto-resume failed: ") : s("runner unavailable: ")) +
+                (error.isEmpty() ? s("runner was released") : error)));
         if (resuming)
             run->resumed = true;
-        done(&run->host, 0, QString());
+        done(&run->host);
     });
 }
 

@@ -1,10 +1,13 @@
 // Runner registry of capsule-local (contract 2.2 + section 10): allocate, status, list, release,
 // pause/resume, connect, quarantine, TTL auto-pause, drain re-homing; also the host agent's view.
+// A domain service: typed requests in (local/requests.h), typed results out (local/service.h);
+// the HTTP routes that call it are api/runnersapi.*.
 #pragma once
 
 #include "local/common.h"
-#include "local/httpserver.h"
+#include "local/requests.h"
 #include "local/runneraccess.h"
+#include "local/service.h"
 #include "local/states.h"
 
 #include <QDateTime>
@@ -17,9 +20,6 @@ class QNetworkAccessManager;
 
 namespace capsule::local {
 
-namespace api {
-struct AllocateRequest;
-}
 struct ConfigRecord;
 class ConfigService;
 class Sandbox;
@@ -70,6 +70,79 @@ struct Runner
     static Runner fromJson(const QJsonObject &o);
 };
 
+// What allocate and connect answer (contract 2.2 + section 10).
+struct AllocateReply
+{
+    QString runnerId;
+    QString hostId;
+    QString hostAddress;
+    QString sessionId;
+    bool resumed = false;
+    QString proxyAddr; // "" when the runner has no proxy (then no ca_cert_port either)
+    int caCertPort = 0;
+    QString tenantId;
+};
+
+// A runner as GET /runners/status reports it.
+struct RunnerStatus
+{
+    enum class Phase { Pending, Suspended, Ready };
+    QString runnerId;
+    Phase phase = Phase::Pending;
+    QString hostAddress; // Ready only
+};
+
+// What a pause recorded (also for a runner that was already suspended).
+struct PauseReply
+{
+    QString sessionId;
+    qint64 snapshotSizeBytes = 0;
+    int layer = 0; // the number of the session's snapshot layer
+};
+
+// The outcome of quarantine/unquarantine: as upstream, a refusal in the runner's state is an
+// answer (success == false), not an error.
+struct QuarantineReply
+{
+    bool success = true;
+    QString error;         // success == false
+    QString quarantineDir; // quarantine only
+    QString warning;       // e.g. the freeze failed
+};
+
+// GET /api/v1/hosts: this machine through each host listener.
+struct HostReport
+{
+    QString id;
+    QString address;
+    bool draining = false;
+    int idleRunners = 0;
+    int busyRunners = 0;
+};
+struct HostsReport
+{
+    QList<HostReport> hosts;
+    qint64 totalCpuMillicores = 0;
+    qint64 usedCpuMillicores = 0;
+    qint64 totalMemoryMb = 0;
+    qint64 usedMemoryMb = 0;
+    // The local section: sandbox and filesystem mode, disk quota note, network, limits.
+    QString sandbox;
+    QString filesystem;
+    QString diskQuota;
+    QString network;
+    QString limits;
+    int pidsPerRunner = 0;
+    QString baseImage;
+};
+
+struct DrainReply
+{
+    QString hostId;
+    bool draining = false;
+    int moved = 0;
+};
+
 class RunnerRegistry : public QObject, public RunnerAccess
 {
     Q_OBJECT
@@ -86,17 +159,31 @@ public:
     void load();
     void stopAll(); // shutdown: every sandbox ends
 
-    // Control-plane routes
-    void allocate(const HttpRequest &request, const Responder &r);
-    void status(const HttpRequest &request, const Responder &r);
-    void list(const Responder &r);
-    void release(const HttpRequest &request, const Responder &r);
-    void pause(const HttpRequest &request, const Responder &r);
-    void connectRunner(const HttpRequest &request, const Responder &r);
-    void quarantine(const HttpRequest &request, const Responder &r, bool on);
-    void hosts(const Responder &r);
-    void drain(const QString &hostId, bool on, const Responder &r);
-    void snapshots(const Responder &r);
+    // Operations of the runner routes. Asynchronous ones report through `done` exactly once
+    // (possibly before returning); a request whose client went away is still completed.
+
+    // A new runner, a repeated request id (answered like the first, or after it), or a session
+    // (a live one answered, a suspended one resumed). Errors: NotFound (unknown key),
+    // Unavailable (not built, building, policy, start failed), NoCapacity.
+    void allocate(AllocateRequest request, ResultCallback<AllocateReply> done);
+    Result<RunnerStatus> status(const QString &runnerId) const;
+    // Every runner record, oldest first (the listing).
+    QList<const Runner *> runners() const;
+    // Stops the runner; a suspended session is kept resumable. Unknown ids are fine.
+    void release(const QString &runnerId);
+    // Errors: NotFound, Failed (not busy, or the freeze failed).
+    void pause(const QString &runnerId, bool syncFs, ResultCallback<PauseReply> done);
+    // Errors: NotFound, NoCapacity, Unavailable (the resume or boot failed).
+    void connectRunner(const QString &runnerId, ResultCallback<AllocateReply> done);
+    // Errors: NotFound; refusals in the runner's state are a reply with success == false.
+    Result<QuarantineReply> quarantine(const QuarantineRequest &request);
+    HostsReport hosts() const;
+    // Errors: NotFound.
+    Result<DrainReply> drain(const QString &hostId, bool on);
+    // Suspended sessions (the snapshot listing).
+    QList<const Runner *> snapshots() const;
+    QString hostAddress(const QString &hostId) const;
+
     // Read-only views for the fleet and metrics routes (fleet.*, metrics.*).
     const QList<HostSlot> &hostSlots() const { return m_hosts; }
     const QHash<QString, Runner *> &runnerRecords() const { return m_runners; }
@@ -112,16 +199,15 @@ private:
     {
         qint64 atMs = 0;
         QString runnerId;
-        QJsonObject reply;
+        AllocateReply reply;
         bool pending = true;
-        QList<Responder> waiters;
+        QList<ResultCallback<AllocateReply>> waiters;
     };
 
     Runner *find(const QString &id) const;
     Runner *findSession(const QString &sessionId) const;
     const HostSlot *host(const QString &id) const;
-    QString hostAddress(const QString &hostId) const;
-    QJsonObject allocateReply(const Runner &run) const;
+    AllocateReply allocateReply(const Runner &run) const;
     QString pickHost(const QString &preferred, QString *error) const;
     // Starts (or thaws) the runner's sandbox; `done` gets "" or an error text.
     void bringUp(Runner *run, std::function<void(const QString &error)> done);
@@ -134,21 +220,23 @@ private:
     // Ends the runner's sandbox (or its start in progress) without blocking: the teardown runs
     // on a worker thread; with `removeStateDir` the state dir goes after it. `wait`: shutdown.
     void stopSandbox(Runner *run, bool removeStateDir = false, bool wait = false);
-    void resumeSession(Runner *run, const Responder &r);
-    void replyPaused(const Runner &run, const Responder &r);
+    void resumeSession(Runner *run, ResultCallback<AllocateReply> done);
+    static PauseReply pauseReply(const Runner &run);
+    Result<QuarantineReply> quarantineOn(Runner *run, const QuarantineRequest &request);
+    Result<QuarantineReply> quarantineOff(Runner *run, const QuarantineRequest &request);
     void fetchCaCert(Runner *run);
     void save(const Runner &run);
     void forget(const QString &id);
     void tick();
-    void finishIdem(const QString &requestId, int status, const QJsonObject &reply,
-                    const Headers &headers = {});
+    void finishIdem(const QString &requestId, const Result<AllocateReply> &result);
     // The steps of allocate(): a repeated request id answered (or queued behind the first), a
     // suspended session resumed or a live one answered, why a config cannot be allocated now
-    // (503 text, "" when it can), the new runner record, its start and the idempotent reply.
-    bool answerRepeatedRequest(const QString &requestId, const Responder &r);
-    bool allocateFromSession(const api::AllocateRequest &req, const Responder &r);
+    // (the Unavailable message, "" when it can), the new runner record, its start and the
+    // idempotent reply.
+    bool answerRepeatedRequest(const QString &requestId, const ResultCallback<AllocateReply> &done);
+    bool allocateFromSession(const AllocateRequest &req, const ResultCallback<AllocateReply> &done);
     QString notAllocatable(const ConfigRecord &config, const QString &key) const;
-    Runner *createRunner(const api::AllocateRequest &req, const ConfigRecord &config,
+    Runner *createRunner(const AllocateRequest &req, const ConfigRecord &config,
                          const QString &hostId, const QString &preset, const QJsonObject &policy);
     void bringUpAllocated(const QString &id, const QString &requestId);
 

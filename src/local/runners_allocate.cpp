@@ -1,6 +1,5 @@
 // Runner registry, allocate (contract 2.2 + section 10): validation, idempotency by request id,
 // session resume, network policy, host choice.
-#include "local/api/allocatebody.h"
 #include "local/api/json.h"
 #include "local/network/policy.h"
 #include "local/runners.h"
@@ -34,22 +33,21 @@ namespace capsule::local {
 
 // ---------------------------------------------------------------- allocate
 
-void RunnerRegistry::finishIdem(const QString &requestId, int status, const QJsonObject &reply,
-                                const Headers &headers)
+void RunnerRegistry::finishIdem(const QString &requestId, const Result<AllocateReply> &result)
 {
     auto it = m_idem.find(requestId);
     if (it == m_idem.end())
         return;
-    const QList<Responder> waiters = std::exchange(it->waiters, {});
-    if (status == 200) {
+    const QList<ResultCallback<AllocateReply>> waiters = std::exchange(it->waiters, {});
+    if (result.ok()) {
         it->pending = false;
-        it->reply = reply;
-        it->runnerId = reply.value(s("runner_id")).toString();
+        it->reply = result.value();
+        it->runnerId = result.value().runnerId;
     } else {
         m_idem.erase(it); // failures are not cached
     }
-    for (const Responder &w : waiters)
-        replyJson(w, status, reply, headers);
+    for (const ResultCallback<AllocateReply> &w : waiters)
+        w(result);
 }
 
 namespace {
@@ -62,8 +60,9 @@ struct ResolvedPolicy
     network::Policy compiled;
 };
 
-// False + the 503 message (contract 2.2) when the policy JSON does not parse or does not compile.
-bool resolvePolicy(const api::AllocateRequest &req, const QJsonObject &cfg, ResolvedPolicy *out,
+// False + the Unavailable message (contract 2.2) when the policy JSON does not parse or does not
+// compile.
+bool resolvePolicy(const AllocateRequest &req, const QJsonObject &cfg, ResolvedPolicy *out,
                    QString *error)
 {
     out->preset = req.networkPolicyPreset;
@@ -90,47 +89,41 @@ bool resolvePolicy(const api::AllocateRequest &req, const QJsonObject &cfg, Reso
 
 } // namespace
 
-void RunnerRegistry::allocate(const HttpRequest &request, const Responder &r)
+void RunnerRegistry::allocate(AllocateRequest req, ResultCallback<AllocateReply> done)
 {
-    QJsonObject body;
-    if (!readBody(request, &body, r))
-        return;
-    api::AllocateRequest req;
-    QString error;
-    if (!api::parseAllocate(body, &req, &error))
-        return replyText(r, 400, error);
-    if (req.requestId.isEmpty())
-        req.requestId = QString::fromUtf8(request.value("X-Request-Id"));
     if (req.requestId.isEmpty())
         req.requestId = newId();
-    if (answerRepeatedRequest(req.requestId, r) || allocateFromSession(req, r))
+    if (answerRepeatedRequest(req.requestId, done) || allocateFromSession(req, done))
         return;
 
     const ConfigRecord *config = m_configs->configForKey(req.workloadKey);
     if (!config)
-        return replyError(r, 404, QStringLiteral("workload_key %1 not found").arg(req.workloadKey));
+        return done(ServiceError::notFound(
+            QStringLiteral("workload_key %1 not found").arg(req.workloadKey)));
     if (const QString why = notAllocatable(*config, req.workloadKey); !why.isEmpty())
-        return replyError(r, 503, why);
+        return done(ServiceError::unavailable(why));
     ResolvedPolicy policy;
+    QString error;
     if (!resolvePolicy(req, config->config(), &policy, &error))
-        return replyError(r, 503, error);
+        return done(ServiceError::unavailable(error));
     const QString hostId = pickHost(QString(), &error);
     if (hostId.isEmpty()) {
         Metrics::instance().runnerOperation(s("allocate"), false); // no capacity
-        return replyError(r, 429, error + s(" for tier ") + config->tier, {{"Retry-After", "2"}});
+        return done(ServiceError::noCapacity(error + s(" for tier ") + config->tier));
     }
 
     Runner *run = createRunner(req, *config, hostId, policy.preset, policy.policy);
     run->network = policy.compiled.egress;
     m_runners.insert(run->id, run);
     save(*run);
-    m_idem.insert(req.requestId, Idem{nowMs(), run->id, {}, true, {r}});
+    m_idem.insert(req.requestId, Idem{nowMs(), run->id, {}, true, {std::move(done)}});
     if (!run->proxyAddr.isEmpty())
         fetchCaCert(run);
     bringUpAllocated(run->id, req.requestId);
 }
 
-bool RunnerRegistry::answerRepeatedRequest(const QString &requestId, const Responder &r)
+bool RunnerRegistry::answerRepeatedRequest(const QString &requestId,
+                                           const ResultCallback<AllocateReply> &done)
 {
     const qint64 now = nowMs();
     for (auto it = m_idem.begin(); it != m_idem.end();) {
@@ -143,37 +136,37 @@ bool RunnerRegistry::answerRepeatedRequest(const QString &requestId, const Respo
     if (it == m_idem.end())
         return false;
     if (it->pending) {
-        it->waiters.append(r); // a concurrent duplicate waits for the first
+        it->waiters.append(done); // a concurrent duplicate waits for the first
         return true;
     }
     const Runner *run = find(it->runnerId);
     if (run && run->state != RunnerState::Terminated) {
-        replyJson(r, 200, it->reply);
+        done(it->reply);
         return true;
     }
     m_idem.erase(it);
     return false;
 }
 
-bool RunnerRegistry::allocateFromSession(const api::AllocateRequest &req, const Responder &r)
+bool RunnerRegistry::allocateFromSession(const AllocateRequest &req,
+                                         const ResultCallback<AllocateReply> &done)
 {
     Runner *run = req.sessionId.isEmpty() ? nullptr : findSession(req.sessionId);
     if (!run)
         return false;
     if (run->state != RunnerState::Suspended) {
-        QJsonObject reply = allocateReply(*run);
-        reply[s("resumed")] = false;
-        replyJson(r, 200, reply);
+        AllocateReply reply = allocateReply(*run);
+        reply.resumed = false;
+        done(reply);
         return true;
     }
     const QString requestId = req.requestId;
-    m_idem.insert(requestId, Idem{nowMs(), run->id, {}, true, {r}});
+    m_idem.insert(requestId, Idem{nowMs(), run->id, {}, true, {done}});
     // Resume: the session's stored key, TTL, policy and runner id win.
     QString error;
     const QString hostId = pickHost(run->hostId, &error);
     if (hostId.isEmpty()) {
-        finishIdem(requestId, 429, {{s("error"), error + s(" for tier ") + run->tier}},
-                   {{"Retry-After", "2"}});
+        finishIdem(requestId, ServiceError::noCapacity(error + s(" for tier ") + run->tier));
         return true;
     }
     run->hostId = hostId;
@@ -181,11 +174,11 @@ bool RunnerRegistry::allocateFromSession(const api::AllocateRequest &req, const 
     bringUp(run, [this, id, requestId](const QString &error) {
         Runner *run = find(id);
         if (!error.isEmpty() || !run)
-            return finishIdem(requestId, 503,
-                              {{s("error"), error.isEmpty() ? s("runner was released") : error}});
+            return finishIdem(requestId, ServiceError::unavailable(
+                                             error.isEmpty() ? s("runner was released") : error));
         run->resumed = true;
         save(*run);
-        finishIdem(requestId, 200, allocateReply(*run));
+        finishIdem(requestId, allocateReply(*run));
     });
     return true;
 }
@@ -207,7 +200,7 @@ QString RunnerRegistry::notAllocatable(const ConfigRecord &config, const QString
     return {};
 }
 
-Runner *RunnerRegistry::createRunner(const api::AllocateRequest &req, const ConfigRecord &config,
+Runner *RunnerRegistry::createRunner(const AllocateRequest &req, const ConfigRecord &config,
                                      const QString &hostId, const QString &preset,
                                      const QJsonObject &policy)
 {
@@ -254,14 +247,14 @@ void RunnerRegistry::bringUpAllocated(const QString &id, const QString &requestI
     bringUp(find(id), [this, id, requestId](const QString &error) {
         Runner *run = find(id);
         if (!run)
-            return finishIdem(requestId, 503, {{s("error"), s("runner was released")}});
+            return finishIdem(requestId, ServiceError::unavailable(s("runner was released")));
         if (!error.isEmpty()) {
             qCWarning(lcRunners).noquote() << "allocate:" << error;
             Sandbox::removeStateDirAsync(run->stateDir);
             forget(id);
-            return finishIdem(requestId, 503, {{s("error"), error}});
+            return finishIdem(requestId, ServiceError::unavailable(error));
         }
-        finishIdem(requestId, 200, allocateReply(*run));
+        finishIdem(requestId, allocateReply(*run));
     });
 }
 

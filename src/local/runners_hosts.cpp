@@ -5,7 +5,6 @@
 #include "local/runners.h"
 #include "local/runners_p.h"
 
-#include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/logging.h"
 #include "local/metrics.h"
@@ -73,8 +72,9 @@ qint64 meminfoMb(const QByteArray &field)
 
 } // namespace
 
-void RunnerRegistry::hosts(const Responder &r)
+HostsReport RunnerRegistry::hosts() const
 {
+    HostsReport report;
     // CPU use over the interval since the previous call (or since boot on the first).
     static CpuSample previous;
     const CpuSample now = readCpu();
@@ -82,61 +82,45 @@ void RunnerRegistry::hosts(const Responder &r)
     const quint64 dBusy = now.busy - previous.busy;
     previous = now;
     const int cpus = QThread::idealThreadCount();
-    const qint64 totalMilli = qint64(cpus) * 1000;
-    const qint64 usedMilli = dTotal ? qint64(double(dBusy) / double(dTotal) * totalMilli) : 0;
-    const qint64 memTotal = meminfoMb("MemTotal");
-    const qint64 memUsed = memTotal - meminfoMb("MemAvailable");
-    const QJsonObject local{
-        {s("sandbox"), Sandbox::bubblewrapAvailable()
-                           ? s("bubblewrap")
-                           : (m_options.unsafeNoSandbox ? s("none (--unsafe-no-sandbox)")
-                                                        : s("unavailable (bubblewrap missing)"))},
-        {s("filesystem"), Sandbox::fsModeName(Sandbox::fsMode())},
-        {s("disk_quota"), kDiskQuotaNotice},
-        {s("network"), m_options.unsafeNoSandbox ? s("host network (--unsafe-no-sandbox)")
-                                                 : network::support().status()},
-        {s("limits"), cgroups::enforcedLimits()},
-        {s("pids_per_runner"), m_options.maxPidsPerRunner},
-        {s("base_image"), m_options.images.isEmpty()
-                              ? s("host root (/)")
-                              : QStringLiteral("host root (/) unless mapped by --image (%1)")
-                                    .arg(m_options.images.keys().join(s(", ")))}};
-    QJsonArray out;
+    report.totalCpuMillicores = qint64(cpus) * 1000;
+    report.usedCpuMillicores =
+        dTotal ? qint64(double(dBusy) / double(dTotal) * report.totalCpuMillicores) : 0;
+    report.totalMemoryMb = meminfoMb("MemTotal");
+    report.usedMemoryMb = report.totalMemoryMb - meminfoMb("MemAvailable");
+    report.sandbox = Sandbox::bubblewrapAvailable()
+                         ? s("bubblewrap")
+                         : (m_options.unsafeNoSandbox ? s("none (--unsafe-no-sandbox)")
+                                                      : s("unavailable (bubblewrap missing)"));
+    report.filesystem = Sandbox::fsModeName(Sandbox::fsMode());
+    report.diskQuota = kDiskQuotaNotice;
+    report.network = m_options.unsafeNoSandbox ? s("host network (--unsafe-no-sandbox)")
+                                               : network::support().status();
+    report.limits = cgroups::enforcedLimits();
+    report.pidsPerRunner = m_options.maxPidsPerRunner;
+    report.baseImage = m_options.images.isEmpty()
+                           ? s("host root (/)")
+                           : QStringLiteral("host root (/) unless mapped by --image (%1)")
+                                 .arg(m_options.images.keys().join(s(", ")));
     for (const HostSlot &h : m_hosts) {
-        int idle = 0, busy = 0;
+        HostReport host{h.id, h.address, h.draining, 0, 0};
         for (const Runner *run : m_runners) {
-            if (run->hostId != h.id)
-                continue;
-            if (run->state == RunnerState::Busy || run->state == RunnerState::Quarantined)
-                ++busy;
+            if (run->hostId == h.id &&
+                (run->state == RunnerState::Busy || run->state == RunnerState::Quarantined))
+                ++host.busyRunners;
         }
-        out.append(QJsonObject{{s("id"), h.id},
-                               {s("instance_name"), QStringLiteral("capsule-") + h.id},
-                               {s("zone"), s("local")},
-                               {s("status"), h.draining ? s("draining") : s("ready")},
-                               {s("idle_runners"), idle},
-                               {s("busy_runners"), busy},
-                               {s("snapshot_version"), QString()},
-                               {s("last_heartbeat"), nowRfc3339()},
-                               {s("grpc_address"), h.address},
-                               {s("address"), h.address},
-                               {s("total_cpu_millicores"), totalMilli},
-                               {s("used_cpu_millicores"), usedMilli},
-                               {s("total_memory_mb"), memTotal},
-                               {s("used_memory_mb"), memUsed},
-                               {s("local"), local}});
+        report.hosts.append(host);
     }
-    replyJson(r, 200, {{s("hosts"), out}, {s("count"), out.size()}});
+    return report;
 }
 
-void RunnerRegistry::drain(const QString &hostId, bool on, const Responder &r)
+Result<DrainReply> RunnerRegistry::drain(const QString &hostId, bool on)
 {
     HostSlot *slot = nullptr;
     for (HostSlot &h : m_hosts)
         if (h.id == hostId)
             slot = &h;
     if (!slot)
-        return replyError(r, 404, QStringLiteral("host not found: %1").arg(hostId));
+        return ServiceError::notFound(QStringLiteral("host not found: %1").arg(hostId));
     slot->draining = on;
     int moved = 0;
     if (on) {
@@ -156,34 +140,16 @@ void RunnerRegistry::drain(const QString &hostId, bool on, const Responder &r)
             ++moved;
         }
     }
-    replyJson(r, 200,
-              {{s("success"), true},
-               {s("host_id"), hostId},
-               {s("status"), on ? s("draining") : s("ready")},
-               {s("moved"), moved}});
+    return DrainReply{hostId, on, moved};
 }
 
-void RunnerRegistry::snapshots(const Responder &r)
+QList<const Runner *> RunnerRegistry::snapshots() const
 {
-    QJsonArray out;
-    for (const Runner *run : std::as_const(m_runners)) {
-        if (run->state != RunnerState::Suspended)
-            continue;
-        out.append(QJsonObject{{s("Version"), run->layer},
-                               {s("Status"), s("ready")},
-                               {s("GCSPath"), QStringLiteral("file://") + run->stateDir},
-                               {s("RepoCommit"), QString()},
-                               {s("SizeBytes"), run->snapshotSize},
-                               {s("CreatedAt"), run->pausedAt},
-                               {s("Metrics"), QJsonObject{{s("avg_analysis_time_ms"), 0},
-                                                          {s("cache_hit_ratio"), 0},
-                                                          {s("sample_count"), 0}}},
-                               {s("SessionID"), run->sessionId},
-                               {s("RunnerID"), run->id},
-                               {s("WorkloadKey"), run->workloadKey}});
-    }
-    replyJson(r, 200,
-              {{s("snapshots"), out}, {s("count"), out.size()}, {s("current_version"), QString()}});
+    QList<const Runner *> out;
+    for (const Runner *run : std::as_const(m_runners))
+        if (run->state == RunnerState::Suspended)
+            out << run;
+    return out;
 }
 
 } // namespace capsule::local

@@ -4,7 +4,6 @@
 #include "local/runners.h"
 #include "local/runners_p.h"
 
-#include "local/api/jsonfields.h"
 #include "local/configs.h"
 #include "local/logging.h"
 #include "local/metrics.h"
@@ -44,7 +43,8 @@ void RunnerRegistry::bringUp(Runner *run, std::function<void(const QString &)> d
         return; // a bring-up is already under way
     run->state = RunnerState::Booting;
     const QString id = run->id;
-    // Deferred so the event loop can answer other requests (202 pending) before the start.
+    // Deferred so the event loop can answer other requests (a status poll sees "pending") before
+    // the start.
     QTimer::singleShot(0, this, [this, id] {
         Runner *run = find(id);
         if (!run || run->readyWaiters.isEmpty())
@@ -232,21 +232,22 @@ void RunnerRegistry::pauseRunner(Runner *run, bool syncFs,
     watcher->setFuture(sandbox->freezeAsync(syncFs));
 }
 
-void RunnerRegistry::resumeSession(Runner *run, const Responder &r)
+void RunnerRegistry::resumeSession(Runner *run, ResultCallback<AllocateReply> done)
 {
     QString error;
     const QString hostId = pickHost(run->hostId, &error);
     if (hostId.isEmpty())
-        return replyError(r, 429, error + s(" for tier ") + run->tier, {{"Retry-After", "2"}});
+        return done(ServiceError::noCapacity(error + s(" for tier ") + run->tier));
     run->hostId = hostId;
     const QString id = run->id;
-    bringUp(run, [this, id, r](const QString &error) {
+    bringUp(run, [this, id, done](const QString &error) {
         Runner *run = find(id);
         if (!error.isEmpty() || !run)
-            return replyError(r, 503, error.isEmpty() ? s("runner was released") : error);
+            return done(
+                ServiceError::unavailable(error.isEmpty() ? s("runner was released") : error));
         run->resumed = true;
         save(*run);
-        replyJson(r, 200, allocateReply(*run));
+        done(allocateReply(*run));
     });
 }
 

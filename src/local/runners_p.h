@@ -1,11 +1,10 @@
-// Internals shared by the runner registry's source files (runners.cpp: records, routes, TTL and
-// the host agents' view; runners_lifecycle.cpp: sandbox start/stop/pause; runners_allocate.cpp;
+// Internals shared by the runner registry's source files (runners.cpp: records, operations, TTL
+// and the host agents' view; runners_lifecycle.cpp: sandbox start/stop/pause; runners_allocate.cpp;
 // runners_hosts.cpp: hosts, drain, snapshots). Not a public header.
 #pragma once
 
 #include "local/api/json.h"
 #include "local/common.h"
-#include "local/httpserver.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -66,27 +65,6 @@ inline qint64 diskUsage(const QString &dir)
             total += fi.size();
     }
     return total;
-}
-
-// Reads a JSON object body for the runner routes, whose errors are Go http.Error texts.
-inline bool readBody(const HttpRequest &request, QJsonObject *out, const Responder &r)
-{
-    QJsonParseError err;
-    const QByteArray body = request.body();
-    if (body.size() > 1024 * 1024) {
-        replyText(r, 400, s("invalid request body: body too large"));
-        return false;
-    }
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
-    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
-        replyText(r, 400,
-                  QStringLiteral("invalid request body: %1")
-                      .arg(err.error != QJsonParseError::NoError ? err.errorString()
-                                                                 : s("expected a JSON object")));
-        return false;
-    }
-    *out = doc.object();
-    return true;
 }
 
 inline QJsonObject stringMap(const QMap<QString, QString> &m)

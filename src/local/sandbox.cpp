@@ -1,5 +1,6 @@
-// Runner sandbox, lifecycle: one long-lived bwrap "init" per sandbox (start, stop, freeze,
-// thaw) and its cgroups. Processes join it via nsenter (sandbox_process.cpp).
+// Runner sandbox, lifecycle: one long-lived bwrap "init" per sandbox (stop, freeze, thaw), its
+// cgroups and the teardowns on worker threads. Starting it: sandbox_start.cpp. Processes join it
+// via nsenter (sandbox_process.cpp).
 #include "local/sandbox.h"
 
 #include "local/network/policy.h"
@@ -51,8 +52,6 @@
 namespace capsule::local {
 
 namespace {
-
-constexpr int kInitTimeoutMs = 10000;
 
 // What a stopped sandbox leaves to clean up, as plain data, so that a worker thread can do it:
 // kill what is left in its cgroups, unmount, remove the cgroups (and the state dir).
@@ -143,31 +142,6 @@ void startTeardown(const QString &stateDir, const Teardown &plan)
                        }));
 }
 
-// An unfinished teardown of the state dir of `spec` or of a sandbox whose changes are one of its
-// lower layers (an upper dir must be unmounted before it is stacked below another root).
-QFuture<void> pendingTeardownOf(const SandboxSpec &spec)
-{
-    QMutexLocker lock(&s_teardownMutex);
-    for (auto it = s_teardowns.begin(); it != s_teardowns.end();) {
-        if (it.value().isFinished()) {
-            it = s_teardowns.erase(it);
-            continue;
-        }
-        if (isUnder(spec.stateDir, it.key()) ||
-            std::any_of(spec.lowerLayers.cbegin(), spec.lowerLayers.cend(),
-                        [&](const QString &layer) { return isUnder(layer, it.key()); }))
-            return it.value();
-        ++it;
-    }
-    return {};
-}
-
-void waitForTeardownsOf(const SandboxSpec &spec)
-{
-    for (QFuture<void> f = pendingTeardownOf(spec); f.isValid(); f = pendingTeardownOf(spec))
-        f.waitForFinished();
-}
-
 // Freezes a sandbox's processes (cgroup v2, else the v1 freezer, else SIGSTOP to what it
 // started) and waits (up to 5 s) until the kernel says frozen; "" or the error. Plain data only:
 // runs on a worker thread for freezeAsync().
@@ -202,52 +176,33 @@ QString freezeCgroup(const QString &v2, const QString &v1, const QList<qint64> &
 
 } // namespace
 
-// Sandbox starts waiting for their turn. Preparing one (mkdir, overlay mount, passwd, cgroups)
-// and forking bwrap take a few milliseconds, more on a loaded machine; twenty allocations sent
-// at once used to be prepared back to back in one turn of the event loop, stalling every exec
-// and PTY stream for their sum. A zero timer takes one per turn, so sockets are served between
-// two starts.
-class Sandbox::StartQueue
+// Declared in sandbox_p.h.
+QFuture<void> pendingTeardownOf(const SandboxSpec &spec)
 {
-public:
-    void enqueue(Sandbox *sandbox)
-    {
-        m_queue.append(sandbox);
-        if (!m_timer) {
-            m_timer = new QTimer; // lives as long as the process (the queue is static)
-            m_timer->setInterval(0);
-            QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { next(); });
+    QMutexLocker lock(&s_teardownMutex);
+    for (auto it = s_teardowns.begin(); it != s_teardowns.end();) {
+        if (it.value().isFinished()) {
+            it = s_teardowns.erase(it);
+            continue;
         }
-        m_timer->start();
+        if (isUnder(spec.stateDir, it.key()) ||
+            std::any_of(spec.lowerLayers.cbegin(), spec.lowerLayers.cend(),
+                        [&](const QString &layer) { return isUnder(layer, it.key()); }))
+            return it.value();
+        ++it;
     }
+    return {};
+}
 
-private:
-    void next()
-    {
-        while (!m_queue.isEmpty()) {
-            const QPointer<Sandbox> sandbox = m_queue.takeFirst();
-            if (sandbox) {
-                sandbox->beginStart();
-                break;
-            }
-        }
-        if (m_queue.isEmpty())
-            m_timer->stop();
-    }
-
-    QList<QPointer<Sandbox>> m_queue;
-    QTimer *m_timer = nullptr;
-};
+void waitForTeardownsOf(const SandboxSpec &spec)
+{
+    for (QFuture<void> f = pendingTeardownOf(spec); f.isValid(); f = pendingTeardownOf(spec))
+        f.waitForFinished();
+}
 
 QThreadPool *Sandbox::workerPool()
 {
     return pool();
-}
-
-Sandbox::StartQueue &Sandbox::startQueue()
-{
-    static StartQueue queue;
-    return queue;
 }
 
 void Sandbox::waitForTeardowns()
@@ -324,211 +279,59 @@ QString Sandbox::serviceLogPath() const
     return d->serviceLog;
 }
 
-bool Sandbox::start(QString *error)
+// A cgroup dir `name` below the hierarchy `root` (created, or a stale one emptied and thawed),
+// or "" when the hierarchy is missing or lacks the `probe` file.
+static QString makeCgroup(const QString &root, const QString &name, const QString &probe)
 {
-    QString localError;
-    if (!error)
-        error = &localError;
-    if (d->running)
-        return true;
-    waitForTeardownsOf(m_spec);
-    if (!prepare(error)) {
-        stop();
-        return false;
+    if (!QFileInfo::exists(root + QStringLiteral("/cgroup.procs")))
+        return {};
+    const QString dir = root + QStringLiteral("/capsule-local/") + name;
+    if (QFileInfo::exists(dir)) {
+        // Stale (a crash): end what is left so the sandbox starts clean.
+        for (qint64 pid : cgroupPids(dir))
+            ::kill(pid_t(pid), SIGKILL);
+        // A runner paused by a server that was then killed leaves its cgroup frozen, and a
+        // fork into a frozen cgroup blocks forever: thaw it (v2 / v1 freezer). [localcp]
+        writeFile(dir + QStringLiteral("/cgroup.freeze"), "0");
+        writeFile(dir + QStringLiteral("/freezer.state"), "THAWED");
+    } else if (!QDir().mkpath(dir)) {
+        return {};
     }
-    if (!m_spec.unsafeNoSandbox && !(launchInit(error) && waitInit(error))) {
-        stop();
-        return false;
+    if (!probe.isEmpty() && !QFileInfo::exists(dir + QLatin1Char('/') + probe)) {
+        QDir().rmdir(dir);
+        return {};
     }
-    d->running = true;
-    return true;
+    return dir;
 }
 
-void Sandbox::startAsync(std::function<void(const QString &error)> done)
+// <data dir key>-<id>-<hash of state dir>: the key lets start-up remove this data dir's
+// leftovers without touching other servers' sandboxes.
+QString Sandbox::cgroupName() const
 {
-    if (d->running) {
-        QTimer::singleShot(0, this, [done] { done(QString()); });
-        return;
-    }
-    const QFuture<void> pending = pendingTeardownOf(m_spec);
-    if (pending.isValid()) {
-        // A stopped sandbox on our state dir or lower layers is still unmounting: start after.
-        auto *watcher = new QFutureWatcher<void>(this);
-        connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, done] {
-            watcher->deleteLater();
-            startAsync(done);
-        });
-        watcher->setFuture(pending);
-        return;
-    }
-    // Queued: one start is prepared per turn of the event loop (see StartQueue).
-    d->startDone = std::move(done);
-    startQueue().enqueue(this);
-}
-
-// Prepares the filesystem of a queued startAsync() on a worker thread (mount(2) waits for the
-// kernel's mount lock, which every new sandbox's namespace copy also takes), then launches the
-// init from the event loop.
-void Sandbox::beginStart()
-{
-    if (!d->startDone)
-        return; // stopped while queued
-    d->preparing = true;
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        d->preparing = false;
-        if (d->stopAfterPrepare) { // stopAsync() while preparing
-            d->stopAfterPrepare = false;
-            teardown(false, std::exchange(d->removeAfterPrepare, false));
-            return;
-        }
-        launchPrepared(watcher->result());
-    });
-    d->prepareFuture = QtConcurrent::run(workerPool(), [this] {
-        QString error;
-        return prepare(&error) ? QString() : error;
-    });
-    watcher->setFuture(d->prepareFuture);
-}
-
-void Sandbox::launchPrepared(const QString &prepareError)
-{
-    if (!d->startDone)
-        return;
-    QString error = prepareError;
-    if (!error.isEmpty()) {
-        failStart(error);
-        return;
-    }
-    if (m_spec.unsafeNoSandbox) {
-        d->running = true;
-        auto done = std::exchange(d->startDone, {});
-        QTimer::singleShot(0, this, [done] { done(QString()); });
-        return;
-    }
-    if (!launchInit(&error)) {
-        failStart(error);
-        return;
-    }
-    // bwrap reports on both channels (see waitInit); every piece of output is looked at, and a
-    // timer bounds the whole start like the blocking variant's deadline.
-    connect(d->init, &QProcess::readyReadStandardOutput, this, &Sandbox::onInitProgress);
-    connect(d->init, &QProcess::readyReadStandardError, this, &Sandbox::onInitProgress);
-    connect(d->init, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart && d->startDone)
-            failStart(QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString()));
-    });
-    d->startTimer = new QTimer(this);
-    d->startTimer->setSingleShot(true);
-    connect(d->startTimer, &QTimer::timeout, this, [this] {
-        if (d->startDone)
-            failStart(QStringLiteral("bwrap did not start within 10 s: %1")
-                          .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
-    });
-    d->startTimer->start(kInitTimeoutMs);
-}
-
-// Fails a startAsync(): stops what was prepared and reports from the event loop (never from
-// inside a signal of the init process, which the callback may delete with the sandbox).
-void Sandbox::failStart(const QString &error)
-{
-    auto done = std::exchange(d->startDone, {});
-    d->attaching = false;
-    teardown(false, false); // on the worker pool: the loop keeps serving other runners
-    if (done)
-        QTimer::singleShot(0, this, [done, error] { done(error); });
+    return QStringLiteral("%1-%2-%3")
+        .arg(cgroups::dataDirKey(s_dataDir.isEmpty() ? QFileInfo(m_spec.stateDir).path()
+                                                     : s_dataDir),
+             QString(m_spec.id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")),
+                                        QStringLiteral("_")),
+             QString::fromLatin1(QCryptographicHash::hash(QFile::encodeName(m_spec.stateDir),
+                                                          QCryptographicHash::Sha1)
+                                     .toHex()
+                                     .left(8)));
 }
 
 void Sandbox::setupCgroups()
 {
-    // <data dir key>-<id>-<hash of state dir>: the key lets start-up remove this data dir's
-    // leftovers without touching other servers' sandboxes.
-    const QString name =
-        QStringLiteral("%1-%2-%3")
-            .arg(cgroups::dataDirKey(s_dataDir.isEmpty() ? QFileInfo(m_spec.stateDir).path()
-                                                         : s_dataDir),
-                 QString(m_spec.id).replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")),
-                                            QStringLiteral("_")),
-                 QString::fromLatin1(QCryptographicHash::hash(QFile::encodeName(m_spec.stateDir),
-                                                              QCryptographicHash::Sha1)
-                                         .toHex()
-                                         .left(8)));
-    auto make = [&](const QString &root, const QString &probe) -> QString {
-        if (!QFileInfo::exists(root + QStringLiteral("/cgroup.procs")))
-            return {};
-        const QString dir = root + QStringLiteral("/capsule-local/") + name;
-        if (QFileInfo::exists(dir)) {
-            // Stale (a crash): end what is left so the sandbox starts clean.
-            for (qint64 pid : cgroupPids(dir))
-                ::kill(pid_t(pid), SIGKILL);
-            // A runner paused by a server that was then killed leaves its cgroup frozen, and a
-            // fork into a frozen cgroup blocks forever: thaw it (v2 / v1 freezer). [localcp]
-            writeFile(dir + QStringLiteral("/cgroup.freeze"), "0");
-            writeFile(dir + QStringLiteral("/freezer.state"), "THAWED");
-        } else if (!QDir().mkpath(dir)) {
-            return {};
-        }
-        if (!probe.isEmpty() && !QFileInfo::exists(dir + QLatin1Char('/') + probe)) {
-            QDir().rmdir(dir);
-            return {};
-        }
-        return dir;
-    };
+    const QString name = cgroupName();
     QStringList applied;
-    d->cgV2 = make(cgroups::kV2, QStringLiteral("cgroup.freeze"));
+    d->cgV2 = makeCgroup(cgroups::kV2, name, QStringLiteral("cgroup.freeze"));
     if (d->cgV2.isEmpty())
-        d->cgFreezer = make(cgroups::kV1Freezer, QStringLiteral("freezer.state"));
-    if (m_spec.pidsMax > 0) {
-        // A fork bomb stops at pids.max (fork fails with EAGAIN) instead of filling the host's
-        // process table. v2 here has no pids controller: the v1 pids hierarchy is used.
-        const QByteArray max = QByteArray::number(m_spec.pidsMax);
-        if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/pids.max")) &&
-            writeFile(d->cgV2 + QStringLiteral("/pids.max"), max)) {
-            applied << QStringLiteral("cgroup v2 pids.max=%1").arg(m_spec.pidsMax);
-        } else {
-            d->cgPids = make(cgroups::kV1Pids, QStringLiteral("pids.max"));
-            if (!d->cgPids.isEmpty() && writeFile(d->cgPids + QStringLiteral("/pids.max"), max))
-                applied << QStringLiteral("cgroup v1 pids.max=%1").arg(m_spec.pidsMax);
-            else
-                applied << QStringLiteral("pids not limited (no pids cgroup)");
-        }
-    }
-    if (m_spec.memoryMb > 0) {
-        const QByteArray bytes = QByteArray::number(qint64(m_spec.memoryMb) * 1024 * 1024);
-        if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/memory.max")) &&
-            writeFile(d->cgV2 + QStringLiteral("/memory.max"), bytes)) {
-            applied << QStringLiteral("cgroup v2 memory.max=%1M").arg(m_spec.memoryMb);
-        } else {
-            d->cgMemory = make(cgroups::kV1Memory, QStringLiteral("memory.limit_in_bytes"));
-            if (!d->cgMemory.isEmpty() &&
-                writeFile(d->cgMemory + QStringLiteral("/memory.limit_in_bytes"), bytes))
-                applied
-                    << QStringLiteral("cgroup v1 memory.limit_in_bytes=%1M").arg(m_spec.memoryMb);
-            else
-                applied << QStringLiteral("rlimit AS=%1M").arg(m_spec.memoryMb);
-        }
-    }
-    if (m_spec.cpuMillis > 0) {
-        const qint64 period = 100000;
-        const qint64 quota = qMax<qint64>(1000, period * m_spec.cpuMillis / 1000);
-        if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/cpu.max")) &&
-            writeFile(d->cgV2 + QStringLiteral("/cpu.max"),
-                      QByteArray::number(quota) + ' ' + QByteArray::number(period))) {
-            applied << QStringLiteral("cgroup v2 cpu.max=%1/%2").arg(quota).arg(period);
-        } else {
-            d->cgCpu = make(cgroups::kV1Cpu, QStringLiteral("cpu.cfs_quota_us"));
-            if (!d->cgCpu.isEmpty() &&
-                writeFile(d->cgCpu + QStringLiteral("/cpu.cfs_period_us"),
-                          QByteArray::number(period)) &&
-                writeFile(d->cgCpu + QStringLiteral("/cpu.cfs_quota_us"),
-                          QByteArray::number(quota)))
-                applied
-                    << QStringLiteral("cgroup v1 cpu.cfs_quota_us=%1/%2").arg(quota).arg(period);
-            else
-                applied << QStringLiteral("cpu not limited (no cpu cgroup)");
-        }
-    }
+        d->cgFreezer = makeCgroup(cgroups::kV1Freezer, name, QStringLiteral("freezer.state"));
+    if (m_spec.pidsMax > 0)
+        applied << limitPids(name);
+    if (m_spec.memoryMb > 0)
+        applied << limitMemory(name);
+    if (m_spec.cpuMillis > 0)
+        applied << limitCpu(name);
     if (!d->cgV2.isEmpty())
         applied << QStringLiteral("freeze: cgroup v2");
     else if (!d->cgFreezer.isEmpty())
@@ -538,185 +341,47 @@ void Sandbox::setupCgroups()
     d->limits = applied.join(QStringLiteral(", "));
 }
 
-bool Sandbox::launchInit(QString *error)
+// A fork bomb stops at pids.max (fork fails with EAGAIN) instead of filling the host's process
+// table. v2 here has no pids controller: the v1 pids hierarchy is used.
+QString Sandbox::limitPids(const QString &name)
 {
-    QStringList args{QStringLiteral("--unshare-pid"),
-                     QStringLiteral("--unshare-uts"),
-                     QStringLiteral("--unshare-ipc"),
-                     QStringLiteral("--hostname"),
-                     m_spec.id,
-                     QStringLiteral("--die-with-parent"),
-                     QStringLiteral("--unshare-net")}; // always: see local/network/
-    if (d->mode == FsMode::Overlay) {
-        args << QStringLiteral("--bind") << d->merged << QStringLiteral("/");
-    } else {
-        // bwrap's new root is a tmpfs: bind the base root's top-level entries read-only into
-        // it, so that /workspace and /home/<user> can be created as mount points.
-        const QDir base(m_spec.baseRoot);
-        static const QStringList skip{QStringLiteral("proc"), QStringLiteral("dev"),
-                                      QStringLiteral("sys"),  QStringLiteral("tmp"),
-                                      QStringLiteral("home"), QStringLiteral("workspace")};
-        for (const QFileInfo &entry : base.entryInfoList(QDir::AllEntries | QDir::Hidden |
-                                                         QDir::System | QDir::NoDotAndDotDot)) {
-            if (skip.contains(entry.fileName()))
-                continue;
-            const QString inside = QLatin1Char('/') + entry.fileName();
-            if (entry.isSymLink())
-                args << QStringLiteral("--symlink")
-                     << entry.symLinkTarget().replace(
-                            m_spec.baseRoot == QLatin1String("/") ? QString() : m_spec.baseRoot,
-                            QString())
-                     << inside;
-            else
-                args << QStringLiteral("--ro-bind-try") << entry.absoluteFilePath() << inside;
-        }
-        args << QStringLiteral("--tmpfs") << QStringLiteral("/home") << QStringLiteral("--bind")
-             << hostPath(QStringLiteral("/workspace")) << QStringLiteral("/workspace")
-             << QStringLiteral("--bind") << hostPath(d->home) << d->home
-             << QStringLiteral("--ro-bind") << d->etc + QStringLiteral("/passwd")
-             << QStringLiteral("/etc/passwd") << QStringLiteral("--ro-bind")
-             << d->etc + QStringLiteral("/group") << QStringLiteral("/etc/group");
-    }
-    args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
-         << QStringLiteral("/dev") << QStringLiteral("--tmpfs") << QStringLiteral("/dev/shm")
-         << QStringLiteral("--ro-bind-try") << QStringLiteral("/sys") << QStringLiteral("/sys")
-         << QStringLiteral("--bind") << d->tmp << QStringLiteral("/tmp") << QStringLiteral("--bind")
-         << d->varTmp << QStringLiteral("/var/tmp");
-    args += d->net.bwrapArgs(m_spec.stateDir, m_spec.network);
-    // Hide capsule-local's data (other runners' layers and state) from the sandbox.
-    QStringList masks{QFileInfo(m_spec.stateDir).path()};
-    if (!s_dataDir.isEmpty())
-        masks << s_dataDir;
-    for (const QString &mask : masks) {
-        if (mask == QLatin1String("/") || isUnder(mask, QStringLiteral("/tmp")) ||
-            isUnder(mask, QStringLiteral("/var/tmp")) || isUnder(mask, QStringLiteral("/proc")) ||
-            isUnder(mask, QStringLiteral("/dev")) || !QFileInfo(hostPath(mask)).isDir())
-            continue;
-        args << QStringLiteral("--tmpfs") << mask;
-    }
-    args << QStringLiteral("--info-fd") << QStringLiteral("1") << QStringLiteral("--")
-         << QStringLiteral("/bin/sh") << QStringLiteral("-c")
-         << QStringLiteral("echo capsule-sandbox-ready >&2; exec sleep infinity");
-
-    d->init = new QProcess(this);
-    QProcessEnvironment env;
-    env.insert(QStringLiteral("PATH"), kDefaultPath);
-    d->init->setProcessEnvironment(env);
-    d->init->setProcessChannelMode(QProcess::SeparateChannels);
-    const ChildSetup setup = childSetup(d->cgroupProcFiles(), d->limits, m_spec.memoryMb);
-    d->init->setChildProcessModifier([setup] { setup.apply(); });
-    connect(d->init, &QProcess::finished, this, [this] {
-        if (d->stopping)
-            return;
-        if (d->startDone) { // died while starting
-            onInitProgress();
-            return;
-        }
-        // The sandbox's pid 1 died underneath us: the sandbox is gone.
-        d->running = false;
-        d->initPid = 0;
-        emit stopped();
-    });
-    d->initInfo.clear();
-    d->initStatus.clear();
-    d->init->start(findTool(QStringLiteral("bwrap")), args);
-    Q_UNUSED(error); // failures to exec arrive as errorOccurred(FailedToStart) / waitForStarted()
-    return true;
+    const QByteArray max = QByteArray::number(m_spec.pidsMax);
+    if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/pids.max")) &&
+        writeFile(d->cgV2 + QStringLiteral("/pids.max"), max))
+        return QStringLiteral("cgroup v2 pids.max=%1").arg(m_spec.pidsMax);
+    d->cgPids = makeCgroup(cgroups::kV1Pids, name, QStringLiteral("pids.max"));
+    if (!d->cgPids.isEmpty() && writeFile(d->cgPids + QStringLiteral("/pids.max"), max))
+        return QStringLiteral("cgroup v1 pids.max=%1").arg(m_spec.pidsMax);
+    return QStringLiteral("pids not limited (no pids cgroup)");
 }
 
-// bwrap writes {"child-pid": N, ...} to the info fd (our stdout) as soon as the namespaces exist;
-// the payload reports on stderr once it runs inside the new root (bwrap closes the info fd in the
-// child). True once both arrived (initPid set).
-static bool initReady(QProcess *init, QByteArray *info, QByteArray *status, qint64 *initPid)
+QString Sandbox::limitMemory(const QString &name)
 {
-    static const QByteArray marker("capsule-sandbox-ready\n");
-    *info += init->readAllStandardOutput();
-    *status += init->readAllStandardError();
-    const qint64 pid =
-        QJsonDocument::fromJson(*info).object().value(QStringLiteral("child-pid")).toInteger();
-    if (!status->contains(marker) || pid <= 0)
-        return false;
-    *initPid = pid;
-    return true;
+    const QByteArray bytes = QByteArray::number(qint64(m_spec.memoryMb) * 1024 * 1024);
+    if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/memory.max")) &&
+        writeFile(d->cgV2 + QStringLiteral("/memory.max"), bytes))
+        return QStringLiteral("cgroup v2 memory.max=%1M").arg(m_spec.memoryMb);
+    d->cgMemory = makeCgroup(cgroups::kV1Memory, name, QStringLiteral("memory.limit_in_bytes"));
+    if (!d->cgMemory.isEmpty() &&
+        writeFile(d->cgMemory + QStringLiteral("/memory.limit_in_bytes"), bytes))
+        return QStringLiteral("cgroup v1 memory.limit_in_bytes=%1M").arg(m_spec.memoryMb);
+    return QStringLiteral("rlimit AS=%1M").arg(m_spec.memoryMb);
 }
 
-void Sandbox::onInitProgress()
+QString Sandbox::limitCpu(const QString &name)
 {
-    if (!d->startDone || !d->init)
-        return;
-    if (d->attaching) { // init was ready; only its end matters now
-        if (d->init->state() == QProcess::NotRunning)
-            failStart(QStringLiteral("bwrap exited while its network was attached: %1")
-                          .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
-        return;
-    }
-    if (initReady(d->init, &d->initInfo, &d->initStatus, &d->initPid)) {
-        QObject::disconnect(d->init, &QProcess::readyReadStandardOutput, this,
-                            &Sandbox::onInitProgress);
-        QObject::disconnect(d->init, &QProcess::readyReadStandardError, this,
-                            &Sandbox::onInitProgress);
-        delete std::exchange(d->startTimer, nullptr);
-        d->launched << d->init->processId();
-        // The network comes up without blocking the loop; a teardown meanwhile abandons it.
-        d->attaching = true;
-        d->net.attachAsync(d->initPid, m_spec.network, egressRuleset(), d->cgroupProcFiles(),
-                           m_spec.stateDir, m_spec.hostLoopbackPorts, this,
-                           [this](const QString &netError) {
-                               d->attaching = false;
-                               if (!d->startDone)
-                                   return;
-                               if (!netError.isEmpty())
-                                   return failStart(netError);
-                               d->running = true;
-                               auto done = std::exchange(d->startDone, {});
-                               QTimer::singleShot(0, this, [done] { done(QString()); });
-                           });
-    } else if (d->init->state() == QProcess::NotRunning) {
-        failStart(QStringLiteral("bwrap did not start: %1")
-                      .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
-    }
-}
-
-// The blocking variant (start()). waitForReadyRead() only wakes for the current read channel, so
-// it waits on the channel whose data is still missing: waiting on the wrong one cost a full
-// timeout on every sandbox start.
-bool Sandbox::waitInit(QString *error)
-{
-    if (!d->init->waitForStarted(5000)) {
-        *error = QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString());
-        return false;
-    }
-    QDeadlineTimer deadline(kInitTimeoutMs);
-    while (!deadline.hasExpired()) {
-        if (initReady(d->init, &d->initInfo, &d->initStatus, &d->initPid))
-            break;
-        const bool ready = d->initStatus.contains("capsule-sandbox-ready\n");
-        d->init->setReadChannel(ready ? QProcess::StandardOutput : QProcess::StandardError);
-        if (d->init->state() == QProcess::NotRunning)
-            break;
-        d->init->waitForReadyRead(100);
-    }
-    if (d->initPid <= 0) {
-        *error = QStringLiteral("bwrap did not start: %1")
-                     .arg(QString::fromLocal8Bit(d->initStatus + d->init->readAllStandardError())
-                              .trimmed());
-        return false;
-    }
-    d->launched << d->init->processId();
-    return attachNetwork(error);
-}
-
-// Gives the new namespace its network: the egress ruleset, then pasta (local/network/).
-bool Sandbox::attachNetwork(QString *error)
-{
-    return d->net.attach(d->initPid, m_spec.network, egressRuleset(), d->cgroupProcFiles(),
-                         m_spec.stateDir, m_spec.hostLoopbackPorts, error);
-}
-
-QString Sandbox::egressRuleset() const
-{
-    return m_spec.egressRuleset.isEmpty() ? network::compilePolicy(QString(), QJsonObject()).ruleset
-                                          : m_spec.egressRuleset;
+    const qint64 period = 100000;
+    const qint64 quota = qMax<qint64>(1000, period * m_spec.cpuMillis / 1000);
+    if (!d->cgV2.isEmpty() && QFileInfo::exists(d->cgV2 + QStringLiteral("/cpu.max")) &&
+        writeFile(d->cgV2 + QStringLiteral("/cpu.max"),
+                  QByteArray::number(quota) + ' ' + QByteArray::number(period)))
+        return QStringLiteral("cgroup v2 cpu.max=%1/%2").arg(quota).arg(period);
+    d->cgCpu = makeCgroup(cgroups::kV1Cpu, name, QStringLiteral("cpu.cfs_quota_us"));
+    if (!d->cgCpu.isEmpty() &&
+        writeFile(d->cgCpu + QStringLiteral("/cpu.cfs_period_us"), QByteArray::number(period)) &&
+        writeFile(d->cgCpu + QStringLiteral("/cpu.cfs_quota_us"), QByteArray::number(quota)))
+        return QStringLiteral("cgroup v1 cpu.cfs_quota_us=%1/%2").arg(quota).arg(period);
+    return QStringLiteral("cpu not limited (no cpu cgroup)");
 }
 
 void Sandbox::stop()

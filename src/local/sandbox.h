@@ -146,8 +146,15 @@ signals:
 
 private:
     void setupCgroups();
+    QString cgroupName() const;
+    // One limit each: its cgroup (v2, else v1) or fallback; the text for limitsApplied().
+    QString limitPids(const QString &cgroupName);
+    QString limitMemory(const QString &cgroupName);
+    QString limitCpu(const QString &cgroupName);
     bool mountRoot(QString *error);
     bool prepare(QString *error);
+    QStringList rootArgs() const; // bwrap arguments of the root filesystem
+    QStringList maskArgs() const; // bwrap arguments hiding the data dir
     bool launchInit(QString *error);
     bool waitInit(QString *error);
     bool attachNetwork(QString *error); // blocking start() only; startAsync() uses attachAsync

@@ -1,5 +1,6 @@
-// Internals shared by the sandbox's source files (sandbox.cpp: lifecycle, sandbox_fs.cpp:
-// filesystem and paths, sandbox_process.cpp: processes inside the sandbox). Not a public header.
+// Internals shared by the sandbox's source files (sandbox.cpp: lifecycle and teardown,
+// sandbox_start.cpp: starting, sandbox_fs.cpp: filesystem and paths, sandbox_process.cpp:
+// processes inside the sandbox). Not a public header.
 #pragma once
 
 #include "local/network/runner_network.h"
@@ -29,6 +30,13 @@ inline const QString kDefaultPath =
     QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 
 extern QString s_dataDir; // masked in every sandbox; set by cleanStaleMounts()
+
+// An unfinished teardown of the state dir of `spec` or of a sandbox whose changes are one of its
+// lower layers (an upper dir must be unmounted before it is stacked below another root); an
+// invalid future when there is none. Defined in sandbox.cpp.
+QFuture<void> pendingTeardownOf(const SandboxSpec &spec);
+// Blocks until there is none (the blocking start()).
+void waitForTeardownsOf(const SandboxSpec &spec);
 
 inline bool writeFile(const QString &path, const QByteArray &data)
 {

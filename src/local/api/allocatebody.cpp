@@ -2,6 +2,7 @@
 
 #include "local/api/json.h"
 #include "local/api/jsonfields.h"
+#include "local/api/runnerrequests.h"
 
 namespace capsule::local::api {
 
@@ -28,6 +29,18 @@ bool parseAllocate(const QJsonObject &body, AllocateRequest *out, QString *error
         return false;
     }
     *out = std::move(req);
+    return true;
+}
+
+bool parseAllocateRequest(const QByteArray &body, const QByteArray &requestIdHeader,
+                          AllocateRequest *out, QString *error)
+{
+    QJsonObject object;
+    if (!readJsonObject(body, kRunnerBodyLimit, &object, error) ||
+        !parseAllocate(object, out, error))
+        return false;
+    if (out->requestId.isEmpty())
+        out->requestId = QString::fromUtf8(requestIdHeader);
     return true;
 }
 

@@ -3,6 +3,8 @@
 // (ConfigService) sees it. Knows nothing of HTTP beyond the status and error it proposes.
 #pragma once
 
+#include "local/requests.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
@@ -18,14 +20,7 @@ struct ApiError
     QJsonObject toJson() const;
 };
 
-struct ConfigCreate
-{
-    QJsonObject body;       // as sent (validated)
-    QJsonObject definition; // normalized: every field present, explicit run_as_root
-    QString id;             // <tenant_gcp_project>--<display_name> or the display name
-    QString displayName;
-    QString tier; // "m" when not given
-};
+using local::ConfigCreate; // the domain's typed request (local/requests.h)
 
 // Parses and validates a create body; false + `error` on the first problem, in the upstream order
 // (JSON, types, limits, rules, tier, id).

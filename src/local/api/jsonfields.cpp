@@ -180,4 +180,23 @@ QString describe(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
+bool readJsonObject(const QByteArray &body, qsizetype maxBytes, QJsonObject *out, QString *error)
+{
+    if (maxBytes >= 0 && body.size() > maxBytes) {
+        *error = QStringLiteral("invalid request body: body too large");
+        return false;
+    }
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+        *error = QStringLiteral("invalid request body: %1")
+                     .arg(err.error != QJsonParseError::NoError
+                              ? err.errorString()
+                              : QStringLiteral("expected a JSON object"));
+        return false;
+    }
+    *out = doc.object();
+    return true;
+}
+
 } // namespace capsule::local::api

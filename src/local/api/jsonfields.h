@@ -3,6 +3,7 @@
 // a wrong type or an out-of-range number is refused with a message that names the field.
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -50,6 +51,11 @@ private:
     QString m_field;
     QString m_error;
 };
+
+// A request body that must be one JSON object (runner and fleet routes): false + the 400 text
+// "invalid request body: <why>": "body too large" beyond `maxBytes` (< 0: no limit of its own),
+// the parse error, or "expected a JSON object".
+bool readJsonObject(const QByteArray &body, qsizetype maxBytes, QJsonObject *out, QString *error);
 
 // [a-z_][a-z0-9_-]{0,31}: the portable user names of POSIX/useradd (no trailing '$': machine
 // accounts are not runner users). Anything else could inject lines into /etc/passwd or paths.
