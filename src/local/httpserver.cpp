@@ -9,6 +9,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <memory>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -201,12 +202,13 @@ int HttpServer::connectionCount() const
 
 void HttpServer::accept(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
+    auto owned = std::make_unique<QTcpSocket>();
+    if (!owned->setSocketDescriptor(descriptor)) {
         ::close(int(descriptor));
-        delete socket;
         return;
     }
+    QTcpSocket *socket = owned.release();
+    socket->setParent(this);
     m_connections.removeAll(nullptr);
     if (m_connections.size() >= m_limits.maxConnections && !evictOne()) {
         // Every connection is being answered: refuse this one rather than grow without bound.

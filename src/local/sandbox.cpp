@@ -231,7 +231,7 @@ void Sandbox::removeStateDirAsync(const QString &stateDir)
 Sandbox::Sandbox(SandboxSpec spec, QObject *parent)
     : QObject(parent)
     , m_spec(std::move(spec))
-    , d(new Private)
+    , d(std::make_unique<Private>())
 {
     if (m_spec.runnerUser.isEmpty())
         m_spec.runnerUser = QStringLiteral("runner");
@@ -251,7 +251,6 @@ Sandbox::Sandbox(SandboxSpec spec, QObject *parent)
 Sandbox::~Sandbox()
 {
     stop();
-    delete d;
 }
 
 bool Sandbox::isRunning() const
@@ -412,7 +411,7 @@ void Sandbox::teardown(bool wait, bool removeStateDir)
         d->preparing = false;
         d->stopAfterPrepare = false;
     }
-    delete std::exchange(d->startTimer, nullptr);
+    d->startTimer.reset();
     if (d->service) {
         d->service->disconnect(this);
         d->service = nullptr; // killed with the cgroup; deleted with `this` as its parent

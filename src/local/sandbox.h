@@ -3,6 +3,8 @@
 // surface.
 #pragma once
 
+#include <memory>
+
 #include <QFuture>
 #include <QJsonObject>
 #include <QMap>
@@ -175,7 +177,7 @@ private:
 
     SandboxSpec m_spec;
     struct Private;
-    Private *d = nullptr;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace capsule::local

@@ -3,6 +3,8 @@
 // processes inside the sandbox). Not a public header.
 #pragma once
 
+#include <memory>
+
 #include "local/network/runner_network.h"
 #include "local/sandbox.h"
 
@@ -120,7 +122,7 @@ struct Sandbox::Private
     // startAsync(): the caller's callback, what the init reported so far, the 10 s deadline.
     std::function<void(const QString &)> startDone;
     QByteArray initInfo, initStatus;
-    QTimer *startTimer = nullptr;
+    std::unique_ptr<QTimer> startTimer;
     bool attaching = false; // startAsync: the network is being attached (init is ready)
     // startAsync(): prepare() running on a worker; a stopAsync() meanwhile is deferred.
     bool preparing = false;

@@ -163,9 +163,9 @@ void Sandbox::launchPrepared(const QString &prepareError)
         if (e == QProcess::FailedToStart && d->startDone)
             failStart(QStringLiteral("cannot start bwrap: %1").arg(d->init->errorString()));
     });
-    d->startTimer = new QTimer(this);
+    d->startTimer = std::make_unique<QTimer>();
     d->startTimer->setSingleShot(true);
-    connect(d->startTimer, &QTimer::timeout, this, [this] {
+    connect(d->startTimer.get(), &QTimer::timeout, this, [this] {
         if (d->startDone)
             failStart(QStringLiteral("bwrap did not start within 10 s: %1")
                           .arg(QString::fromLocal8Bit(d->initStatus).trimmed()));
@@ -315,7 +315,7 @@ void Sandbox::onInitProgress()
                             &Sandbox::onInitProgress);
         QObject::disconnect(d->init, &QProcess::readyReadStandardError, this,
                             &Sandbox::onInitProgress);
-        delete std::exchange(d->startTimer, nullptr);
+        d->startTimer.reset();
         d->launched << d->init->processId();
         // The network comes up without blocking the loop; a teardown meanwhile abandons it.
         d->attaching = true;

@@ -328,20 +328,20 @@ void RunnerNetwork::startPastaAsync(qint64 initPid, const QString &stateDir,
     const quint64 serial = m_serial;
     m_pasta = newPasta(m_nsPath, stateDir, cgroupProcFiles, hostLoopbackPorts);
     // The route appears within milliseconds; a short poll of /proc (no blocking read) finds it.
-    m_poll = new QTimer(context);
+    m_poll = std::make_unique<QTimer>();
     m_poll->setInterval(2);
     auto deadline = std::make_shared<QDeadlineTimer>(kPastaReadyMs);
     auto finish = [this, serial, stateDir, done](bool ready) {
         if (serial != m_serial || !m_poll)
             return; // stopped meanwhile, or already done
-        delete std::exchange(m_poll, nullptr);
+        m_poll.reset();
         if (ready)
             pastaReady(stateDir);
         else
             pastaFailed(stateDir); // the runner stays loopback-only; not a start failure
         done(QString());
     };
-    QObject::connect(m_poll, &QTimer::timeout, context, [this, initPid, deadline, finish] {
+    QObject::connect(m_poll.get(), &QTimer::timeout, context, [this, initPid, deadline, finish] {
         if (namespaceHasRoute(initPid))
             finish(true);
         else if (deadline->hasExpired() || !m_pasta || m_pasta->state() == QProcess::NotRunning)
@@ -383,7 +383,7 @@ bool RunnerNetwork::applyRuleset(const QString &ruleset, QString *error)
 void RunnerNetwork::stop(bool wait)
 {
     ++m_serial; // an attach under way stops here: its callbacks see a newer serial
-    delete std::exchange(m_poll, nullptr);
+    m_poll.reset();
     discardProcess(std::exchange(m_nft, nullptr));
     if (QProcess *pasta = std::exchange(m_pasta, nullptr)) {
         pasta->disconnect(); // no callback of an abandoned attach, even from waitForFinished()

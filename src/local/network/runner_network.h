@@ -3,6 +3,8 @@
 // that namespace. Without pasta or nft a runner keeps an isolated loopback-only namespace.
 #pragma once
 
+#include <memory>
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -72,12 +74,12 @@ private:
     void pastaReady(const QString &stateDir);
     void pastaFailed(const QString &stateDir); // logs; the runner stays loopback-only
 
-    QByteArray m_nsPath;         // /proc/<init>/ns/net
-    quint64 m_serial = 0;        // bumped by stop(): callbacks of an abandoned attach do nothing
-    QProcess *m_nft = nullptr;   // the ruleset being loaded by attachAsync()
-    QTimer *m_poll = nullptr;    // attachAsync(): waits for pasta's route
-    int m_nsFd = -1;             // the runner's network namespace, kept open for applyRuleset()
-    QProcess *m_pasta = nullptr; // pasta, in the foreground (our child)
+    QByteArray m_nsPath;            // /proc/<init>/ns/net
+    quint64 m_serial = 0;           // bumped by stop(): callbacks of an abandoned attach do nothing
+    QProcess *m_nft = nullptr;      // the ruleset being loaded by attachAsync()
+    std::unique_ptr<QTimer> m_poll; // attachAsync(): waits for pasta's route
+    int m_nsFd = -1;                // the runner's network namespace, kept open for applyRuleset()
+    QProcess *m_pasta = nullptr;    // pasta, in the foreground (our child)
     qint64 m_pastaPid = 0;
     QString m_mode;
 };
