@@ -25,6 +25,7 @@
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QtDebug>
+#include <memory>
 
 #include <unistd.h>
 
@@ -139,11 +140,9 @@ void RunnerRegistry::load()
 {
     qCInfo(lcRunners).noquote() << "capsule-local: disk sizes of configs are" << kDiskQuotaNotice;
     for (const QJsonObject &o : m_store->all(s("runners"))) {
-        auto *run = new Runner(Runner::fromJson(o));
-        if (run->id.isEmpty()) {
-            delete run;
+        auto run = std::make_unique<Runner>(Runner::fromJson(o));
+        if (run->id.isEmpty())
             continue;
-        }
         cgroups::removeLegacy(run->id, run->stateDir); // named before the data dir key
         // A runner's processes die with the server; only sessions can come back. A session that
         // was paused once and then resumed (pauseCount > 0) is a session like a suspended one:
@@ -170,7 +169,8 @@ void RunnerRegistry::load()
         }
         if (!host(run->hostId) && !m_hosts.isEmpty())
             run->hostId = m_hosts.first().id;
-        m_runners.insert(run->id, run);
+        const QString id = run->id;
+        m_runners.insert(id, run.release()); // the registry owns its records (qDeleteAll)
     }
 }
 
@@ -227,13 +227,12 @@ void RunnerRegistry::save(const Runner &run)
 
 void RunnerRegistry::forget(const QString &id)
 {
-    Runner *run = m_runners.take(id);
+    const std::unique_ptr<Runner> run(m_runners.take(id));
     m_store->remove(s("runners"), id);
     if (!run)
         return;
     for (const auto &w : std::as_const(run->readyWaiters))
         w(s("runner was released"));
-    delete run;
 }
 
 AllocateReply RunnerRegistry::allocateReply(const Runner &run) const
