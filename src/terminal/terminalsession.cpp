@@ -1,6 +1,7 @@
 // Binds a TerminalView to a runner PTY (capsule::PtyChannel): output, input, resize, exit,
 // reconnect.
 #include "terminal/terminalsession.h"
+#include "terminal/logging.h"
 
 #include "core/error.h"
 #include "core/ptychannel.h"
@@ -75,6 +76,7 @@ void TerminalSession::setState(State state)
     if (m_state == state)
         return;
     m_state = state;
+    qCDebug(capsule::terminal::lcTerminal) << "terminal session" << state;
     emit stateChanged(state);
 }
 
@@ -91,6 +93,7 @@ void TerminalSession::onConnected()
 void TerminalSession::onExited(int code)
 {
     m_exitCode = code;
+    qCInfo(capsule::terminal::lcTerminal) << "terminal process exited with code" << code;
     showNotice(tr("[process exited with code %1] Press Enter to reconnect.").arg(code));
     if (m_view)
         m_view->setReadOnly(true);
@@ -105,6 +108,7 @@ void TerminalSession::onDisconnected()
     if (m_view)
         m_view->setReadOnly(true);
     const QString reason = m_lastError.isEmpty() ? tr("connection closed") : m_lastError;
+    qCInfo(capsule::terminal::lcTerminal).noquote() << "terminal disconnected:" << reason;
     showNotice(tr("[disconnected: %1] Press Enter to reconnect.").arg(reason));
     setState(State::Disconnected);
 }

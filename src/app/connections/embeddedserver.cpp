@@ -1,5 +1,6 @@
 // Starts and stops the capsule-local the app runs against when no remote server is configured.
 #include "app/connections/embeddedserver.h"
+#include "app/logging.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -117,6 +118,7 @@ void EmbeddedServer::start(const QString &dataDir, const QString &binary)
         return;
     }
     m_token = randomToken();
+    qCInfo(lcEmbedded).noquote() << "starting" << binary << "on data dir" << dataDir;
 
     if (m_process) { // a server that ended before (start is not called while one runs)
         m_process->disconnect(this);
@@ -200,6 +202,7 @@ void EmbeddedServer::onFinished(int exitCode, QProcess::ExitStatus status)
                                   .arg(exitCode)
                                   .arg(QString::fromLocal8Bit(::strsignal(exitCode)))
                             : tr("capsule-local exited with code %1.").arg(exitCode);
+    qCWarning(lcEmbedded).noquote() << how;
     if (m_ready) {
         m_ready = false;
         emit exited(how + stderrTail());
@@ -216,6 +219,7 @@ void EmbeddedServer::stop(std::function<void()> done, int graceMs)
             done();
         return;
     }
+    qCInfo(lcEmbedded) << "stopping capsule-local";
     m_stopping = true;
     m_onStopped = std::move(done);
     m_process->terminate();
@@ -224,6 +228,7 @@ void EmbeddedServer::stop(std::function<void()> done, int graceMs)
 
 void EmbeddedServer::fail(const QString &message)
 {
+    qCWarning(lcEmbedded).noquote() << "capsule-local did not start:" << message;
     m_readyTimer.stop();
     emit failed(message);
 }

@@ -1,5 +1,6 @@
 // Which server the app talks to (embedded capsule-local or a remote one) and whether it answers.
 #include "app/connections/serverconnection.h"
+#include "app/logging.h"
 
 #include "app/connections/embeddedserver.h"
 #include "app/connections/tokenstore.h"
@@ -282,6 +283,9 @@ void ServerConnection::setState(State state, const QString &error)
         return;
     m_state = state;
     m_error = error;
+    qCInfo(lcConnection).noquote()
+        << "connection" << QVariant::fromValue(state).toString()
+        << (m_client ? m_client->settings().baseUrl : QString()) << error;
     emit stateChanged();
 }
 

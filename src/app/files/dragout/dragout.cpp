@@ -2,6 +2,7 @@
 #include "app/files/dragout/dragout.h"
 #include "app/files/dragout/arkextract.h"
 #include "app/files/dragout/dragoutdata.h"
+#include "app/logging.h"
 
 namespace capsule::app {
 
@@ -13,12 +14,17 @@ QMimeData *DragOut::createMimeData(const QString &runnerId, const QStringList &r
 {
     QPointer<DragOut> self(this);
     auto deliver = [self, runnerId, remotePaths](const QString &folder) {
-        if (self)
-            emit self->downloadRequested(runnerId, remotePaths, folder);
+        if (!self)
+            return;
+        qCInfo(lcDragOut).noquote()
+            << remotePaths.size() << "row(s) of runner" << runnerId << "dropped on" << folder;
+        emit self->downloadRequested(runnerId, remotePaths, folder);
     };
     auto fail = [self](const QString &message) {
-        if (self)
-            emit self->failed(message);
+        if (!self)
+            return;
+        qCWarning(lcDragOut).noquote() << "drop refused:" << message;
+        emit self->failed(message);
     };
     const QString firstName = remotePaths.value(0).section(QLatin1Char('/'), -1);
     auto *data = new DragOutData(firstName, deliver, fail);
