@@ -349,6 +349,10 @@
         <source>%1 (after %2 of %3 bytes of the upload body)</source>
         <translation>%1 (nach %2 von %3 Bytes des Uploads)</translation>
     </message>
+    <message>
+        <source>The size of the upload body must be known.</source>
+        <translation>Die Größe des Upload-Inhalts muss bekannt sein.</translation>
+    </message>
 </context>
 <context>
     <name>capsule::TransferJob</name>

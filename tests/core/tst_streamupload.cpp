@@ -415,6 +415,20 @@ private slots:
         QCOMPARE(rig.server.requests().first().body, data);
     }
 
+    // The body is sent with a Content-Length: an unknown size is refused before connecting.
+    void unknownSizeIsRefused()
+    {
+        Rig rig;
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::ReadOnly));
+        auto *job = rig.session->uploadDevice(QStringLiteral("/workspace/n.bin"), &buffer, -1);
+        QVERIFY(finish(job));
+        QCOMPARE(job->error().kind, ErrorKind::Value);
+        QCOMPARE(job->error().message,
+                 QStringLiteral("The size of the upload body must be known."));
+        QVERIFY(rig.server.requests().isEmpty());
+    }
+
     // A device that ends early (a file that shrank) fails as Io, naming how far it got.
     void deviceEndsEarly()
     {

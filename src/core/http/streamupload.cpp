@@ -71,6 +71,10 @@ void StreamUploadJob::start()
         fail(Error(ErrorKind::Connection, HttpJob::tr("The HTTP layer is gone.")));
         return;
     }
+    if (m_request.bodySize < 0) { // Content-Length is required: no chunked request bodies
+        fail(Error(ErrorKind::Value, tr("The size of the upload body must be known.")));
+        return;
+    }
     if (!m_request.resolveHost) {
         connectTo(m_request.url);
         return;
