@@ -87,6 +87,25 @@
     </message>
 </context>
 <context>
+    <name>capsule::BodySource</name>
+    <message>
+        <source>the body&apos;s device is not open for reading</source>
+        <translation>die Quelle des Inhalts ist nicht zum Lesen geöffnet</translation>
+    </message>
+    <message>
+        <source>cannot seek to the body&apos;s start: %1</source>
+        <translation>der Anfang des Inhalts ist nicht erreichbar: %1</translation>
+    </message>
+    <message>
+        <source>the source ended</source>
+        <translation>die Quelle ist zu Ende</translation>
+    </message>
+    <message>
+        <source>cannot read the body after %1 of %2 bytes: %3</source>
+        <translation>der Inhalt lässt sich nach %1 von %2 Bytes nicht weiter lesen: %3</translation>
+    </message>
+</context>
+<context>
     <name>capsule::BuildWatchJob</name>
     <message>
         <source>The build of %1 did not finish within %2 s.</source>
@@ -298,6 +317,41 @@
     <message>
         <source>exit code %1</source>
         <translation>Exit-Code %1</translation>
+    </message>
+</context>
+<context>
+    <name>capsule::StreamUploadJob</name>
+    <message>
+        <source>Cannot read the upload body: %1</source>
+        <translation>Der Inhalt des Uploads lässt sich nicht lesen: %1</translation>
+    </message>
+    <message>
+        <source>TLS is not available (no TLS backend could be loaded)</source>
+        <translation>TLS ist nicht verfügbar (kein TLS-Backend ließ sich laden)</translation>
+    </message>
+    <message>
+        <source>TLS is not available in this build</source>
+        <translation>TLS ist in diesem Build nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>HTTP %1 before the whole body was sent (%2 of %3 bytes)</source>
+        <translation>HTTP %1, bevor der ganze Inhalt gesendet war (%2 von %3 Bytes)</translation>
+    </message>
+    <message>
+        <source>the server closed the connection after %1 of %2 bytes of the upload body, without a reply</source>
+        <translation>der Server hat die Verbindung nach %1 von %2 Bytes des Uploads ohne Antwort geschlossen</translation>
+    </message>
+    <message>
+        <source>the server closed the connection without a reply (the whole body of %1 bytes was sent)</source>
+        <translation>der Server hat die Verbindung ohne Antwort geschlossen (der ganze Inhalt von %1 Bytes war gesendet)</translation>
+    </message>
+    <message>
+        <source>%1 (after %2 of %3 bytes of the upload body)</source>
+        <translation>%1 (nach %2 von %3 Bytes des Uploads)</translation>
+    </message>
+    <message>
+        <source>The size of the upload body must be known.</source>
+        <translation>Die Größe des Upload-Inhalts muss bekannt sein.</translation>
     </message>
 </context>
 <context>

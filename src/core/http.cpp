@@ -145,15 +145,8 @@ void HttpJob::startAttempt()
 
 void HttpJob::sendTo(const QUrl &url)
 {
-    const QString scheme = url.scheme();
-    if (!url.isValid() || url.host().isEmpty() ||
-        (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
-        // A base URL like "localhost:8080" would otherwise surface as an obscure transport error.
-        Error e(ErrorKind::Value,
-                tr("Invalid URL \"%1\": expected http://host[:port] or https://host[:port]")
-                    .arg(url.toString()));
-        e.requestId = m_request.requestId;
-        fail(e);
+    if (const std::optional<Error> invalid = Http::invalidUrl(url, m_request.requestId)) {
+        fail(*invalid);
         return;
     }
     ++m_attempt;
@@ -168,16 +161,7 @@ void HttpJob::sendTo(const QUrl &url)
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                      QNetworkRequest::ManualRedirectPolicy);
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-    req.setRawHeader("User-Agent", Settings::userAgent().toUtf8());
-    if (!m_request.accept.isEmpty())
-        req.setRawHeader("Accept", m_request.accept);
-    req.setRawHeader("X-Request-Id", m_request.requestId.toUtf8());
-    const Settings &settings = m_http->settings();
-    if (m_request.sendToken && settings.hasToken())
-        req.setRawHeader("Authorization", "Bearer " + settings.token->toUtf8());
-    if (!m_request.contentType.isEmpty())
-        req.setRawHeader("Content-Type", m_request.contentType);
-    for (const auto &h : m_request.headers)
+    for (const auto &h : m_http->headersFor(m_request))
         req.setRawHeader(h.first, h.second);
     // Our own idle timer handles timeouts; Qt's transfer timeout would be a total cap.
     req.setTransferTimeout(0);
@@ -217,19 +201,15 @@ void HttpJob::sendTo(const QUrl &url)
 
 void HttpJob::resetIdleTimer()
 {
-    if (!m_http || m_request.timeout == TimeoutClass::None)
-        return;
-    const Settings &s = m_http->settings();
-    const double seconds =
-        m_request.timeout == TimeoutClass::Request ? s.requestTimeout : s.operationTimeout;
-    if (seconds <= 0)
-        return; // 0 = no timeout
+    const int ms = m_http ? m_http->idleTimeoutMs(m_request.timeout) : 0;
+    if (ms <= 0)
+        return; // no timeout
     if (!m_idleTimer) {
         m_idleTimer = new QTimer(this);
         m_idleTimer->setSingleShot(true);
         connect(m_idleTimer, &QTimer::timeout, this, &HttpJob::onIdleTimeout);
     }
-    m_idleTimer->start(std::max(1, msFromSeconds(seconds)));
+    m_idleTimer->start(ms);
 }
 
 void HttpJob::onMetaData()
@@ -332,13 +312,7 @@ void HttpJob::onReplyFinished()
     if (status > 0) {
         m_response.body = m_buffer; // kept so callers can tell a JSON error from a route miss
         if (status < 400) {
-            // A redirect from a host is never followed.
-            Error e(ErrorKind::Http, tr("Unexpected redirect (HTTP %1) from %2")
-                                         .arg(status)
-                                         .arg(m_request.url.toString()));
-            e.status = status;
-            e.requestId = m_request.requestId;
-            finishAttempt(e);
+            finishAttempt(Http::redirectError(status, m_request.url, m_request.requestId));
             return;
         }
         finishAttempt(Error::fromHttp(status, m_buffer, m_request.requestId,
@@ -355,14 +329,7 @@ void HttpJob::onIdleTimeout()
     if (!m_reply)
         return;
     dropReply();
-    Error e(ErrorKind::RequestTimeout, tr("No data for %1 s (%2 timeout)")
-                                           .arg(m_request.timeout == TimeoutClass::Request
-                                                    ? m_http->settings().requestTimeout
-                                                    : m_http->settings().operationTimeout)
-                                           .arg(m_request.timeoutOperation));
-    e.operation = m_request.timeoutOperation;
-    e.requestId = m_request.requestId;
-    finishAttempt(e);
+    finishAttempt(m_http->idleTimeoutError(m_request));
 }
 
 void HttpJob::finishAttempt(std::optional<Error> error)
@@ -449,6 +416,64 @@ QUrl Http::controlPlaneUrl(const QString &path, const QUrlQuery &query) const
     if (!query.isEmpty())
         url.setQuery(query);
     return url;
+}
+
+QList<QPair<QByteArray, QByteArray>> Http::headersFor(const HttpRequest &request) const
+{
+    QList<QPair<QByteArray, QByteArray>> h{{"User-Agent", Settings::userAgent().toUtf8()}};
+    if (!request.accept.isEmpty())
+        h.append({"Accept", request.accept});
+    h.append({"X-Request-Id", request.requestId.toUtf8()});
+    if (request.sendToken && m_settings.hasToken())
+        h.append({"Authorization", "Bearer " + m_settings.token->toUtf8()});
+    if (!request.contentType.isEmpty())
+        h.append({"Content-Type", request.contentType});
+    h.append(request.headers);
+    return h;
+}
+
+int Http::idleTimeoutMs(TimeoutClass timeout) const
+{
+    if (timeout == TimeoutClass::None)
+        return 0;
+    const double seconds =
+        timeout == TimeoutClass::Request ? m_settings.requestTimeout : m_settings.operationTimeout;
+    return seconds <= 0 ? 0 : std::max(1, msFromSeconds(seconds)); // 0 s = no timeout
+}
+
+Error Http::idleTimeoutError(const HttpRequest &request) const
+{
+    Error e(ErrorKind::RequestTimeout,
+            HttpJob::tr("No data for %1 s (%2 timeout)")
+                .arg(request.timeout == TimeoutClass::Request ? m_settings.requestTimeout
+                                                              : m_settings.operationTimeout)
+                .arg(request.timeoutOperation));
+    e.operation = request.timeoutOperation;
+    e.requestId = request.requestId;
+    return e;
+}
+
+std::optional<Error> Http::invalidUrl(const QUrl &url, const QString &requestId)
+{
+    const QString scheme = url.scheme();
+    if (url.isValid() && !url.host().isEmpty() &&
+        (scheme == QLatin1String("http") || scheme == QLatin1String("https")))
+        return std::nullopt;
+    // A base URL like "localhost:8080" would otherwise surface as an obscure transport error.
+    Error e(ErrorKind::Value,
+            HttpJob::tr("Invalid URL \"%1\": expected http://host[:port] or https://host[:port]")
+                .arg(url.toString()));
+    e.requestId = requestId;
+    return e;
+}
+
+Error Http::redirectError(int status, const QUrl &url, const QString &requestId)
+{
+    Error e(ErrorKind::Http,
+            HttpJob::tr("Unexpected redirect (HTTP %1) from %2").arg(status).arg(url.toString()));
+    e.status = status;
+    e.requestId = requestId;
+    return e;
 }
 
 bool Http::isControlPlane(const QUrl &url) const

@@ -165,6 +165,21 @@ public:
     // Whether `url` goes to the control plane (else it is a host call: 3xx fails there).
     bool isControlPlane(const QUrl &url) const;
 
+    // Shared by HttpJob and StreamUploadJob (core/http/streamupload.h), so both send and fail
+    // alike:
+    // The headers of contract 1.3 for `request`, in this order: User-Agent, Accept (when set),
+    // X-Request-Id, Authorization: Bearer (request.sendToken and a token set), Content-Type
+    // (when set), then request.headers.
+    QList<QPair<QByteArray, QByteArray>> headersFor(const HttpRequest &request) const;
+    // The idle timeout of `timeout` in ms; 0 = none.
+    int idleTimeoutMs(TimeoutClass timeout) const;
+    // RequestTimeout "No data for N s (<operation> timeout)".
+    Error idleTimeoutError(const HttpRequest &request) const;
+    // A Value error for a URL that is not http(s)://host[:port]; nullopt when it is usable.
+    static std::optional<Error> invalidUrl(const QUrl &url, const QString &requestId);
+    // The error of a 3xx from a host: a redirect is never followed.
+    static Error redirectError(int status, const QUrl &url, const QString &requestId);
+
 private:
     Settings m_settings;
     QNetworkAccessManager *m_nam = nullptr;

@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
-#include <functional>
 #include <optional>
 
 class QIODevice;
@@ -87,7 +86,8 @@ public:
     {
         return upload(path, text.toUtf8(), mode, perm);
     }
-    // Streams `size` bytes of `device` (not owned; must outlive the job) as the request body.
+    // Streams `size` bytes of `device` (not owned; must outlive the job) as the request body,
+    // over a socket of its own (StreamUploadJob, core/http/streamupload.h), not through QNAM.
     ResultJob<WriteResult> *uploadDevice(const QString &path, QIODevice *device, qint64 size,
                                          WriteMode mode = WriteMode::Overwrite,
                                          std::optional<int> perm = {});
@@ -114,8 +114,10 @@ signals:
 
 private:
     HttpJob *sendJson(const QString &op, const QJsonObject &body, RetryPolicy retry);
-    ResultJob<WriteResult> *sendUpload(const QString &path, WriteMode mode, std::optional<int> perm,
-                                       const std::function<void(HttpRequest &)> &setBody);
+    HttpRequest uploadRequest(const QString &path, WriteMode mode, std::optional<int> perm) const;
+    // The upload's result from an HttpJob or a StreamUploadJob (progress forwarded).
+    template<class J>
+    ResultJob<WriteResult> *uploadJob(J *http);
     template<class T, class Parse>
     ResultJob<T> *jsonCall(const QString &op, const QJsonObject &body, RetryPolicy retry,
                            Parse parse);

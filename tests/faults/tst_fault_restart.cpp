@@ -166,16 +166,32 @@ private slots:
             TransferJob::upload(&session, local, QStringLiteral("/workspace/big.bin"), opts);
         QFile rawSource(local);
         QVERIFY(rawSource.open(QIODevice::ReadOnly));
-        auto *raw =
-            session.uploadDevice(QStringLiteral("/workspace/raw.bin"), &rawSource, data.size());
-        // Kill once the transfer is well under way (some chunks written, not all).
+        // A streamed upload of 48 MiB takes well under a second here, so progress handlers time
+        // the kill: the raw upload starts once the transfer is well under way (some chunks
+        // written, not all), and the server dies as soon as the raw upload is mid-body too.
+        QObject context;
+        ResultJob<WriteResult> *raw = nullptr;
+        bool killed = false;
+        bool transferRunning = false;
+        connect(transfer, &TransferJob::progressChanged, &context, [&](const TransferProgress &p) {
+            if (raw || p.bytesDone < 16 * 1024 * 1024)
+                return;
+            raw =
+                session.uploadDevice(QStringLiteral("/workspace/raw.bin"), &rawSource, data.size());
+            connect(raw, &Job::progress, &context, [&](qint64 sent, qint64) {
+                if (killed || sent < 4 * 1024 * 1024)
+                    return;
+                killed = true;
+                transferRunning = !transfer->isFinished();
+                m_local.kill9();
+            });
+        });
         QElapsedTimer clock;
         clock.start();
-        while (!transfer->isFinished() && transfer->progressInfo().bytesDone < 16 * 1024 * 1024 &&
-               clock.elapsed() < 60000)
+        while (!killed && !transfer->isFinished() && clock.elapsed() < 60000)
             spin(5);
-        QVERIFY2(!transfer->isFinished(), "the transfer finished before the kill; make it larger");
-        m_local.kill9();
+        QVERIFY2(killed && transferRunning,
+                 "the transfer finished before the kill; make it larger");
         clock.restart();
         QVERIFY(waitFor(transfer, 60000));
         QVERIFY(waitFor(raw, 60000));

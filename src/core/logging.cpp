@@ -1,0 +1,7 @@
+#include "core/logging.h"
+
+namespace capsule {
+
+Q_LOGGING_CATEGORY(lcUpload, "capsule.core.upload", QtWarningMsg)
+
+} // namespace capsule

@@ -1,0 +1,11 @@
+// Logging categories of the client library (capsule.core.*). Enable with QT_LOGGING_RULES, e.g.
+// "capsule.core.upload.debug=true". Messages never contain a token.
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace capsule {
+
+Q_DECLARE_LOGGING_CATEGORY(lcUpload) // capsule.core.upload: streamed uploads (StreamUploadJob)
+
+} // namespace capsule
