@@ -1,5 +1,6 @@
 // The HTTP layer: one QNetworkAccessManager, SDK headers, idle timeouts, error mapping, retries.
 #include "core/http.h"
+#include "core/logging.h"
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -337,9 +338,13 @@ void HttpJob::finishAttempt(std::optional<Error> error)
     if (isFinished())
         return;
     if (!error) {
+        qCDebug(lcHttp).noquote() << m_request.method << m_request.url.path() << "ok"
+                                  << m_request.requestId;
         succeed();
         return;
     }
+    qCInfo(lcHttp).noquote() << m_request.method << m_request.url.path() << "attempt" << m_attempt
+                             << "failed:" << error->toString();
     // A streamed body that already started cannot be replayed.
     const bool streamStarted = m_request.stream && m_headersSeen && !m_errorReply;
     if (m_attempt < maxAttempts() && retryable(*error) && !streamStarted) {

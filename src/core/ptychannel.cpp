@@ -1,5 +1,6 @@
 // PTY channel: WebSocket lifecycle, one re-resolving retry on open, frame codec, input buffering.
 #include "core/ptychannel.h"
+#include "core/logging.h"
 
 #include "core/files.h"
 #include "core/http.h"
@@ -93,6 +94,7 @@ void PtyChannel::setState(State s)
     if (m_state == s)
         return;
     m_state = s;
+    qCDebug(lcPty) << "pty channel" << int(s);
     emit stateChanged(s);
 }
 

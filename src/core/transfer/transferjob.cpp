@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTimer>
+#include <memory>
 
 namespace capsule {
 
@@ -347,13 +348,14 @@ void TransferJob::uploadChunk(int index)
 {
     const TransferTask &t = m_plan.tasks.at(index);
     const qint64 len = qMin(m_options.chunkSize, t.size - t.offset);
-    auto *body = new FileSlice(t.local, t.offset, len, this);
-    if (!body->openSlice()) {
-        abortWith(Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(t.local, body->fileError())),
+    auto owned = std::make_unique<FileSlice>(t.local, t.offset, len, nullptr);
+    if (!owned->openSlice()) {
+        abortWith(Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(t.local, owned->fileError())),
                   false);
-        delete body;
         return;
     }
+    FileSlice *body = owned.release();
+    body->setParent(this);
     const WriteMode mode = t.offset == 0 ? WriteMode::Overwrite : WriteMode::Append;
     auto *up = m_session->uploadDevice(t.remote, body, len, mode);
     connect(up, &Job::finished, body, &QObject::deleteLater);

@@ -1,5 +1,6 @@
 // TransferJob: verifying (sizes, then sha256 here and in the runner), finishing (moving the
 // partial into place), failing, and progress.
+#include "core/logging.h"
 #include "core/runnersession.h"
 #include "core/transfer/localhasher.h"
 #include "core/transfer/remotehasher.h"
@@ -253,6 +254,7 @@ void TransferJob::abortWith(const Error &error, bool removePartial)
 {
     if (isFinished())
         return;
+    qCInfo(lcTransfer).noquote() << "transfer" << m_localPath << "failed:" << error.toString();
     cancelChildren();
     stopLocalWork();
     if (removePartial)
