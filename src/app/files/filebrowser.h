@@ -126,6 +126,8 @@ private:
                  bool overwrite);
     void downloadFrom(RunnerSession *s, const RemoteFilesModel *rows,
                       const QStringList &remotePaths, const QString &localDir);
+    // The runner list (this browser's or the peer's) showing runner `runnerId`, or nullptr.
+    const RemoteFilesModel *paneOf(const QString &runnerId) const;
     // Rows of either runner list dragged out to a file manager, which named `localDir`.
     void downloadDropped(const QString &runnerId, const QStringList &remotePaths,
                          const QString &localDir);

@@ -130,17 +130,23 @@ void FileBrowser::download(const QStringList &remotePaths, const QString &localD
     downloadFrom(session(), m_model, remotePaths, localDir);
 }
 
+const RemoteFilesModel *FileBrowser::paneOf(const QString &runnerId) const
+{
+    for (const RemoteFilesModel *rows : {m_model, m_peer->model()})
+        if (rows->session() && rows->session()->runnerId() == runnerId)
+            return rows;
+    return nullptr;
+}
+
 void FileBrowser::downloadDropped(const QString &runnerId, const QStringList &remotePaths,
                                   const QString &localDir)
 {
-    RunnerSession *mine = session();
-    RunnerSession *peer = m_peer->session();
-    if (mine && mine->runnerId() == runnerId)
-        downloadFrom(mine, m_model, remotePaths, localDir);
-    else if (peer && peer->runnerId() == runnerId)
-        downloadFrom(peer, m_peer->model(), remotePaths, localDir);
-    else
+    const RemoteFilesModel *rows = paneOf(runnerId);
+    if (!rows) {
         reportError(tr("Download"), tr("Runner %1 is not open in the Files tab.").arg(runnerId));
+        return;
+    }
+    downloadFrom(rows->session(), rows, remotePaths, localDir);
 }
 
 void FileBrowser::downloadFrom(RunnerSession *s, const RemoteFilesModel *rows,
@@ -191,11 +197,8 @@ void FileBrowser::setPeerSession(RunnerSession *peer, const QString &path)
 void FileBrowser::relay(const QString &sourceRunnerId, const QStringList &paths,
                         RunnerSession *target, const QString &targetDir)
 {
-    RunnerSession *mine = session();
-    RunnerSession *peer = m_peer->session();
-    RunnerSession *from = mine && mine->runnerId() == sourceRunnerId   ? mine
-                          : peer && peer->runnerId() == sourceRunnerId ? peer
-                                                                       : nullptr;
+    const RemoteFilesModel *rows = paneOf(sourceRunnerId);
+    RunnerSession *from = rows ? rows->session() : nullptr;
     if (!from || !target || !m_transfers) {
         reportError(tr("Copy"), tr("Runner %1 is not open in the Files tab.").arg(sourceRunnerId));
         return;

@@ -60,16 +60,14 @@ void ArkExtractTarget::extractSelectedFilesTo(const QString &path)
         return;
     m_used = true;
     const QString folder = localFolder(path);
-    auto deliver = m_deliver;
-    auto fail = m_fail;
     // The caller (Dolphin) waits for the reply: answer at once, act from the event loop.
-    QTimer::singleShot(0, this, [this, folder, path, deliver, fail] {
+    QTimer::singleShot(0, this, [this, folder, path] {
         if (folder.isEmpty())
-            fail(tr("%1 is not a local folder.").arg(path));
+            m_fail(tr("%1 is not a local folder.").arg(path));
         else if (!QFileInfo(folder).isDir())
-            fail(tr("%1 is not a folder.").arg(folder));
+            m_fail(tr("%1 is not a folder.").arg(folder));
         else
-            deliver(folder);
+            m_deliver(folder);
         retire();
     });
 }
